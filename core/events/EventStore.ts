@@ -1,0 +1,94 @@
+import type { EventEnvelope } from './EventEnvelope';
+
+/** An event a decider produced, not yet validated or stored. */
+export interface NewEvent {
+  eventType: string;
+  payload: Record<string, unknown>;
+  /** Schema version to write with; default: the latest registered. */
+  schemaVersion?: number;
+}
+
+/** What travels with every append. */
+export interface AppendContext {
+  aggregateType: string;
+  correlationId: string;
+  causationId?: string | null;
+  metadata?: Record<string, string>;
+}
+
+/** A stored event: its envelope plus its global, gap-free position in the log. */
+export interface StoredEvent extends EventEnvelope {
+  /** 1, 2, 3, ... across all aggregates, in commit order, without gaps. */
+  position: number;
+  /** The whole Glue-framed envelope record, as subscribers receive it. */
+  record: Buffer;
+}
+
+export interface AppendResult {
+  aggregateId: string;
+  /** The aggregate's version after the append. */
+  version: number;
+  eventIds: string[];
+  /** Global positions of the appended events. */
+  positions: number[];
+}
+
+/** A page of results with an opaque cursor for the next page (undefined at the end). */
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export interface ReadStreamOptions {
+  /** Only events with aggregateVersion > afterVersion. Default 0. */
+  afterVersion?: number;
+  /** Default 100, at most 1000. */
+  limit?: number;
+  /** Cursor from a previous page; wins over afterVersion. */
+  cursor?: string;
+}
+
+export interface ReadTimeRangeOptions {
+  /** Inclusive ISO-8601 lower bound on occurredAt. */
+  from: string;
+  /** Exclusive ISO-8601 upper bound on occurredAt. */
+  to: string;
+  aggregateId?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** Error codes owned by the EventStore port. */
+export const EVENT_STORE_ERRORS = {
+  /** expectedVersion did not match; details: aggregateId, expectedVersion, actualVersion. */
+  CONCURRENCY_CONFLICT: 'CONCURRENCY_CONFLICT',
+  /** A malformed cursor or range. */
+  INVALID_READ: 'INVALID_READ',
+  /** The storage engine failed (disk, lock, network); retryable. */
+  STORE_UNAVAILABLE: 'EVENT_STORE_UNAVAILABLE',
+} as const;
+
+/**
+ * Append-only, optimistically concurrent event store with a global, gap-free change feed.
+ *
+ * Guarantees: an append is atomic (all events or none); every event is validated and encoded
+ * against its registered schema before anything is written (`UNREGISTERED_EVENT`,
+ * `INVALID_EVENT_PAYLOAD`); a stale `expectedVersion` fails with `CONCURRENCY_CONFLICT`;
+ * events are never updated or deleted.
+ */
+export interface EventStore {
+  /** `expectedVersion` is the aggregate version the decision was made on (0 for a new aggregate). */
+  append(aggregateId: string, expectedVersion: number, events: NewEvent[], context: AppendContext): Promise<AppendResult>;
+  /** One aggregate's events in version order. */
+  readStream(aggregateId: string, options?: ReadStreamOptions): Promise<Page<StoredEvent>>;
+  /** Events with occurredAt in [from, to), in position order. */
+  readByTimeRange(options: ReadTimeRangeOptions): Promise<Page<StoredEvent>>;
+  /** Events with position > afterPosition, in position order, at most `limit`. */
+  readAll(afterPosition: number, limit: number): Promise<StoredEvent[]>;
+  /** The current aggregate version (0 when the aggregate has no events). */
+  currentVersion(aggregateId: string): Promise<number>;
+  /** The highest committed position (0 when empty). */
+  headPosition(): Promise<number>;
+  /** Calls `listener` after each committed append in this process. Returns an unsubscribe function. */
+  onAppend(listener: () => void): () => void;
+}

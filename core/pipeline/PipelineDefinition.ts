@@ -1,0 +1,60 @@
+import type { Observable } from 'rxjs';
+import type { EventCodec } from '../schema/EventCodec';
+import type { UpcasterRegistry } from '../upcasting/UpcasterRegistry';
+import type { ReadModelStore } from '../readmodel/ReadModelStore';
+import type { StreamPublisher, SourceRecord } from '../streams/RecordSource';
+import type { Logger } from '../logging/Logger';
+
+/** What a pipeline's `pipe` receives besides its records: the ports it may talk to. */
+export interface PipelineContext {
+  pipelineName: string;
+  codec: EventCodec;
+  upcasters: UpcasterRegistry;
+  readModels: ReadModelStore;
+  publisher: StreamPublisher;
+  logger: Logger;
+}
+
+/** Tunables of a pipeline; the runner fills in {@link PIPELINE_DEFAULTS}. */
+export interface PipelineOptions {
+  /** Attempts per record before it is parked. @defaultValue 5 */
+  maxAttempts?: number;
+  /** First retry delay; doubles each attempt, with full jitter. @defaultValue 50 */
+  initialBackoffMs?: number;
+  /** Upper bound of one retry delay. @defaultValue 2000 */
+  maxBackoffMs?: number;
+  /** Keys processed at the same time. @defaultValue 16 */
+  concurrency?: number;
+  /** Records read from the source per batch. @defaultValue 500 */
+  batchSize?: number;
+}
+
+export const PIPELINE_DEFAULTS: Required<PipelineOptions> = {
+  maxAttempts: 5,
+  initialBackoffMs: 50,
+  maxBackoffMs: 2000,
+  concurrency: 16,
+  batchSize: 500,
+};
+
+/**
+ * A declared pipeline: data plus a function from source records to outcomes. The runner owns
+ * delivery: at-least-once, ordered per key, retried then parked on failure.
+ */
+export interface PipelineDefinition {
+  name: string;
+  /** Source name: `events` (the event store change feed) or a stream such as `core`. */
+  source: string;
+  /** Ordering and isolation key; default: the record's key (the aggregate id). */
+  key?: (record: SourceRecord) => string;
+  pipe: (records$: Observable<SourceRecord>, context: PipelineContext) => Observable<unknown>;
+  options?: PipelineOptions;
+}
+
+/** Declares a pipeline; validates the name so that checkpoints and DLQ entries stay addressable. */
+export function definePipeline(definition: PipelineDefinition): PipelineDefinition {
+  if (!/^[a-z][a-z0-9-]*$/.test(definition.name)) {
+    throw new TypeError(`pipeline name "${definition.name}" must be kebab-case (a-z, 0-9, -)`);
+  }
+  return definition;
+}

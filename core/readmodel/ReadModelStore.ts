@@ -1,0 +1,49 @@
+/** A read-model document with the aggregate version it reflects. */
+export interface ReadModelDocument<T> {
+  id: string;
+  version: number;
+  data: T;
+}
+
+export type SortDirection = 'asc' | 'desc';
+
+export interface ReadModelQuery {
+  /** Equality filters on top-level fields of `data`. */
+  where?: Record<string, string | number | boolean>;
+  /** A top-level field of `data`; default `id`. */
+  sortBy?: string;
+  direction?: SortDirection;
+  /** Default 20, at most 100. */
+  limit?: number;
+  cursor?: string;
+}
+
+export interface ReadModelPage<T> {
+  items: ReadModelDocument<T>[];
+  nextCursor?: string;
+}
+
+/** Error codes owned by the read model port. */
+export const READ_MODEL_ERRORS = {
+  INVALID_QUERY: 'INVALID_READ_MODEL_QUERY',
+  STORE_UNAVAILABLE: 'READ_MODEL_UNAVAILABLE',
+} as const;
+
+/** One named collection of documents. */
+export interface ReadModelCollection<T = Record<string, unknown>> {
+  readonly name: string;
+  get(id: string): Promise<ReadModelDocument<T> | undefined>;
+  /**
+   * Writes `data` at `version` only if the stored version is lower (or absent): duplicates and
+   * replays are harmless. Returns true when it wrote.
+   */
+  upsertIfNewer(id: string, version: number, data: T): Promise<boolean>;
+  /** Removes the document only if the stored version is lower than `version`. */
+  deleteIfNewer(id: string, version: number): Promise<boolean>;
+  query(query?: ReadModelQuery): Promise<ReadModelPage<T>>;
+}
+
+/** Factory of collections; `indexedFields` get secondary indexes where the engine supports them. */
+export interface ReadModelStore {
+  collection<T = Record<string, unknown>>(name: string, options?: { indexedFields?: string[] }): ReadModelCollection<T>;
+}
