@@ -1,0 +1,38 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { CheckpointStore } from '../../core/checkpoint/CheckpointStore';
+
+/**
+ * Pipeline checkpoints in the `checkpoints` table. A checkpoint never moves backwards: setting
+ * a lower position than the stored one is a no-op, so a slow duplicate worker cannot rewind.
+ *
+ * @example
+ * const checkpoints = new SqliteCheckpointStore(db);
+ * await checkpoints.set('order-list', 42);
+ */
+export class SqliteCheckpointStore implements CheckpointStore {
+  private readonly selectPosition: Statement<[string], { position: number }>;
+  private readonly upsertPosition: Statement<[string, number, string]>;
+
+  constructor(db: Database) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS checkpoints (
+        pipeline_name TEXT PRIMARY KEY,
+        position INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+      )`);
+    this.selectPosition = db.prepare('SELECT position FROM checkpoints WHERE pipeline_name = ?');
+    this.upsertPosition = db.prepare(`
+      INSERT INTO checkpoints (pipeline_name, position, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT (pipeline_name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
+      WHERE excluded.position > checkpoints.position`);
+  }
+
+  get(pipelineName: string): Promise<number> {
+    return Promise.resolve(this.selectPosition.get(pipelineName)?.position ?? 0);
+  }
+
+  set(pipelineName: string, position: number): Promise<void> {
+    this.upsertPosition.run(pipelineName, position, new Date().toISOString());
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,86 @@
+import { parseArgs } from 'node:util';
+import type { LogLevel } from '../../core/logging/Logger';
+
+/** Settings of the local (embedded) server. */
+export interface LocalServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: LogLevel;
+  maxBodyBytes: number;
+}
+
+/** Defaults of the local server. */
+export const LOCAL_SERVER_DEFAULTS: LocalServerConfig = {
+  /** @defaultValue 3000 */
+  port: 3000,
+  /** @defaultValue '127.0.0.1' — loopback only unless told otherwise */
+  host: '127.0.0.1',
+  /** @defaultValue './.nexus' */
+  dataDir: './.nexus',
+  /** @defaultValue 'info' */
+  logLevel: 'info',
+  /** @defaultValue 65536 */
+  maxBodyBytes: 65_536,
+};
+
+/** A setting that cannot be used; the message names the flag or variable. */
+export class ConfigError extends Error {
+  readonly code = 'INVALID_CONFIG';
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+/**
+ * Reads the configuration from command-line flags, then environment variables, then defaults:
+ * `--port`/PORT, `--host`/HOST, `--data-dir`/NEXUS_DATA_DIR, `--log-level`/NEXUS_LOG_LEVEL,
+ * `--max-body-bytes`/NEXUS_MAX_BODY_BYTES.
+ */
+export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): LocalServerConfig {
+  let values: Record<string, string | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'log-level': { type: 'string' },
+        'max-body-bytes': { type: 'string' },
+      },
+      strict: true,
+    }) as { values: Record<string, string | undefined> });
+  } catch (cause) {
+    throw new ConfigError(cause instanceof Error ? cause.message : String(cause));
+  }
+  const pick = (flag: string, variable: string): { value: string; source: string } | undefined => {
+    if (values[flag] !== undefined) return { value: values[flag], source: `--${flag}` };
+    if (env[variable] !== undefined && env[variable] !== '') return { value: env[variable], source: variable };
+    return undefined;
+  };
+  const port = pick('port', 'PORT');
+  const maxBody = pick('max-body-bytes', 'NEXUS_MAX_BODY_BYTES');
+  const logLevel = pick('log-level', 'NEXUS_LOG_LEVEL');
+  return {
+    port: port ? integerIn(port, 0, 65_535) : LOCAL_SERVER_DEFAULTS.port,
+    host: pick('host', 'HOST')?.value ?? LOCAL_SERVER_DEFAULTS.host,
+    dataDir: pick('data-dir', 'NEXUS_DATA_DIR')?.value ?? LOCAL_SERVER_DEFAULTS.dataDir,
+    logLevel: logLevel ? oneOf(logLevel, LOG_LEVELS) : LOCAL_SERVER_DEFAULTS.logLevel,
+    maxBodyBytes: maxBody ? integerIn(maxBody, 1, 10 * 1024 * 1024) : LOCAL_SERVER_DEFAULTS.maxBodyBytes,
+  };
+}
+
+function integerIn(setting: { value: string; source: string }, min: number, max: number): number {
+  const parsed = Number(setting.value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new ConfigError(`${setting.source} must be an integer from ${min} to ${max}; got "${setting.value}"`);
+  }
+  return parsed;
+}
+
+function oneOf<T extends string>(setting: { value: string; source: string }, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(setting.value)) {
+    throw new ConfigError(`${setting.source} must be one of ${allowed.join(', ')}; got "${setting.value}"`);
+  }
+  return setting.value as T;
+}

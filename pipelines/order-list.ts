@@ -1,0 +1,20 @@
+/**
+ * Order events from the core stream -> the `orders` list read model (filters by status and
+ * customer, sort, cursor pagination). Keyed by aggregateId; at-least-once, idempotent by
+ * aggregate version: a replayed or duplicated event does not change the document.
+ */
+import { definePipeline } from '../core/pipeline/PipelineDefinition';
+import { decode, ofType, project, upcast } from '../operators';
+import { ORDER_LIST_COLLECTION, orderListReducer } from '../domain';
+
+export default definePipeline({
+  name: 'order-list',
+  source: 'core',
+  pipe: (records$, { codec, upcasters, readModels }) =>
+    records$.pipe(
+      decode(codec),
+      upcast(upcasters),
+      ofType('OrderPlaced', 'OrderItemAdded', 'OrderConfirmed', 'OrderCancelled'),
+      project(readModels.collection(ORDER_LIST_COLLECTION, { indexedFields: ['status', 'customerId'] }), orderListReducer),
+    ),
+});
