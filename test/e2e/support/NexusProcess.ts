@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+const REPOSITORY = resolve(__dirname, '..', '..', '..');
+const TSX_CLI = require.resolve('tsx/cli');
+
+/** Options of {@link startNexus}. */
+export interface StartNexusOptions {
+  dataDir: string;
+  port?: number;
+  env?: Record<string, string>;
+  /** @defaultValue 30000 */
+  startTimeoutMs?: number;
+}
+
+/** A running `npm start` equivalent in a child process. */
+export interface NexusProcess {
+  baseUrl: string;
+  port: number;
+  output(): string;
+  /** Graceful stop (SIGTERM), waits for exit. */
+  stop(): Promise<void>;
+  /** Crash: SIGKILL, waits for exit. */
+  kill(): Promise<void>;
+}
+
+/** A TCP port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** Starts the real server entry (handlers/local/server.ts) and waits until /health answers. */
+export async function startNexus(options: StartNexusOptions): Promise<NexusProcess> {
+  const port = options.port ?? (await freePort());
+  const child = spawn(process.execPath, [TSX_CLI, 'handlers/local/server.ts', '--port', String(port), '--data-dir', options.dataDir], {
+    cwd: REPOSITORY,
+    env: { ...process.env, NEXUS_LOG_LEVEL: 'warn', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitForHealth(baseUrl, child, options.startTimeoutMs ?? 30_000, () => output);
+  return {
+    baseUrl,
+    port,
+    output: () => output,
+    stop: () => endProcess(child, 'SIGTERM'),
+    kill: () => endProcess(child, 'SIGKILL'),
+  };
+}
+
+async function waitForHealth(baseUrl: string, child: ChildProcess, timeoutMs: number, output: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`nexus exited with ${child.exitCode} before it was healthy:\n${output()}`);
+    try {
+      const response = await fetch(`${baseUrl}/health`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`nexus did not become healthy within ${timeoutMs} ms:\n${output()}`);
+}
+
+function endProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    child.once('exit', () => done());
+    child.kill(signal);
+  });
+}
+
+/** Polls `probe` until it returns a value (not undefined) or the timeout passes. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
