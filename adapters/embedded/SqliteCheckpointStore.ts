@@ -27,12 +27,11 @@ export class SqliteCheckpointStore implements CheckpointStore {
       WHERE excluded.position > checkpoints.position`);
   }
 
-  get(pipelineName: string): Promise<number> {
-    return Promise.resolve(this.selectPosition.get(pipelineName)?.position ?? 0);
+  async get(pipelineName: string): Promise<number> {
+    return this.selectPosition.get(pipelineName)?.position ?? 0;
   }
 
-  set(pipelineName: string, position: number): Promise<void> {
+  async set(pipelineName: string, position: number): Promise<void> {
     this.upsertPosition.run(pipelineName, position, new Date().toISOString());
-    return Promise.resolve();
   }
 }

@@ -77,10 +77,12 @@ function resolve(reader: TypeView, writer: TypeView, path: string, ctx: WalkCont
     return;
   }
   if (kind(reader) === 'union') {
-    const matches = (reader.types ?? []).some((branch) => problemsOf(view(branch), writer, path, ctx).length === 0);
-    if (!matches) {
-      add(ctx, path, 'UNION_BRANCH_MISSING', `${describe(reader)} has no branch that can read ${describe(writer)}`);
-    }
+    const branches = (reader.types ?? []).map(view);
+    if (branches.some((branch) => problemsOf(branch, writer, path, ctx).length === 0)) return;
+    // A branch of the same named type is the intended reader: report what breaks inside it.
+    const sameNamed = branches.find((branch) => writer.name !== undefined && kind(branch) === kind(writer) && branch.name === writer.name);
+    if (sameNamed !== undefined) return resolveSameKind(sameNamed, writer, path, ctx);
+    add(ctx, path, 'UNION_BRANCH_MISSING', `${describe(reader)} has no branch that can read ${describe(writer)}`);
     return;
   }
   resolveSameKind(reader, writer, path, ctx);
@@ -90,6 +92,10 @@ function resolveWriterBranch(reader: TypeView, branch: TypeView, path: string, c
   if (kind(reader) !== 'union') {
     const found = problemsOf(reader, branch, path, ctx);
     if (found.length === 0) return;
+    if (kind(reader) === kind(branch) && reader.name !== undefined && reader.name === branch.name) {
+      ctx.problems.push(...found);
+      return;
+    }
     add(ctx, path, 'UNION_BRANCH_MISSING', `${describe(reader)} cannot read the writer's union branch ${describe(branch)}`);
     return;
   }

@@ -1,0 +1,134 @@
+import { NexusError } from '../../core/errors/NexusError';
+import { READ_MODEL_ERRORS } from '../../core/readmodel/ReadModelStore';
+import type { ReadModelQuery, SortDirection } from '../../core/readmodel/ReadModelStore';
+import { decodeCursor, encodeCursor } from './opaqueCursor';
+
+/** A query the read model store refuses: bad field name, value, limit or cursor. */
+export class InvalidReadModelQueryError extends NexusError {
+  constructor(message: string, details: Record<string, unknown>) {
+    super(READ_MODEL_ERRORS.INVALID_QUERY, message, { details });
+  }
+}
+
+/** Top-level field names we are willing to splice into a JSON path. */
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DEFAULT_LIMIT = 20;
+const MAX_LIMIT = 100;
+
+export type SortValue = string | number | null;
+
+/** The SQL and parameters of one page of a read model query. */
+export interface ReadModelQueryPlan {
+  sql: string;
+  parameters: (string | number | null)[];
+  limit: number;
+  /** The cursor for the page after a row with this sort value and id. */
+  cursorAfter(sortValue: SortValue, id: string): string;
+}
+
+interface CursorContent {
+  s: SortValue;
+  i: string;
+  b: string;
+  d: SortDirection;
+}
+
+/**
+ * The SQL expression of a top-level JSON field. The path is spliced in (after validation)
+ * rather than bound, because SQLite only uses an expression index when the query spells the
+ * very same expression.
+ */
+export function fieldExpression(field: string): string {
+  if (!FIELD_NAME.test(field)) {
+    throw new InvalidReadModelQueryError(`invalid field name '${field}': use letters, digits and _`, { field });
+  }
+  return `json_extract(data, '$.${field}')`;
+}
+
+/**
+ * Plans one page of `query` over `collection`: equality filters, order by (sort value, id) in
+ * `direction`, keyset pagination after the cursor's (sort value, id), one extra row to tell
+ * whether a next page exists.
+ */
+export function planReadModelQuery(query: ReadModelQuery): ReadModelQueryPlan {
+  const sortBy = query.sortBy ?? 'id';
+  const direction = query.direction ?? 'asc';
+  if (direction !== 'asc' && direction !== 'desc') {
+    throw new InvalidReadModelQueryError(`invalid sort direction '${String(direction)}'`, { direction });
+  }
+  const limit = limitOf(query.limit);
+  const conditions = ['collection = ?'];
+  const parameters: (string | number | null)[] = [];
+  for (const [field, value] of Object.entries(query.where ?? {})) {
+    conditions.push(`${fieldExpression(field)} = ?`);
+    parameters.push(bindable(field, value));
+  }
+  const sortExpression = sortBy === 'id' ? 'id' : fieldExpression(sortBy);
+  if (query.cursor !== undefined) {
+    const after = parseCursor(query.cursor, sortBy, direction);
+    const keyset = keysetCondition(sortExpression, direction, after.s);
+    conditions.push(keyset.sql);
+    parameters.push(...keyset.parameters, after.i);
+  }
+  const order = direction === 'asc' ? 'ASC' : 'DESC';
+  const orderBy = sortBy === 'id' ? `id ${order}` : `${sortExpression} ${order}, id ${order}`;
+  const sql =
+    `SELECT id, version, data, ${sortExpression} AS sort_value FROM read_models ` +
+    `WHERE ${conditions.join(' AND ')} ORDER BY ${orderBy} LIMIT ?`;
+  return {
+    sql,
+    parameters,
+    limit,
+    cursorAfter: (sortValue, id) => encodeCursor({ s: sortValue, i: id, b: sortBy, d: direction } satisfies CursorContent),
+  };
+}
+
+// SQLite sorts NULL (a missing field) first ascending and last descending; the keyset
+// condition must skip exactly the rows that sort before the cursor, NULLs included.
+function keysetCondition(
+  expression: string,
+  direction: SortDirection,
+  sortValue: SortValue,
+): { sql: string; parameters: SortValue[] } {
+  if (expression === 'id') return { sql: direction === 'asc' ? 'id > ?' : 'id < ?', parameters: [] };
+  const cmp = direction === 'asc' ? '>' : '<';
+  if (sortValue === null) {
+    return direction === 'asc'
+      ? { sql: `((${expression} IS NULL AND id > ?) OR ${expression} IS NOT NULL)`, parameters: [] }
+      : { sql: `(${expression} IS NULL AND id < ?)`, parameters: [] };
+  }
+  const nulls = direction === 'desc' ? `${expression} IS NULL OR ` : '';
+  // The caller appends the id parameter, so the (sort value, id) tie-break comes last.
+  return {
+    sql: `(${nulls}${expression} ${cmp} ? OR (${expression} = ? AND id ${cmp} ?))`,
+    parameters: [sortValue, sortValue],
+  };
+}
+
+function limitOf(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new InvalidReadModelQueryError(`invalid limit ${String(limit)}: use a positive integer`, { limit });
+  }
+  return Math.min(limit, MAX_LIMIT);
+}
+
+function bindable(field: string, value: unknown): string | number {
+  // json_extract returns JSON true/false as 1/0.
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) return value;
+  throw new InvalidReadModelQueryError(`invalid value for field '${field}': use a string, number or boolean`, { field });
+}
+
+function parseCursor(cursor: string, sortBy: string, direction: SortDirection): CursorContent {
+  const content = decodeCursor(cursor);
+  if (isCursorContent(content) && content.b === sortBy && content.d === direction) return content;
+  throw new InvalidReadModelQueryError(`invalid cursor '${cursor}' for this query`, { cursor });
+}
+
+function isCursorContent(value: unknown): value is CursorContent {
+  if (typeof value !== 'object' || value === null) return false;
+  const c = value as Record<string, unknown>;
+  const sortValueOk = c.s === null || typeof c.s === 'string' || typeof c.s === 'number';
+  return sortValueOk && typeof c.i === 'string' && typeof c.b === 'string' && (c.d === 'asc' || c.d === 'desc');
+}

@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import type { Database, Transaction } from 'better-sqlite3';
+import type {
+  AppendContext,
+  AppendResult,
+  EventStore,
+  NewEvent,
+  Page,
+  ReadStreamOptions,
+  ReadTimeRangeOptions,
+  StoredEvent,
+} from '../../core/events/EventStore';
+import { silentLogger } from '../../core/logging/Logger';
+import type { Logger } from '../../core/logging/Logger';
+import type { EventCodec } from '../../core/schema/EventCodec';
+import type { RecordSource } from '../../core/streams/RecordSource';
+import { AppendListeners } from './AppendListeners';
+import { ConcurrencyConflictError, EventStoreUnavailableError, isConcurrencyConflictError } from './EventStoreErrors';
+import { allLimit, rangeCursor, rangeQuery, streamCursor, streamQuery } from './eventReadQueries';
+import { EventRowEncoder } from './EventRowEncoder';
+import { SqliteEventFeed } from './SqliteEventFeed';
+import { SqliteEventsTable } from './SqliteEventsTable';
+import type { EventRow, StoredEventRow } from './SqliteEventsTable';
+
+/** Options of {@link SqliteEventStore}. */
+export interface SqliteEventStoreOptions {
+  /** Source of `occurredAt`. @defaultValue () => new Date() */
+  clock?: () => Date;
+  /** Source of event ids. @defaultValue crypto.randomUUID */
+  newId?: () => string;
+  /** Receives refused events and failing listeners. @defaultValue silentLogger */
+  logger?: Logger;
+  /**
+   * Commit the appends that reach the store in the same event-loop turn in one transaction
+   * (each still checks its own expected version and a conflicting one fails alone). Trades one
+   * turn of latency for fewer commits under concurrent writers.
+   * @defaultValue false
+   */
+  groupCommit?: boolean;
+}
+
+const DEFAULTS: Required<SqliteEventStoreOptions> = {
+  clock: () => new Date(),
+  newId: randomUUID,
+  logger: silentLogger,
+  groupCommit: false,
+};
+
+interface PendingAppend {
+  aggregateId: string;
+  expectedVersion: number;
+  rows: EventRow[];
+}
+
+interface QueuedAppend extends PendingAppend {
+  resolve(positions: number[]): void;
+  reject(error: unknown): void;
+}
+
+type GroupOutcome = { positions: number[] } | { error: unknown };
+
+/**
+ * The embedded event store: one SQLite `events` table whose INTEGER PRIMARY KEY is the global,
+ * gap-free position. Triggers make the table itself refuse UPDATE and DELETE.
+ *
+ * Guarantees: every event is validated and encoded (`codec.encode`, then the envelope) before
+ * the transaction starts, so a refused event writes nothing; the version check and the inserts
+ * run in one BEGIN IMMEDIATE transaction, so an append is atomic and a stale expectedVersion
+ * fails with `CONCURRENCY_CONFLICT` (also across processes sharing the file); `onAppend`
+ * listeners run after the commit and cannot fail the append.
+ *
+ * Errors: `UNREGISTERED_EVENT` / `INVALID_EVENT_PAYLOAD` from the codec (logged, rethrown);
+ * `CONCURRENCY_CONFLICT` (details: aggregateId, expectedVersion, actualVersion);
+ * `INVALID_READ` for a bad cursor, range or limit; `EVENT_STORE_UNAVAILABLE` when SQLite fails.
+ *
+ * @example
+ * const store = new SqliteEventStore(openSqliteDatabase('.nexus/nexus.db'), codec);
+ * await store.append('order-1', 0, [{ eventType: 'OrderPlaced', payload }], { aggregateType: 'Order', correlationId });
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly settings: Required<SqliteEventStoreOptions>;
+  private readonly table: SqliteEventsTable;
+  private readonly encoder: EventRowEncoder;
+  private readonly listeners: AppendListeners;
+  private readonly commitOne: Transaction<(append: PendingAppend) => number[]>;
+  private readonly commitGroup: Transaction<(batch: readonly QueuedAppend[]) => GroupOutcome[]>;
+  private queue: QueuedAppend[] = [];
+
+  constructor(
+    private readonly db: Database,
+    private readonly codec: EventCodec,
+    options: SqliteEventStoreOptions = {},
+  ) {
+    this.settings = { ...DEFAULTS, ...options };
+    this.table = new SqliteEventsTable(db);
+    this.encoder = new EventRowEncoder(codec, this.settings);
+    this.listeners = new AppendListeners(this.settings.logger, 'events');
+    this.commitOne = db.transaction((append: PendingAppend) => this.insertRows(append));
+    // Nested transaction functions run as savepoints: a conflicting append rolls back alone.
+    this.commitGroup = db.transaction((batch: readonly QueuedAppend[]) =>
+      batch.map((append): GroupOutcome => {
+        try {
+          return { positions: this.commitOne(append) };
+        } catch (error) {
+          if (isConcurrencyConflictError(error)) return { error };
+          throw error;
+        }
+      }),
+    );
+  }
+
+  async append(aggregateId: string, expectedVersion: number, events: NewEvent[], context: AppendContext): Promise<AppendResult> {
+    const rows = await this.encoder.encode(aggregateId, expectedVersion, events, context);
+    const append: PendingAppend = { aggregateId, expectedVersion, rows };
+    let positions: number[];
+    if (this.settings.groupCommit) {
+      positions = await this.enqueue(append);
+    } else {
+      positions = this.commitAlone(append);
+      this.listeners.notify();
+    }
+    return { aggregateId, version: expectedVersion + rows.length, eventIds: rows.map((row) => row.event_id), positions };
+  }
+
+  async readStream(aggregateId: string, options: ReadStreamOptions = {}): Promise<Page<StoredEvent>> {
+    const { afterVersion, limit } = streamQuery(aggregateId, options);
+    const rows = this.sql('readStream', () => this.table.selectStream.all(aggregateId, afterVersion, limit + 1));
+    return this.page(rows, limit, (last) => streamCursor(aggregateId, last.aggregate_version));
+  }
+
+  async readByTimeRange(options: ReadTimeRangeOptions): Promise<Page<StoredEvent>> {
+    const range = rangeQuery(options);
+    const rows = this.sql('readByTimeRange', () =>
+      range.aggregateId === undefined
+        ? this.table.selectRange.all(range.from, range.to, range.afterPosition, range.limit + 1)
+        : this.table.selectRangeOfAggregate.all(range.aggregateId, range.from, range.to, range.afterPosition, range.limit + 1),
+    );
+    return this.page(rows, range.limit, (last) => rangeCursor(range, last.position));
+  }
+
+  async readAll(afterPosition: number, limit: number): Promise<StoredEvent[]> {
+    const bounded = allLimit(limit);
+    const rows = this.sql('readAll', () => this.table.selectAll.all(afterPosition, bounded));
+    return Promise.all(rows.map((row) => this.toStoredEvent(row)));
+  }
+
+  async currentVersion(aggregateId: string): Promise<number> {
+    return this.sql('currentVersion', () => this.table.currentVersion(aggregateId));
+  }
+
+  async headPosition(): Promise<number> {
+    return this.sql('headPosition', () => this.table.headPosition());
+  }
+
+  onAppend(listener: () => void): () => void {
+    return this.listeners.add(listener);
+  }
+
+  /** The change feed (name `events`): key = aggregate id, record = the stored envelope bytes. */
+  asRecordSource(): RecordSource {
+    return new SqliteEventFeed(this.db, this);
+  }
+
+  // Runs inside a transaction: BEGIN IMMEDIATE holds the write lock, so no writer can slip in
+  // between the version check and the inserts.
+  private insertRows(append: PendingAppend): number[] {
+    const actualVersion = this.table.currentVersion(append.aggregateId);
+    if (actualVersion !== append.expectedVersion) {
+      throw new ConcurrencyConflictError(append.aggregateId, append.expectedVersion, actualVersion);
+    }
+    return append.rows.map((row) => Number(this.table.insert.run(row).lastInsertRowid));
+  }
+
+  private commitAlone(append: PendingAppend): number[] {
+    try {
+      return this.commitOne.immediate(append);
+    } catch (error) {
+      throw this.appendFailure(append, error);
+    }
+  }
+
+  private enqueue(append: PendingAppend): Promise<number[]> {
+    return new Promise((resolve, reject) => {
+      if (this.queue.push({ ...append, resolve, reject }) === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.queue;
+    this.queue = [];
+    let outcomes: GroupOutcome[];
+    try {
+      outcomes = this.commitGroup.immediate(batch);
+    } catch {
+      // The group failed as a whole (busy, I/O): commit each alone so each gets its own verdict.
+      outcomes = batch.map((append) => {
+        try {
+          return { positions: this.commitAlone(append) };
+        } catch (error) {
+          return { error };
+        }
+      });
+    }
+    if (outcomes.some((outcome) => 'positions' in outcome)) this.listeners.notify();
+    outcomes.forEach((outcome, index) => {
+      const append = batch[index];
+      if (!append) return;
+      if ('positions' in outcome) append.resolve(outcome.positions);
+      else append.reject(outcome.error);
+    });
+  }
+
+  private appendFailure(append: PendingAppend, error: unknown): Error {
+    if (isConcurrencyConflictError(error)) return error;
+    const message = error instanceof Error ? error.message : '';
+    // A writer outside this check (another process without IMMEDIATE) won the same version.
+    if (sqliteCode(error) === 'SQLITE_CONSTRAINT_UNIQUE' && message.includes('aggregate_version')) {
+      const actual = this.sql('append', () => this.table.currentVersion(append.aggregateId));
+      return new ConcurrencyConflictError(append.aggregateId, append.expectedVersion, actual, error);
+    }
+    return new EventStoreUnavailableError('append', error);
+  }
+
+  private async page(rows: StoredEventRow[], limit: number, cursorAfter: (last: StoredEventRow) => string): Promise<Page<StoredEvent>> {
+    const kept = rows.slice(0, limit);
+    const items = await Promise.all(kept.map((row) => this.toStoredEvent(row)));
+    const last = kept[kept.length - 1];
+    return rows.length > limit && last ? { items, nextCursor: cursorAfter(last) } : { items };
+  }
+
+  private async toStoredEvent(row: StoredEventRow): Promise<StoredEvent> {
+    const envelope = await this.codec.decodeEnvelope(row.record);
+    return { ...envelope, position: row.position, record: row.record };
+  }
+
+  private sql<T>(operation: string, run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      throw new EventStoreUnavailableError(operation, error);
+    }
+  }
+}
+
+function sqliteCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+}

@@ -1,0 +1,14 @@
+export { openSqliteDatabase } from './openSqliteDatabase';
+export type { OpenSqliteDatabaseOptions } from './openSqliteDatabase';
+export { SqliteEventStore } from './SqliteEventStore';
+export type { SqliteEventStoreOptions } from './SqliteEventStore';
+export { SqliteEventFeed } from './SqliteEventFeed';
+export { ConcurrencyConflictError, EventStoreUnavailableError, InvalidReadError, isConcurrencyConflictError } from './EventStoreErrors';
+export { SqliteStreamLog } from './SqliteStreamLog';
+export type { SqliteStreamLogOptions } from './SqliteStreamLog';
+export { SqliteCheckpointStore } from './SqliteCheckpointStore';
+export { SqliteDeadLetterStore, DeadLetterNotFoundError, DeadLetterNotParkedError } from './SqliteDeadLetterStore';
+export type { SqliteDeadLetterStoreOptions } from './SqliteDeadLetterStore';
+export { SqliteReadModelStore } from './SqliteReadModelStore';
+export { InvalidReadModelQueryError } from './ReadModelQueryPlan';
+export { SqliteSchemaRegistry } from './SqliteSchemaRegistry';

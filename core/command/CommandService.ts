@@ -1,0 +1,174 @@
+import { NexusError } from '../errors/NexusError';
+import { EVENT_STORE_ERRORS } from '../events/EventStore';
+import type { EventStore, NewEvent } from '../events/EventStore';
+import type { EventCodec } from '../schema/EventCodec';
+import type { UpcasterRegistry } from '../upcasting/UpcasterRegistry';
+import type { Logger } from '../logging/Logger';
+import { silentLogger } from '../logging/Logger';
+import type { DomainEvent } from './Decider';
+import type { AggregateDefinition } from './AggregateDefinition';
+import type { CommandDefinition, IssuedCommand } from './CommandDefinition';
+import { CommandValidationError, UnknownCommandError } from './CommandErrors';
+
+/** What {@link CommandService} is built from. */
+export interface CommandServiceDependencies {
+  eventStore: EventStore;
+  /** Decodes stored payloads when an aggregate is loaded. */
+  codec: EventCodec;
+  /** Raises stored payloads to the latest schema version before `evolve` sees them. */
+  upcasters: UpcasterRegistry;
+  aggregates: readonly AggregateDefinition[];
+  /** @defaultValue silentLogger */
+  logger?: Logger;
+  /** Id of a new aggregate whose creating command names none. @defaultValue crypto.randomUUID */
+  newId?: () => string;
+  /** @defaultValue () => new Date() */
+  clock?: () => Date;
+}
+
+/** Where a command comes from: the correlation id goes into every event's envelope. */
+export interface CommandContext {
+  correlationId: string;
+  causationId?: string;
+  metadata?: Record<string, string>;
+}
+
+/** The outcome of an accepted command. */
+export interface CommandResult {
+  aggregateId: string;
+  /** The aggregate version after the command (unchanged when it decided no events). */
+  version: number;
+  eventIds: string[];
+  correlationId: string;
+}
+
+/** An aggregate's state and the version it was folded up to. */
+export interface LoadedState<State = unknown> {
+  state: State;
+  version: number;
+}
+
+/** Events read per page while loading an aggregate. */
+const LOAD_PAGE_SIZE = 500;
+
+interface Route {
+  aggregate: AggregateDefinition;
+  command: CommandDefinition;
+}
+
+/**
+ * Handles commands: parse -> load the aggregate -> decide -> append, with optimistic concurrency.
+ *
+ * Guarantees: the append uses the version the decision was made on, so of two commands decided
+ * on the same version exactly one is stored and the other fails with `CONCURRENCY_CONFLICT`
+ * (details: aggregateId, expectedVersion, actualVersion). A body may carry `expectedVersion`;
+ * a stale one fails the same way before deciding. A refused command (`UNKNOWN_COMMAND`,
+ * `INVALID_COMMAND` with `details.field`, `DOMAIN_RULE_VIOLATION`, or the codec's
+ * `UNREGISTERED_EVENT` / `INVALID_EVENT_PAYLOAD` raised by the store) writes nothing.
+ *
+ * @example
+ * ```ts
+ * const service = new CommandService({ eventStore, codec, upcasters, aggregates: [orderAggregate] });
+ * const { aggregateId } = await service.handle('PlaceOrder', { customerId: 'c-1', items: [] }, { correlationId: 'req-1' });
+ * ```
+ */
+export class CommandService {
+  private readonly routes = new Map<string, Route>();
+  private readonly logger: Logger;
+  private readonly newId: () => string;
+  private readonly clock: () => Date;
+
+  constructor(private readonly deps: CommandServiceDependencies) {
+    this.logger = deps.logger ?? silentLogger;
+    this.newId = deps.newId ?? (() => crypto.randomUUID());
+    this.clock = deps.clock ?? (() => new Date());
+    for (const aggregate of deps.aggregates) {
+      for (const command of aggregate.commands) {
+        if (this.routes.has(command.commandType)) throw new TypeError(`command type ${command.commandType} is declared twice`);
+        this.routes.set(command.commandType, { aggregate, command });
+      }
+    }
+  }
+
+  /** The command types this service accepts. */
+  commandTypes(): string[] {
+    return [...this.routes.keys()];
+  }
+
+  /** Parses, decides and stores one command; see the class documentation for the errors. */
+  async handle(commandType: string, body: unknown, context: CommandContext): Promise<CommandResult> {
+    const route = this.routes.get(commandType);
+    if (!route) throw new UnknownCommandError(commandType);
+    const { aggregate, command: definition } = route;
+    const { expectedVersion, fields } = this.splitBody(body, definition);
+    const data = definition.parse(fields);
+    const aggregateId = data[definition.aggregateIdField];
+    if (typeof aggregateId !== 'string') {
+      throw new TypeError(`${commandType}.parse returned no string ${definition.aggregateIdField}`);
+    }
+
+    const { state, version } = await this.loadState(aggregate, aggregateId);
+    if (expectedVersion !== undefined && expectedVersion !== version) {
+      throw new NexusError(
+        EVENT_STORE_ERRORS.CONCURRENCY_CONFLICT,
+        `${aggregate.aggregateType} ${aggregateId} is at version ${version}, not at the expected version ${expectedVersion}`,
+        { details: { aggregateId, expectedVersion, actualVersion: version } },
+      );
+    }
+    const issued: IssuedCommand = {
+      type: commandType,
+      data,
+      metadata: { now: this.clock(), correlationId: context.correlationId, ...(context.causationId ? { causationId: context.causationId } : {}) },
+    };
+    const events = aggregate.decider.decide(issued, state);
+    if (events.length === 0) return { aggregateId, version, eventIds: [], correlationId: context.correlationId };
+
+    const result = await this.deps.eventStore.append(aggregateId, version, events.map(toNewEvent), {
+      aggregateType: aggregate.aggregateType,
+      correlationId: context.correlationId,
+      causationId: context.causationId ?? null,
+      metadata: context.metadata ?? {},
+    });
+    this.logger.debug('command handled', { commandType, aggregateId, version: result.version, correlationId: context.correlationId });
+    return { aggregateId, version: result.version, eventIds: result.eventIds, correlationId: context.correlationId };
+  }
+
+  /**
+   * Folds the aggregate's stored events, decoded and upcast to the latest schema version, into
+   * its state. The seam for snapshots: start from the latest snapshot and read after its version.
+   */
+  async loadState<State>(aggregate: AggregateDefinition<IssuedCommand, DomainEvent, State>, aggregateId: string): Promise<LoadedState<State>> {
+    const { decider } = aggregate;
+    let state = decider.initialState();
+    let version = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.eventStore.readStream(aggregateId, { limit: LOAD_PAGE_SIZE, ...(cursor ? { cursor } : { afterVersion: version }) });
+      for (const stored of page.items) {
+        const decoded = await this.deps.codec.decode(stored.payload);
+        const { payload } = this.deps.upcasters.upcast(decoded.eventType, decoded.schemaVersion, decoded.payload);
+        state = decider.evolve(state, { type: decoded.eventType, data: payload });
+        version = stored.aggregateVersion;
+      }
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return { state, version };
+  }
+
+  /** Takes `expectedVersion` out of the body and fills in the id of a new aggregate. */
+  private splitBody(body: unknown, definition: CommandDefinition): { expectedVersion?: number; fields: unknown } {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return { fields: body };
+    const { expectedVersion, ...fields } = body as Record<string, unknown>;
+    if (expectedVersion !== undefined && expectedVersion !== null && !(Number.isInteger(expectedVersion) && (expectedVersion as number) >= 0)) {
+      throw new CommandValidationError('expectedVersion', 'expectedVersion must be an integer of at least 0');
+    }
+    if (definition.createsAggregate && (fields[definition.aggregateIdField] === undefined || fields[definition.aggregateIdField] === null)) {
+      fields[definition.aggregateIdField] = this.newId();
+    }
+    return { fields, ...(typeof expectedVersion === 'number' ? { expectedVersion } : {}) };
+  }
+}
+
+function toNewEvent(event: DomainEvent): NewEvent {
+  return { eventType: event.type, payload: event.data };
+}

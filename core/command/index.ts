@@ -1,0 +1,10 @@
+export type { Decider, DomainCommand, DomainEvent } from './Decider';
+export { DomainRuleViolation, DOMAIN_RULE_VIOLATION } from './DomainRuleViolation';
+export { defineCommand } from './CommandDefinition';
+export type { CommandDefinition, CommandSpec, CommandMetadata, CommandOf, IssuedCommand } from './CommandDefinition';
+export type { AggregateDefinition } from './AggregateDefinition';
+export { COMMAND_ERRORS, CommandValidationError, UnknownCommandError, isCommandValidationError, isUnknownCommandError } from './CommandErrors';
+export { PayloadReader } from './PayloadReader';
+export type { StringRule, NumberRule, ArrayRule } from './PayloadReader';
+export { CommandService } from './CommandService';
+export type { CommandServiceDependencies, CommandContext, CommandResult, LoadedState } from './CommandService';

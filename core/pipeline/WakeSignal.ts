@@ -1,0 +1,46 @@
+/**
+ * Wakes a polling loop: `wait` returns at once when work is pending, else on the next `notify`
+ * or after `ms`. Waits that are not `byAppend` (failure backoff) ignore append notifications,
+ * so a busy writer cannot hammer a failing store; `interrupt` ends any wait.
+ */
+export class WakeSignal {
+  /** Something may be readable: the next `wait(…, true)` returns at once. */
+  pending = true;
+  private interrupted = false;
+  private waiting: { resolve: () => void; byAppend: boolean } | undefined;
+
+  wait(ms: number, byAppend: boolean): Promise<void> {
+    if (this.interrupted || (byAppend && this.pending)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting = undefined;
+        resolve();
+      }, ms);
+      this.waiting = {
+        byAppend,
+        resolve: () => {
+          clearTimeout(timer);
+          this.waiting = undefined;
+          resolve();
+        },
+      };
+    });
+  }
+
+  /** New records may be readable. */
+  notify(): void {
+    this.pending = true;
+    if (this.waiting?.byAppend) this.waiting.resolve();
+  }
+
+  /** Ends the current wait and makes every later wait return at once, until `reset`. */
+  interrupt(): void {
+    this.interrupted = true;
+    this.waiting?.resolve();
+  }
+
+  reset(): void {
+    this.interrupted = false;
+    this.pending = true;
+  }
+}

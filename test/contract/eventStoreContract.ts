@@ -1,0 +1,275 @@
+import { EVENT_STORE_ERRORS } from '../../core/events/EventStore';
+import type { EventStore, StoredEvent } from '../../core/events/EventStore';
+import { EVENT_CODEC_ERRORS } from '../../core/schema/EventCodec';
+import { newAggregateId, orderContext, orderItemAdded, orderPlaced, steppingClock } from './eventFixtures';
+
+/** An event store under test and how to release it. */
+export interface EventStoreUnderTest {
+  store: EventStore;
+  close(): Promise<void>;
+}
+
+/** What the suite may ask of the factory; implementations without a clock option ignore it. */
+export interface EventStoreContractOptions {
+  /** Source of occurredAt; the time-range cases pass a clock that steps one minute per reading. */
+  clock?: () => Date;
+}
+
+const T0 = '2030-01-01T00:00:00.000Z';
+const minutes = (count: number): string => new Date(Date.parse(T0) + count * 60_000).toISOString();
+
+/**
+ * The EventStore contract; every implementation runs it. Each case uses fresh aggregate ids, so
+ * a factory may hand out one shared store.
+ */
+export function describeEventStoreContract(name: string, factory: (options?: EventStoreContractOptions) => Promise<EventStoreUnderTest>): void {
+  describe(`EventStore contract: ${name}`, () => {
+    let subject: EventStoreUnderTest;
+    let store: EventStore;
+
+    beforeEach(async () => {
+      subject = await factory({ clock: steppingClock(T0, 60_000) });
+      store = subject.store;
+    });
+
+    afterEach(async () => {
+      await subject.close();
+    });
+
+    it('appends events and reads them back in version order', async () => {
+      // given a new aggregate
+      const id = newAggregateId();
+      const context = orderContext({ causationId: 'command-1', metadata: { user: 'alice' } });
+      // when appending two events
+      const result = await store.append(id, 0, [orderPlaced(id), orderItemAdded(id)], context);
+      const page = await store.readStream(id);
+      // then they come back with their envelope fields
+      expect(result).toMatchObject({ aggregateId: id, version: 2 });
+      expect(result.eventIds).toHaveLength(2);
+      expect(page.nextCursor).toBeUndefined();
+      expect(page.items.map(pick)).toEqual([
+        { eventType: 'OrderPlaced', aggregateId: id, aggregateVersion: 1, aggregateType: 'Order', correlationId: context.correlationId },
+        { eventType: 'OrderItemAdded', aggregateId: id, aggregateVersion: 2, aggregateType: 'Order', correlationId: context.correlationId },
+      ]);
+      expect(page.items.map((event) => event.eventId)).toEqual(result.eventIds);
+      expect(page.items.map((event) => event.position)).toEqual(result.positions);
+      const [first] = page.items;
+      expect(first?.causationId).toBe('command-1');
+      expect(first?.metadata).toEqual({ user: 'alice' });
+      expect(first?.schemaVersion).toBeGreaterThanOrEqual(1);
+      expect(Number.isNaN(Date.parse(first?.occurredAt ?? ''))).toBe(false);
+      expect(first?.record[0]).toBe(3);
+      expect(first?.payload[0]).toBe(3);
+    });
+
+    it('appends several events atomically, one version each', async () => {
+      // given an aggregate at version 1
+      const id = newAggregateId();
+      await store.append(id, 0, [orderPlaced(id)], orderContext());
+      // when appending three events at once
+      const result = await store.append(id, 1, [orderItemAdded(id, 'a'), orderItemAdded(id, 'b'), orderItemAdded(id, 'c')], orderContext());
+      // then they take versions 2..4 and consecutive positions
+      expect(result.version).toBe(4);
+      const [p1, p2, p3] = result.positions;
+      expect([p2, p3]).toEqual([(p1 ?? 0) + 1, (p1 ?? 0) + 2]);
+      await expect(store.currentVersion(id)).resolves.toBe(4);
+    });
+
+    it('rejects an append at a stale version', async () => {
+      // given an aggregate at version 1
+      const id = newAggregateId();
+      await store.append(id, 0, [orderPlaced(id)], orderContext());
+      // when appending again at version 0
+      const append = store.append(id, 0, [orderItemAdded(id)], orderContext());
+      // then it conflicts, naming both versions, and nothing is written
+      await expect(append).rejects.toMatchObject({
+        code: EVENT_STORE_ERRORS.CONCURRENCY_CONFLICT,
+        details: { aggregateId: id, expectedVersion: 0, actualVersion: 1 },
+      });
+      await expect(append).rejects.toThrow(/0[\s\S]*1|1[\s\S]*0/);
+      await expect(store.currentVersion(id)).resolves.toBe(1);
+    });
+
+    it('rejects an append ahead of the current version', async () => {
+      // given a new aggregate
+      const id = newAggregateId();
+      // when appending as if it were at version 3
+      const append = store.append(id, 3, [orderPlaced(id)], orderContext());
+      // then it conflicts
+      await expect(append).rejects.toMatchObject({ code: EVENT_STORE_ERRORS.CONCURRENCY_CONFLICT, details: { expectedVersion: 3, actualVersion: 0 } });
+      await expect(store.currentVersion(id)).resolves.toBe(0);
+    });
+
+    it('lets exactly one of two concurrent appends at the same version win', async () => {
+      // given an aggregate at version 1
+      const id = newAggregateId();
+      await store.append(id, 0, [orderPlaced(id)], orderContext());
+      // when two writers append at version 1 at the same time
+      const outcomes = await Promise.allSettled([
+        store.append(id, 1, [orderItemAdded(id, 'left')], orderContext()),
+        store.append(id, 1, [orderItemAdded(id, 'right')], orderContext()),
+      ]);
+      // then one wins and the other conflicts
+      const rejected = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+      expect(rejected).toHaveLength(1);
+      expect(rejected[0]?.reason).toMatchObject({ code: EVENT_STORE_ERRORS.CONCURRENCY_CONFLICT });
+      await expect(store.currentVersion(id)).resolves.toBe(2);
+    });
+
+    it('refuses an unregistered event type and writes nothing', async () => {
+      // given a batch whose second event has no registered schema
+      const id = newAggregateId();
+      const head = await store.headPosition();
+      // when appending it
+      const append = store.append(id, 0, [orderPlaced(id), { eventType: 'OrderTeleported', payload: { orderId: id } }], orderContext());
+      // then the whole append is refused
+      await expect(append).rejects.toMatchObject({ code: EVENT_CODEC_ERRORS.UNREGISTERED_EVENT });
+      await expect(store.currentVersion(id)).resolves.toBe(0);
+      await expect(store.readAll(head, 10)).resolves.toEqual([]);
+    });
+
+    it('refuses an invalid payload naming the field, and writes nothing', async () => {
+      // given an event whose quantity is not an int
+      const id = newAggregateId();
+      const head = await store.headPosition();
+      // when appending it
+      const append = store.append(id, 0, [orderPlaced(id), orderItemAdded(id, 'x', { quantity: 'many' })], orderContext());
+      // then it is refused with the field named
+      await expect(append).rejects.toMatchObject({
+        code: EVENT_CODEC_ERRORS.INVALID_EVENT_PAYLOAD,
+        details: expect.objectContaining({ field: expect.stringContaining('quantity') }),
+      });
+      await expect(append).rejects.toThrow(/quantity/);
+      await expect(store.readAll(head, 10)).resolves.toEqual([]);
+    });
+
+    it('pages through a stream with an opaque cursor', async () => {
+      // given an aggregate with five events
+      const id = newAggregateId();
+      await store.append(id, 0, [orderPlaced(id), ...['a', 'b', 'c', 'd'].map((sku) => orderItemAdded(id, sku))], orderContext());
+      // when reading two at a time
+      const first = await store.readStream(id, { limit: 2 });
+      const second = await store.readStream(id, { limit: 2, cursor: first.nextCursor });
+      const third = await store.readStream(id, { limit: 2, cursor: second.nextCursor });
+      // then the pages cover versions 1..5 once, and the last has no cursor
+      expect([first, second, third].flatMap((page) => page.items.map((event) => event.aggregateVersion))).toEqual([1, 2, 3, 4, 5]);
+      expect(typeof first.nextCursor).toBe('string');
+      expect(third.nextCursor).toBeUndefined();
+    });
+
+    it('reads a stream after a version', async () => {
+      // given an aggregate with three events
+      const id = newAggregateId();
+      await store.append(id, 0, [orderPlaced(id), orderItemAdded(id, 'a'), orderItemAdded(id, 'b')], orderContext());
+      // when reading after version 1
+      const page = await store.readStream(id, { afterVersion: 1 });
+      // then versions 2 and 3 come back
+      expect(page.items.map((event) => event.aggregateVersion)).toEqual([2, 3]);
+    });
+
+    it('refuses a malformed cursor, naming it', async () => {
+      // given an aggregate
+      const id = newAggregateId();
+      await store.append(id, 0, [orderPlaced(id)], orderContext());
+      // when reading with a cursor the store never issued
+      const read = store.readStream(id, { cursor: 'garbage%%' });
+      // then it is refused
+      await expect(read).rejects.toMatchObject({ code: EVENT_STORE_ERRORS.INVALID_READ });
+      await expect(read).rejects.toThrow(/garbage%%/);
+    });
+
+    it('reads a time range [from, to) in position order, page by page', async () => {
+      // given one event per minute from T0 on two aggregates: a@0, b@1, a@2, b@3, a@4
+      const a = newAggregateId();
+      const b = newAggregateId();
+      await store.append(a, 0, [orderPlaced(a)], orderContext());
+      await store.append(b, 0, [orderPlaced(b)], orderContext());
+      await store.append(a, 1, [orderItemAdded(a)], orderContext());
+      await store.append(b, 1, [orderItemAdded(b)], orderContext());
+      await store.append(a, 2, [orderItemAdded(a, 'z')], orderContext());
+      // when reading [minute 1, minute 4) two at a time, and only aggregate a over everything
+      const first = await store.readByTimeRange({ from: minutes(1), to: minutes(4), limit: 2 });
+      const second = await store.readByTimeRange({ from: minutes(1), to: minutes(4), limit: 2, cursor: first.nextCursor });
+      const ofA = await store.readByTimeRange({ from: minutes(0), to: minutes(60), aggregateId: a });
+      // then minutes 1, 2, 3 come back in order (the upper bound excluded)
+      const inRange = [...first.items, ...second.items];
+      expect(inRange.map((event) => [event.aggregateId, event.aggregateVersion])).toEqual([[b, 1], [a, 2], [b, 2]]);
+      expect(inRange.map((event) => event.occurredAt)).toEqual([minutes(1), minutes(2), minutes(3)]);
+      expect(second.nextCursor).toBeUndefined();
+      expect(ofA.items.map((event) => event.aggregateVersion)).toEqual([1, 2, 3]);
+    });
+
+    it('refuses an invalid time range', async () => {
+      // given a store
+      // when the bounds are not times or are reversed
+      // then the read is refused
+      await expect(store.readByTimeRange({ from: 'yesterday', to: minutes(1) })).rejects.toMatchObject({ code: EVENT_STORE_ERRORS.INVALID_READ });
+      await expect(store.readByTimeRange({ from: minutes(5), to: minutes(1) })).rejects.toMatchObject({ code: EVENT_STORE_ERRORS.INVALID_READ });
+    });
+
+    it('reads all events with gap-free, increasing positions across aggregates', async () => {
+      // given appends to two aggregates
+      const head = await store.headPosition();
+      const a = newAggregateId();
+      const b = newAggregateId();
+      await store.append(a, 0, [orderPlaced(a)], orderContext());
+      await store.append(b, 0, [orderPlaced(b), orderItemAdded(b)], orderContext());
+      await store.append(a, 1, [orderItemAdded(a)], orderContext());
+      // when reading everything after the old head
+      const events = await store.readAll(head, 100);
+      const limited = await store.readAll(head, 2);
+      // then positions run head+1..head+4 in commit order
+      expect(events.map((event) => event.position)).toEqual([head + 1, head + 2, head + 3, head + 4]);
+      expect(events.map((event) => event.aggregateId)).toEqual([a, b, b, a]);
+      expect(limited.map((event) => event.position)).toEqual([head + 1, head + 2]);
+      await expect(store.headPosition()).resolves.toBe(head + 4);
+    });
+
+    it('notifies onAppend listeners after a commit until unsubscribed', async () => {
+      // given a listener that reads the head when called
+      const heads: Promise<number>[] = [];
+      const unsubscribe = store.onAppend(() => heads.push(store.headPosition()));
+      const id = newAggregateId();
+      // when appending, unsubscribing, appending again
+      const result = await store.append(id, 0, [orderPlaced(id)], orderContext());
+      await settle();
+      unsubscribe();
+      await store.append(id, 1, [orderItemAdded(id)], orderContext());
+      await settle();
+      // then it was called once, after the first commit was visible
+      expect(heads).toHaveLength(1);
+      expect(await heads[0]).toBeGreaterThanOrEqual(result.positions[0] ?? Number.POSITIVE_INFINITY);
+    });
+
+    it('does not let a throwing onAppend listener fail the append', async () => {
+      // given a listener that throws and one that counts
+      let calls = 0;
+      const unsubscribeThrowing = store.onAppend(() => {
+        throw new Error('listener bug');
+      });
+      const unsubscribeCounting = store.onAppend(() => {
+        calls += 1;
+      });
+      const id = newAggregateId();
+      // when appending
+      const result = await store.append(id, 0, [orderPlaced(id)], orderContext());
+      await settle();
+      unsubscribeThrowing();
+      unsubscribeCounting();
+      // then the append succeeded and the other listener still ran
+      expect(result.version).toBe(1);
+      expect(calls).toBe(1);
+    });
+  });
+}
+
+function pick(event: StoredEvent): Record<string, unknown> {
+  const { eventType, aggregateId, aggregateVersion, aggregateType, correlationId } = event;
+  return { eventType, aggregateId, aggregateVersion, aggregateType, correlationId };
+}
+
+/** Lets listeners scheduled with queueMicrotask or setImmediate run. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

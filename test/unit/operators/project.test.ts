@@ -1,0 +1,128 @@
+import Database from 'better-sqlite3';
+import { concat, from, of, throwError } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { SqliteReadModelStore } from '../../../adapters/embedded/SqliteReadModelStore';
+import type { ReadModelCollection } from '../../../core/readmodel/ReadModelStore';
+import type { PipelineEvent } from '../../../core/pipeline/PipelineEvent';
+import { project } from '../../../operators';
+import type { ProjectionReducer } from '../../../operators';
+import { pipelineEvent } from './pipelineFixtures';
+import { settle } from './settle';
+
+interface OrderSummary {
+  status: string;
+  lines: number;
+}
+
+function testScheduler(): TestScheduler {
+  return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+}
+
+describe('project', () => {
+  let db: Database.Database;
+  let orders: ReadModelCollection<OrderSummary>;
+  let reducerCalls: number;
+  const reducer: ProjectionReducer<OrderSummary> = (current, event) => {
+    reducerCalls += 1;
+    if (event.eventType === 'OrderCancelled') return null;
+    if (event.eventType === 'OrderItemAdded') return { status: current?.status ?? 'PLACED', lines: (current?.lines ?? 0) + 1 };
+    return { status: 'PLACED', lines: 1 };
+  };
+  const placed = pipelineEvent({ aggregateId: 'order-1', aggregateVersion: 1 });
+  const added = pipelineEvent({ aggregateId: 'order-1', aggregateVersion: 2, eventType: 'OrderItemAdded' });
+  const cancelled = pipelineEvent({ aggregateId: 'order-1', aggregateVersion: 3, eventType: 'OrderCancelled' });
+
+  beforeEach(() => {
+    db = new Database(':memory:');
+    orders = new SqliteReadModelStore(db).collection<OrderSummary>('orders');
+    reducerCalls = 0;
+  });
+
+  afterEach(() => db.close());
+
+  it('folds events into the document of their aggregate at their aggregate version', async () => {
+    // given
+    const events = [placed, added, pipelineEvent({ aggregateId: 'order-2' })];
+    // when
+    const result = await settle(from(events).pipe(project(orders, reducer)));
+    // then
+    expect(result).toEqual({
+      values: [
+        { id: 'order-1', version: 1, applied: true },
+        { id: 'order-1', version: 2, applied: true },
+        { id: 'order-2', version: 1, applied: true },
+      ],
+      completed: true,
+    });
+    expect(await orders.get('order-1')).toEqual({ id: 'order-1', version: 2, data: { status: 'PLACED', lines: 2 } });
+  });
+
+  it('treats duplicates and replays as no-ops without calling the reducer', async () => {
+    // given
+    await settle(from([placed, added]).pipe(project(orders, reducer)));
+    reducerCalls = 0;
+    // when
+    const result = await settle(from([placed, added, added]).pipe(project(orders, reducer)));
+    // then
+    expect(result.values.map((outcome) => outcome.applied)).toEqual([false, false, false]);
+    expect(reducerCalls).toBe(0);
+    expect((await orders.get('order-1'))?.data).toEqual({ status: 'PLACED', lines: 2 });
+  });
+
+  it('deletes the document when the reducer returns null', async () => {
+    // given
+    const events = [placed, cancelled];
+    // when
+    const result = await settle(from(events).pipe(project(orders, reducer)));
+    // then
+    expect(result.values.at(-1)).toEqual({ id: 'order-1', version: 3, applied: true });
+    expect(await orders.get('order-1')).toBeUndefined();
+  });
+
+  it('forwards a source error', async () => {
+    // given
+    const source = concat(of(placed), throwError(() => new Error('source failed')));
+    // when
+    const result = await settle(source.pipe(project(orders, reducer)));
+    // then
+    expect(result.error).toEqual(new Error('source failed'));
+    expect(result.completed).toBe(false);
+  });
+
+  it('errors when the reducer throws, and writes nothing for that event', async () => {
+    // given
+    const failing: ProjectionReducer<OrderSummary> = (current, event) => {
+      if (event.eventType === 'OrderItemAdded') throw new Error('cannot fold');
+      return reducer(current, event);
+    };
+    // when
+    const result = await settle(from([placed, added]).pipe(project(orders, failing)));
+    // then
+    expect(result.values).toEqual([{ id: 'order-1', version: 1, applied: true }]);
+    expect(result.error).toEqual(new Error('cannot fold'));
+    expect((await orders.get('order-1'))?.version).toBe(1);
+  });
+
+  it('completes at once on an empty source', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      // given
+      const source = cold<PipelineEvent>('|');
+      // when
+      const result = source.pipe(project(orders, reducer));
+      // then
+      expectObservable(result).toBe('|');
+    });
+  });
+
+  it('unsubscribes from the source when the consumer unsubscribes early', () => {
+    testScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      // given
+      const source = hot<PipelineEvent>('-a-b-c-|', { a: placed, b: added, c: cancelled });
+      // when
+      const result = source.pipe(project(orders, reducer));
+      // then
+      expectObservable(result, '^--!').toBe('');
+      expectSubscriptions(source.subscriptions).toBe('^--!');
+    });
+  });
+});

@@ -1,0 +1,140 @@
+import Database from 'better-sqlite3';
+import { defer, finalize, tap } from 'rxjs';
+import { SqliteCheckpointStore, SqliteDeadLetterStore, SqliteReadModelStore, SqliteStreamLog } from '../../../adapters/embedded';
+import { silentLogger } from '../../../core/logging/Logger';
+import { EmbeddedPipelineRunner } from '../../../core/pipeline/EmbeddedPipelineRunner';
+import type { RunnerOptions } from '../../../core/pipeline/EmbeddedPipelineRunner';
+import { definePipeline } from '../../../core/pipeline/PipelineDefinition';
+import type { PipelineContext, PipelineDefinition } from '../../../core/pipeline/PipelineDefinition';
+import type { PipelineEvent } from '../../../core/pipeline/PipelineEvent';
+import type { EventCodec } from '../../../core/schema/EventCodec';
+import type { CheckpointStore } from '../../../core/checkpoint/CheckpointStore';
+import type { RecordSource } from '../../../core/streams/RecordSource';
+import { UpcasterRegistry } from '../../../core/upcasting/UpcasterRegistry';
+import { decode, ofType, project } from '../../../operators';
+import type { ProjectionReducer } from '../../../operators';
+import { orderRecord } from '../operators/pipelineFixtures';
+import type { OrderEventFixture } from '../operators/pipelineFixtures';
+
+export interface OrderSummary {
+  status: string;
+  lines: number;
+}
+
+export const ORDERS = 'order-summaries';
+
+const summarise: ProjectionReducer<OrderSummary> = (current, event) => {
+  if (event.eventType === 'OrderCancelled') return { status: 'CANCELLED', lines: current?.lines ?? 0 };
+  if (event.eventType === 'OrderItemAdded') return { status: current?.status ?? 'PLACED', lines: (current?.lines ?? 0) + 1 };
+  return { status: 'PLACED', lines: 1 };
+};
+
+/** What the test pipeline saw and did; its bug is switched on per aggregate id. */
+export interface Observations {
+  /** aggregateId -> versions the projection applied, in order. */
+  applied: Map<string, number[]>;
+  /** eventId -> how many times the pipeline was run on it. */
+  runs: Map<string, number>;
+  /** Aggregate ids whose events throw inside the pipeline (a bug until deleted). */
+  broken: Set<string>;
+  inFlight: number;
+  maxInFlight: number;
+}
+
+/** A projection pipeline over the `core` stream that records what it does. */
+export function summaryPipeline(seen: Observations, options: PipelineDefinition['options'] = {}): PipelineDefinition {
+  return definePipeline({
+    name: 'order-summary',
+    source: 'core',
+    options: { initialBackoffMs: 1, maxBackoffMs: 2, ...options },
+    pipe: (records$, context) =>
+      defer(() => {
+        seen.inFlight += 1;
+        seen.maxInFlight = Math.max(seen.maxInFlight, seen.inFlight);
+        return records$.pipe(
+          decode(context.codec),
+          tap((event) => observeRun(seen, event)),
+          ofType('OrderPlaced', 'OrderItemAdded', 'OrderCancelled'),
+          project(context.readModels.collection<OrderSummary>(ORDERS), summarise),
+          tap((outcome) => outcome.applied && seen.applied.set(outcome.id, [...(seen.applied.get(outcome.id) ?? []), outcome.version])),
+          finalize(() => (seen.inFlight -= 1)),
+        );
+      }),
+  });
+}
+
+function observeRun(seen: Observations, event: PipelineEvent): void {
+  seen.runs.set(event.envelope.eventId, (seen.runs.get(event.envelope.eventId) ?? 0) + 1);
+  if (seen.broken.has(event.envelope.aggregateId)) throw new Error(`cannot summarise ${event.envelope.aggregateId}`);
+}
+
+export function observations(): Observations {
+  return { applied: new Map(), runs: new Map(), broken: new Set(), inFlight: 0, maxInFlight: 0 };
+}
+
+/** Real SQLite adapters on one database (a file to test restarts, else in memory). */
+export class RunnerHarness {
+  readonly db: Database.Database;
+  readonly streams: SqliteStreamLog;
+  readonly checkpoints: SqliteCheckpointStore;
+  readonly deadLetters: SqliteDeadLetterStore;
+  readonly readModels: SqliteReadModelStore;
+  readonly context: PipelineContext;
+  private readonly runners: EmbeddedPipelineRunner[] = [];
+  private nextVersion = new Map<string, number>();
+
+  constructor(readonly codec: EventCodec, file = ':memory:') {
+    this.db = new Database(file);
+    this.streams = new SqliteStreamLog(this.db);
+    this.checkpoints = new SqliteCheckpointStore(this.db);
+    this.deadLetters = new SqliteDeadLetterStore(this.db);
+    this.readModels = new SqliteReadModelStore(this.db);
+    this.context = {
+      pipelineName: 'order-summary',
+      codec,
+      upcasters: new UpcasterRegistry(),
+      readModels: this.readModels,
+      publisher: this.streams,
+      logger: silentLogger,
+    };
+  }
+
+  get source(): RecordSource {
+    return this.streams.source('core');
+  }
+
+  runner(definition: PipelineDefinition, options: RunnerOptions = {}, overrides: { source?: RecordSource; checkpoints?: CheckpointStore } = {}): EmbeddedPipelineRunner {
+    const runner = new EmbeddedPipelineRunner(
+      definition,
+      {
+        source: overrides.source ?? this.source,
+        checkpoints: overrides.checkpoints ?? this.checkpoints,
+        deadLetters: this.deadLetters,
+        context: this.context,
+      },
+      options,
+    );
+    this.runners.push(runner);
+    return runner;
+  }
+
+  /** Publishes the next event of each aggregate id to `core` (OrderPlaced first, then items added). */
+  async publish(...aggregateIds: string[]): Promise<Buffer[]> {
+    const records: Buffer[] = [];
+    for (const aggregateId of aggregateIds) {
+      const aggregateVersion = (this.nextVersion.get(aggregateId) ?? 0) + 1;
+      this.nextVersion.set(aggregateId, aggregateVersion);
+      const eventType: OrderEventFixture['eventType'] = aggregateVersion === 1 ? 'OrderPlaced' : 'OrderItemAdded';
+      const { record } = await orderRecord(this.codec, { aggregateId, aggregateVersion, eventType });
+      const { eventId } = await this.codec.decodeEnvelope(record);
+      await this.streams.publish('core', [{ key: aggregateId, record, deduplicationId: eventId }]);
+      records.push(record);
+    }
+    return records;
+  }
+
+  async close(): Promise<void> {
+    for (const runner of this.runners) await runner.stop();
+    this.db.close();
+  }
+}
