@@ -19,8 +19,10 @@ export interface StoredEventRow extends EventRow {
 }
 
 /**
- * The `events` table and its prepared statements. Positions are the INTEGER PRIMARY KEY
- * (rowid) without AUTOINCREMENT: SQLite assigns max + 1, a rolled-back append gives its
+ * The `events` table and its prepared statements. Every index costs each append a write, so
+ * there are only three: event id, (aggregate id, version) which also serves per-aggregate
+ * time-range reads, and occurred_at (the rowid rides along) for time-range reads.
+ * Positions are the INTEGER PRIMARY KEY (rowid) without AUTOINCREMENT: SQLite assigns max + 1, a rolled-back append gives its
  * positions back, and triggers refuse UPDATE and DELETE, so positions stay gap-free.
  */
 export class SqliteEventsTable {
@@ -48,8 +50,7 @@ export class SqliteEventsTable {
         record BLOB NOT NULL,
         UNIQUE (aggregate_id, aggregate_version)
       );
-      CREATE INDEX IF NOT EXISTS events_by_time ON events (occurred_at, position);
-      CREATE INDEX IF NOT EXISTS events_by_aggregate_time ON events (aggregate_id, occurred_at, position);
+      CREATE INDEX IF NOT EXISTS events_by_time ON events (occurred_at);
       CREATE TRIGGER IF NOT EXISTS events_refuse_update BEFORE UPDATE ON events
       BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE refused'); END;
       CREATE TRIGGER IF NOT EXISTS events_refuse_delete BEFORE DELETE ON events

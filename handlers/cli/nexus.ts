@@ -104,7 +104,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version' ? 0 : 2;
+      // --help and --version exit 0; everything else commander refuses is a usage error.
+      return error.exitCode === 0 ? 0 : 2;
     }
     const message = error instanceof Error ? error.message : String(error);
     const code = (error as { code?: unknown }).code;

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
       commands: system.commands,
       orders: system.readModels.collection('orders'),
       logger: system.logger,
-      health: async () => ({ pipelines: Object.fromEntries(system.runners.map((r) => [r.name, r.metrics()])) }),
+      health: async () => ({ pipelines: Object.fromEntries(system.runners.map((runner, i) => [system.pipelines[i]?.name, runner.metrics()])) }),
     },
     { maxBodyBytes: config.maxBodyBytes },
   );
