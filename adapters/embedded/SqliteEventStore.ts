@@ -15,7 +15,7 @@ import type { Logger } from '../../core/logging/Logger';
 import type { EventCodec } from '../../core/schema/EventCodec';
 import type { RecordSource } from '../../core/streams/RecordSource';
 import { AppendListeners } from './AppendListeners';
-import { ConcurrencyConflictError, EventStoreUnavailableError, isConcurrencyConflictError } from './EventStoreErrors';
+import { ConcurrencyConflictError, EventStoreUnavailableError, isConcurrencyConflictError } from '../../core/events/EventStoreErrors';
 import { allLimit, rangeCursor, rangeQuery, streamCursor, streamQuery } from './eventReadQueries';
 import { EventRowEncoder } from './EventRowEncoder';
 import { SqliteEventFeed } from './SqliteEventFeed';

@@ -22,8 +22,9 @@ export interface StoredEventRow extends EventRow {
  * The `events` table and its prepared statements. Every index costs each append a write, so
  * there are only three: event id, (aggregate id, version) which also serves per-aggregate
  * time-range reads, and occurred_at (the rowid rides along) for time-range reads.
- * Positions are the INTEGER PRIMARY KEY (rowid) without AUTOINCREMENT: SQLite assigns max + 1, a rolled-back append gives its
- * positions back, and triggers refuse UPDATE and DELETE, so positions stay gap-free.
+ * Positions are the INTEGER PRIMARY KEY (rowid) without AUTOINCREMENT: SQLite assigns max + 1,
+ * a rolled-back append gives its positions back, and triggers refuse UPDATE and DELETE, so
+ * positions stay gap-free.
  */
 export class SqliteEventsTable {
   readonly insert: Statement<EventRow>;

@@ -1,5 +1,5 @@
 import type { ReadStreamOptions, ReadTimeRangeOptions } from '../../core/events/EventStore';
-import { InvalidReadError } from './EventStoreErrors';
+import { InvalidReadError } from '../../core/events/EventStoreErrors';
 import { decodeCursor, encodeCursor } from './opaqueCursor';
 
 const DEFAULT_LIMIT = 100;

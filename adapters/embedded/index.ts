@@ -3,7 +3,7 @@ export type { OpenSqliteDatabaseOptions } from './openSqliteDatabase';
 export { SqliteEventStore } from './SqliteEventStore';
 export type { SqliteEventStoreOptions } from './SqliteEventStore';
 export { SqliteEventFeed } from './SqliteEventFeed';
-export { ConcurrencyConflictError, EventStoreUnavailableError, InvalidReadError, isConcurrencyConflictError } from './EventStoreErrors';
+export { ConcurrencyConflictError, EventStoreUnavailableError, InvalidReadError, isConcurrencyConflictError } from '../../core/events/EventStoreErrors';
 export { SqliteStreamLog } from './SqliteStreamLog';
 export type { SqliteStreamLogOptions } from './SqliteStreamLog';
 export { SqliteCheckpointStore } from './SqliteCheckpointStore';

@@ -97,8 +97,9 @@ function compareWith(catalog: SchemaCatalog, base: VersionMap, baseLabel: string
     const entries = catalog.versionsOf(schemaName);
     const known = base.get(schemaName) ?? new Map<number, string>();
     const mode = catalog.compatibilityOf(schemaName);
+    // Every version is checked, not only the new ones: the registry checks the whole chain at
+    // start, so a committed but incompatible version must fail here too.
     for (const entry of entries) {
-      if (known.has(entry.version)) continue;
       // Earlier versions as the base knows them, so a check never trusts an edited old file.
       const previous = entries.slice(0, entry.version - 1).map((earlier) => known.get(earlier.version) ?? earlier.definition);
       for (const violation of checkCompatibility(mode, entry.definition, previous).violations) {

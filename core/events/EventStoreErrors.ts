@@ -1,5 +1,5 @@
-import { hasErrorCode, NexusError } from '../../core/errors/NexusError';
-import { EVENT_STORE_ERRORS } from '../../core/events/EventStore';
+import { hasErrorCode, NexusError } from '../errors/NexusError';
+import { EVENT_STORE_ERRORS } from './EventStore';
 
 /** An append whose expectedVersion is not the aggregate's current version. */
 export class ConcurrencyConflictError extends NexusError {
