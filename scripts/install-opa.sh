@@ -14,9 +14,11 @@ OPA_VERSION="${OPA_VERSION:-v1.22.3}"
 CACHE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/nexus/opa-${OPA_VERSION}"
 
 matches_version() {
-  local bin="$1"
+  local bin="$1" reported
   [ -x "$bin" ] || return 1
-  "$bin" version 2>/dev/null | grep -qx "Version: ${OPA_VERSION#v}"
+  # Captured first: with pipefail, `opa version | grep -q` could fail on SIGPIPE.
+  reported="$("$bin" version 2>/dev/null)" || return 1
+  grep -qx "Version: ${OPA_VERSION#v}" <<<"$reported"
 }
 
 if [ -n "${OPA_BIN:-}" ]; then

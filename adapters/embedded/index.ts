@@ -12,3 +12,4 @@ export type { SqliteDeadLetterStoreOptions } from './SqliteDeadLetterStore';
 export { SqliteReadModelStore } from './SqliteReadModelStore';
 export { InvalidReadModelQueryError } from './ReadModelQueryPlan';
 export { SqliteSchemaRegistry } from './SqliteSchemaRegistry';
+export { SqliteRateLimitStore } from './SqliteRateLimitStore';

@@ -1,5 +1,4 @@
-import { NexusError } from '../errors/NexusError';
-import { EVENT_STORE_ERRORS } from '../events/EventStore';
+import { ConcurrencyConflictError } from '../events/EventStoreErrors';
 import type { EventStore, NewEvent } from '../events/EventStore';
 import type { EventCodec } from '../schema/EventCodec';
 import type { UpcasterRegistry } from '../upcasting/UpcasterRegistry';
@@ -109,11 +108,7 @@ export class CommandService {
 
     const { state, version } = await this.loadState(aggregate, aggregateId);
     if (expectedVersion !== undefined && expectedVersion !== version) {
-      throw new NexusError(
-        EVENT_STORE_ERRORS.CONCURRENCY_CONFLICT,
-        `${aggregate.aggregateType} ${aggregateId} is at version ${version}, not at the expected version ${expectedVersion}`,
-        { details: { aggregateId, expectedVersion, actualVersion: version } },
-      );
+      throw new ConcurrencyConflictError(aggregateId, expectedVersion, version);
     }
     const issued: IssuedCommand = {
       type: commandType,

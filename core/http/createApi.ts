@@ -11,6 +11,16 @@ import { PROBLEM_CONTENT_TYPE, problemFor, toProblem } from './problemDetails';
 import type { ProblemDocument } from './problemDetails';
 import { readJsonBody } from './readJsonBody';
 import { parseOrderListQuery } from './orderListQuery';
+import { authenticate } from './authenticate';
+import type { ApiEnv } from './authenticate';
+import { TEMPORAL_QUERY_DEFAULTS, parseTemporalQuery, replayAsOf } from './temporalQuery';
+import type { TemporalQueryDependencies, TemporalQueryOptions, TemporalState } from './temporalQuery';
+import type { AccessGuard } from '../auth/AccessGuard';
+import type { CommandOwnership } from '../auth/CommandOwnership';
+import type { TokenVerifier } from '../auth/Principal';
+import type { ResourceRef } from '../auth/Authorizer';
+import { AUTH_ERRORS } from '../auth/AuthErrors';
+import { UnknownCommandError } from '../command/CommandErrors';
 
 /** What the API talks to. */
 export interface ApiDependencies {
@@ -20,24 +30,39 @@ export interface ApiDependencies {
   logger: Logger;
   /** Extra members of `GET /health`; a rejection answers 503. */
   health?: () => Promise<Record<string, unknown>>;
+  security: ApiSecurity;
+  /** What `GET /api/queries/temporal/orders/:id` replays. */
+  history: TemporalQueryDependencies;
+}
+
+/** Authentication and authorization of every route but `/health`. */
+export interface ApiSecurity {
+  verifier: TokenVerifier;
+  /** Asks the authorization and rate-limit policies; logs every denial. */
+  guard: AccessGuard;
+  /** Finds the owner of a command's target before the command runs. */
+  ownership: CommandOwnership;
 }
 
 /** Tunables of {@link createApi}. */
 export interface ApiOptions {
   /** Largest accepted request body. @defaultValue 65536 */
   maxBodyBytes?: number;
+  /** Limits of temporal queries. @defaultValue TEMPORAL_QUERY_DEFAULTS (90 days, 30 s) */
+  temporal?: TemporalQueryOptions;
 }
 
 /** Defaults of {@link ApiOptions}. */
 export const API_DEFAULTS: Required<ApiOptions> = {
   maxBodyBytes: 65_536,
+  temporal: TEMPORAL_QUERY_DEFAULTS,
 };
 
 /** Header carrying the correlation id in and out. */
 export const CORRELATION_HEADER = 'x-correlation-id';
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-type Env = { Variables: { correlationId: string } };
+type Env = ApiEnv;
 
 /**
  * The HTTP API as a Hono app, independent of any runtime: serve `app.fetch` with
@@ -45,19 +70,30 @@ type Env = { Variables: { correlationId: string } };
  *
  * Routes: `POST /api/commands/:commandType` (202 with aggregateId, version, eventIds,
  * correlationId); `GET /api/queries/orders` (filters, sort, cursor pagination);
- * `GET /api/queries/orders/:id`; `GET /health`. Every response carries `x-correlation-id`
- * (the request's, when it is 1-128 characters of [A-Za-z0-9._:-], or a new UUID). Every error
+ * `GET /api/queries/orders/:id`; `GET /api/queries/temporal/orders/:id?asOf=&since=` (the
+ * order's state as of a time, replayed from its events); `GET /health`.
+ *
+ * Security: every route but `/health` needs `Authorization: Bearer <jwt>` (401 `UNAUTHENTICATED`
+ * with `WWW-Authenticate` otherwise); then the rate-limit policy counts the request (429
+ * `RATE_LIMITED` with `Retry-After`), and the authorization policy decides on the command or
+ * query and, for grants on own resources only, on the resource's owner (403 `PERMISSION_DENIED`
+ * naming the missing `permission`). A customer's order list is restricted to its own orders.
+ *
+ * Every response carries `x-correlation-id` (the request's, when it is 1-128 characters of
+ * [A-Za-z0-9._:-], or a new UUID). Every error
  * is an RFC 9457 `application/problem+json` document (see problemDetails.ts); 5xx are logged
  * with the correlation id and never expose a stack.
  *
  * @example
  * ```ts
- * const app = createApi({ commands, orders: readModels.collection('orders'), logger });
+ * const app = createApi({ commands, orders: readModels.collection('orders'), logger, security, history });
  * serve({ fetch: app.fetch, port: 3000 });
  * ```
  */
 export function createApi(deps: ApiDependencies, options: ApiOptions = {}): Hono<Env> {
   const { maxBodyBytes } = { ...API_DEFAULTS, ...options };
+  const temporal = { ...TEMPORAL_QUERY_DEFAULTS, ...options.temporal };
+  const { verifier, guard, ownership } = deps.security;
   const app = new Hono<Env>();
 
   app.use('*', async (c, next) => {
@@ -73,14 +109,34 @@ export function createApi(deps: ApiDependencies, options: ApiOptions = {}): Hono
     await next();
   });
 
+  app.use('*', authenticate(verifier, guard, deps.logger));
+
   app.post('/api/commands/:commandType', async (c) => {
+    const commandType = c.req.param('commandType');
+    if (!deps.commands.commandTypes().includes(commandType)) throw new UnknownCommandError(commandType);
     const body = await readJsonBody(c.req.raw, maxBodyBytes);
-    const result = await deps.commands.handle(c.req.param('commandType'), body, { correlationId: c.get('correlationId') });
+    await guard.authorize({
+      principal: c.get('principal'),
+      action: `command:${commandType}`,
+      correlationId: c.get('correlationId'),
+      resource: () => ownership.resourceOf(commandType, body),
+    });
+    const result = await deps.commands.handle(commandType, body, { correlationId: c.get('correlationId') });
     return c.json(result, 202);
   });
 
   app.get('/api/queries/orders', async (c) => {
     const query = parseOrderListQuery(new URL(c.req.url));
+    const principal = c.get('principal');
+    const customerId = query.where?.customerId;
+    const decision = await guard.authorize({
+      principal,
+      action: 'query:orders.list',
+      correlationId: c.get('correlationId'),
+      ...(typeof customerId === 'string' ? { resource: async () => ({ type: 'order', ownerId: customerId }) } : {}),
+    });
+    // A grant on own orders only, without a customerId filter: show the caller's orders only.
+    if (decision.scope === 'own') query.where = { ...query.where, customerId: principal.id };
     const page = await deps.orders.query(query).catch((error: unknown) => {
       // Parameters are validated above, so the store can only object to the opaque cursor.
       if (hasErrorCode(error, READ_MODEL_ERRORS.INVALID_QUERY)) {
@@ -93,9 +149,33 @@ export function createApi(deps: ApiDependencies, options: ApiOptions = {}): Hono
 
   app.get('/api/queries/orders/:id', async (c) => {
     const id = c.req.param('id');
-    const document = await deps.orders.get(id);
-    if (!document) throw new HttpRequestError(HTTP_ERRORS.NOT_FOUND, `order ${id} not found`, { orderId: id });
-    return c.json(toView(document));
+    const document = once(async () => {
+      const found = await deps.orders.get(id);
+      if (!found) throw new HttpRequestError(HTTP_ERRORS.NOT_FOUND, `order ${id} not found`, { orderId: id });
+      return found;
+    });
+    await guard.authorize({
+      principal: c.get('principal'),
+      action: 'query:orders.get',
+      correlationId: c.get('correlationId'),
+      resource: async () => orderResource(id, (await document()).data.customerId),
+    });
+    return c.json(toView(await document()));
+  });
+
+  app.get('/api/queries/temporal/orders/:id', async (c) => {
+    const id = c.req.param('id');
+    const query = parseTemporalQuery(new URL(c.req.url), temporal.maxRangeDays);
+    const replay = once(() => replayAsOf(deps.history, id, query, temporal.timeoutMs));
+    await guard.authorize({
+      principal: c.get('principal'),
+      action: 'query:orders.temporal',
+      correlationId: c.get('correlationId'),
+      resource: async () => orderResource(id, ownerOf(await replay())),
+    });
+    const result = await replay();
+    if (result.version === 0) throw new HttpRequestError(HTTP_ERRORS.NOT_FOUND, `order ${id} did not exist at ${result.asOf}`, { orderId: id });
+    return c.json(result);
   });
 
   app.get('/health', async (c) => {
@@ -129,10 +209,27 @@ function contextOf(c: Context<Env>): { correlationId: string; instance: string }
 function problemResponse(c: Context<Env>, problem: ProblemDocument): Response {
   c.header(CORRELATION_HEADER, problem.correlationId);
   if (problem.status === 503) c.header('retry-after', '1');
+  if (problem.status === 429) c.header('retry-after', String(problem.retryAfterSeconds ?? 1));
+  if (problem.code === AUTH_ERRORS.UNAUTHENTICATED) c.header('www-authenticate', `Bearer realm="nexus", error="invalid_token"`);
   c.header('content-type', PROBLEM_CONTENT_TYPE);
   return c.body(JSON.stringify(problem), problem.status as ContentfulStatusCode);
 }
 
 function toView(document: ReadModelDocument<Record<string, unknown>>): Record<string, unknown> {
   return { ...document.data, version: document.version };
+}
+
+function orderResource(id: string, ownerId: unknown): ResourceRef {
+  return { type: 'order', id, ...(typeof ownerId === 'string' ? { ownerId } : {}) };
+}
+
+function ownerOf(result: TemporalState): unknown {
+  const state = result.state;
+  return typeof state === 'object' && state !== null ? (state as { customerId?: unknown }).customerId : undefined;
+}
+
+/** A lazy value computed at most once, so a lookup shared by the policy and the route runs once. */
+function once<T>(compute: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => (pending ??= compute());
 }

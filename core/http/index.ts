@@ -1,8 +1,13 @@
 export { createApi, API_DEFAULTS, CORRELATION_HEADER } from './createApi';
-export type { ApiDependencies, ApiOptions } from './createApi';
+export type { ApiDependencies, ApiOptions, ApiSecurity } from './createApi';
 export { toProblem, problemFor, PROBLEM_CONTENT_TYPE } from './problemDetails';
 export type { ProblemDocument, ProblemContext } from './problemDetails';
 export { HTTP_ERRORS, HttpRequestError } from './HttpErrors';
 export type { HttpErrorCode } from './HttpErrors';
 export { readJsonBody } from './readJsonBody';
 export { parseOrderListQuery, ORDER_STATUSES, ORDER_LIST_QUERY_DEFAULTS } from './orderListQuery';
+export { bearerTokenOf } from './bearerToken';
+export { parseTemporalQuery, replayAsOf, TEMPORAL_QUERY_DEFAULTS } from './temporalQuery';
+export type { TemporalQuery, TemporalQueryDependencies, TemporalQueryOptions, TemporalState } from './temporalQuery';
+export { authenticate, PUBLIC_PATHS } from './authenticate';
+export type { ApiEnv } from './authenticate';

@@ -4,6 +4,7 @@ import { COMMAND_ERRORS } from '../command/CommandErrors';
 import { EVENT_STORE_ERRORS } from '../events/EventStore';
 import { EVENT_CODEC_ERRORS } from '../schema/EventCodec';
 import { READ_MODEL_ERRORS } from '../readmodel/ReadModelStore';
+import { AUTH_ERRORS } from '../auth/AuthErrors';
 import { HTTP_ERRORS } from './HttpErrors';
 
 /** An RFC 9457 problem document, with Nexus's `code`, `field` and `correlationId` members. */
@@ -37,19 +38,29 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   [HTTP_ERRORS.INVALID_QUERY_PARAMETER]: { status: 400, title: 'Invalid query parameter' },
   [HTTP_ERRORS.INVALID_HEADER]: { status: 400, title: 'Invalid header' },
   [READ_MODEL_ERRORS.INVALID_QUERY]: { status: 400, title: 'Invalid query' },
+  [AUTH_ERRORS.UNAUTHENTICATED]: { status: 401, title: 'Authentication required' },
+  [AUTH_ERRORS.PERMISSION_DENIED]: { status: 403, title: 'Permission denied' },
   [HTTP_ERRORS.NOT_FOUND]: { status: 404, title: 'Not found' },
   [COMMAND_ERRORS.UNKNOWN_COMMAND]: { status: 404, title: 'Unknown command', field: 'commandType' },
   [EVENT_STORE_ERRORS.CONCURRENCY_CONFLICT]: { status: 409, title: 'Concurrency conflict' },
   [DOMAIN_RULE_VIOLATION]: { status: 409, title: 'Business rule violated' },
   [HTTP_ERRORS.PAYLOAD_TOO_LARGE]: { status: 413, title: 'Payload too large' },
   [HTTP_ERRORS.UNSUPPORTED_MEDIA_TYPE]: { status: 415, title: 'Unsupported media type' },
+  [AUTH_ERRORS.RATE_LIMITED]: { status: 429, title: 'Too many requests' },
   [COMMAND_ERRORS.INVALID_COMMAND]: { status: 422, title: 'Invalid command' },
   [EVENT_CODEC_ERRORS.UNREGISTERED_EVENT]: { status: 422, title: 'Unregistered event' },
   [EVENT_CODEC_ERRORS.INVALID_EVENT_PAYLOAD]: { status: 422, title: 'Invalid event payload' },
   [EVENT_STORE_ERRORS.STORE_UNAVAILABLE]: { status: 503, title: 'Event store unavailable' },
   [READ_MODEL_ERRORS.STORE_UNAVAILABLE]: { status: 503, title: 'Read model store unavailable' },
   [HTTP_ERRORS.SERVICE_UNAVAILABLE]: { status: 503, title: 'Service unavailable' },
+  [HTTP_ERRORS.QUERY_TIMEOUT]: { status: 504, title: 'Query timed out' },
   [HTTP_ERRORS.INTERNAL]: INTERNAL,
+};
+
+/** Fixed details of 5xx answers, which never echo an error message. */
+const DETAILS_5XX: Readonly<Record<number, string>> = {
+  503: 'a backing store is unavailable; retry later',
+  504: 'the query took longer than allowed; narrow it and retry',
 };
 
 /** Members of the problem document that error details may not overwrite. */
@@ -74,7 +85,7 @@ export function toProblem(error: unknown, context: ProblemContext): ProblemDocum
   if (errorCode === undefined || mapping === undefined || mapping.status >= 500) {
     const known = mapping ?? INTERNAL;
     const code = mapping ? (errorCode as string) : HTTP_ERRORS.INTERNAL;
-    const detail = known.status === 503 ? 'a backing store is unavailable; retry later' : 'an unexpected error occurred; quote the correlation id when reporting it';
+    const detail = DETAILS_5XX[known.status] ?? 'an unexpected error occurred; quote the correlation id when reporting it';
     return document(code, known, detail, undefined, {}, context);
   }
   const details = detailsOf(error);

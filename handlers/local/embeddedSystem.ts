@@ -13,7 +13,17 @@ import {
   SqliteReadModelStore,
   SqliteSchemaRegistry,
   SqliteStreamLog,
+  SqliteRateLimitStore,
 } from '../../adapters/embedded';
+import { OpaWasmAuthorizer } from '../../adapters/opa';
+import { AccessGuard } from '../../core/auth/AccessGuard';
+import { CommandOwnership } from '../../core/auth/CommandOwnership';
+import { JwtTokenVerifier } from '../../core/auth/JwtTokenVerifier';
+import type { AuthConfig } from '../../core/auth/authConfig';
+import type { Authorizer } from '../../core/auth/Authorizer';
+import type { RateLimitStore } from '../../core/auth/RateLimitStore';
+import { createApi } from '../../core/http/createApi';
+import type { ApiOptions } from '../../core/http/createApi';
 import { AvroEventCodec } from '../../core/schema/AvroEventCodec';
 import { loadSchemaCatalog } from '../../core/schema/SchemaCatalog';
 import { syncSchemas } from '../../core/schema/syncSchemas';
@@ -47,6 +57,8 @@ export interface EmbeddedSystemOptions {
   runner?: RunnerOptions;
   /** @defaultValue 'NORMAL' (survives a process crash; FULL also survives power loss) */
   synchronous?: 'NORMAL' | 'FULL';
+  /** The compiled runtime policies. @defaultValue the repository's policies/build/runtime.wasm */
+  policyWasmPath?: string;
 }
 
 /** The wired embedded system. */
@@ -59,6 +71,9 @@ export interface EmbeddedSystem {
   deadLetters: DeadLetterStore;
   commands: CommandService;
   upcasters: UpcasterRegistry;
+  /** The runtime policies (authorization, rate limits), evaluated in-process. */
+  authorizer: Authorizer;
+  rateLimits: RateLimitStore;
   pipelines: PipelineDefinition[];
   runners: EmbeddedPipelineRunner[];
   contextFor(pipelineName: string): PipelineContext;
@@ -71,6 +86,7 @@ export interface EmbeddedSystem {
 }
 
 const REPOSITORY_SCHEMAS = resolve(__dirname, '..', '..', 'schemas');
+const REPOSITORY_POLICY = resolve(__dirname, '..', '..', 'policies', 'build', 'runtime.wasm');
 
 /** Opens (or creates) the embedded system's data in `options.dataDir` and wires everything. */
 export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promise<EmbeddedSystem> {
@@ -92,6 +108,8 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
   const checkpoints = new SqliteCheckpointStore(pipelinesDb);
   const deadLetters = new SqliteDeadLetterStore(pipelinesDb);
   const readModels = new SqliteReadModelStore(pipelinesDb);
+  const rateLimits = new SqliteRateLimitStore(pipelinesDb);
+  const authorizer = await OpaWasmAuthorizer.fromFile(options.policyWasmPath ?? REPOSITORY_POLICY);
   const commands = new CommandService({ eventStore, codec, upcasters, aggregates: [orderAggregate], logger });
   const eventFeed = eventStore.asRecordSource();
 
@@ -125,6 +143,8 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
     deadLetters,
     commands,
     upcasters,
+    authorizer,
+    rateLimits,
     pipelines,
     runners,
     contextFor,
@@ -143,4 +163,27 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
       for (const db of databases) db.close();
     },
   };
+}
+
+/** Options of {@link createEmbeddedApi}: the API's tunables and the extra members of /health. */
+export type EmbeddedApiOptions = ApiOptions & { health?: () => Promise<Record<string, unknown>> };
+
+/** The HTTP API over an embedded system, secured as configured (JWT keys, policies, rate limits). */
+export function createEmbeddedApi(system: EmbeddedSystem, auth: AuthConfig, options: EmbeddedApiOptions = {}): ReturnType<typeof createApi> {
+  const { health, ...apiOptions } = options;
+  return createApi(
+    {
+      commands: system.commands,
+      orders: system.readModels.collection('orders'),
+      logger: system.logger,
+      ...(health === undefined ? {} : { health }),
+      security: {
+        verifier: new JwtTokenVerifier(auth.keys, auth.verifier),
+        guard: new AccessGuard({ authorizer: system.authorizer, rateLimits: system.rateLimits, logger: system.logger }),
+        ownership: new CommandOwnership(system.commands, [orderAggregate]),
+      },
+      history: { eventStore: system.eventStore, codec: system.codec, upcasters: system.upcasters, aggregate: orderAggregate },
+    },
+    apiOptions,
+  );
 }

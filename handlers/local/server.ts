@@ -3,27 +3,24 @@
  * in a directory that survives restarts.
  */
 import { serve } from '@hono/node-server';
-import { createApi } from '../../core/http/createApi';
-import { openEmbeddedSystem } from './embeddedSystem';
+import { AuthConfigError, readAuthConfig } from '../../core/auth/authConfig';
+import { createEmbeddedApi, openEmbeddedSystem } from './embeddedSystem';
 import { ConfigError, readLocalServerConfig } from './config';
 
 async function main(): Promise<void> {
   const config = readLocalServerConfig(process.argv.slice(2), process.env);
   const system = await openEmbeddedSystem({ dataDir: config.dataDir, logLevel: config.logLevel });
   await system.startPipelines();
-  const app = createApi(
-    {
-      commands: system.commands,
-      orders: system.readModels.collection('orders'),
-      logger: system.logger,
-      health: async () => ({ pipelines: Object.fromEntries(system.runners.map((runner, i) => [system.pipelines[i]?.name, runner.metrics()])) }),
-    },
-    { maxBodyBytes: config.maxBodyBytes },
-  );
+  const auth = readAuthConfig(process.env, system.dataDir);
+  const app = createEmbeddedApi(system, auth, {
+    maxBodyBytes: config.maxBodyBytes,
+    health: async () => ({ pipelines: Object.fromEntries(system.runners.map((runner, i) => [system.pipelines[i]?.name, runner.metrics()])) }),
+  });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     system.logger.info('nexus listening', { url: `http://${config.host}:${info.port}`, dataDir: system.dataDir });
     // A line for people (and scripts) that do not read JSON logs.
     process.stdout.write(`Nexus is listening on http://${config.host}:${info.port} (data in ${system.dataDir})\n`);
+    process.stdout.write(tokenHint(auth.secretFile, system.dataDir));
   });
 
   let stopping = false;
@@ -38,8 +35,14 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
+/** How to get a token for this server: every route but /health needs one. */
+function tokenHint(secretFile: string | undefined, dataDir: string): string {
+  if (secretFile === undefined) return 'Every route but /health needs a bearer token from your identity provider (NEXUS_JWKS_URL or NEXUS_JWT_SECRET).\n';
+  return `Every route but /health needs a bearer token; get one with:\n  npm run token -- --role admin --sub alice --data-dir ${dataDir}\n`;
+}
+
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? `configuration error: ${error.message}` : error instanceof Error ? error.stack ?? error.message : String(error);
+  const message = error instanceof ConfigError || error instanceof AuthConfigError ? `configuration error: ${error.message}` : error instanceof Error ? error.stack ?? error.message : String(error);
   process.stderr.write(`${message}\n`);
-  process.exit(error instanceof ConfigError ? 2 : 1);
+  process.exit(error instanceof ConfigError || error instanceof AuthConfigError ? 2 : 1);
 });

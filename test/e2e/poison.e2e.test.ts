@@ -5,7 +5,6 @@ import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { tap } from 'rxjs';
-import { createApi } from '../../core/http/createApi';
 import { definePipeline } from '../../core/pipeline/PipelineDefinition';
 import type { PipelineEvent } from '../../core/pipeline/PipelineEvent';
 import { silentLogger } from '../../core/logging/Logger';
@@ -13,9 +12,10 @@ import { decode, ofType, project, upcast } from '../../operators';
 import { ORDER_LIST_COLLECTION, orderListReducer } from '../../domain';
 import type { OrderListItem } from '../../domain';
 import router from '../../pipelines/router';
-import { openEmbeddedSystem } from '../../handlers/local/embeddedSystem';
+import { createEmbeddedApi, openEmbeddedSystem } from '../../handlers/local/embeddedSystem';
 import type { EmbeddedSystem } from '../../handlers/local/embeddedSystem';
 import { eventually } from './support/NexusProcess';
+import { E2E_JWT_SECRET } from './support/e2eAuth';
 import { getJson, postCommand } from './support/http';
 
 jest.setTimeout(120_000);
@@ -56,7 +56,7 @@ interface Served {
 async function serveSystem(dataDir: string, pipelines?: EmbeddedSystem['pipelines']): Promise<Served> {
   const system = await openEmbeddedSystem({ dataDir, logger: silentLogger, pipelines });
   await system.startPipelines();
-  const app = createApi({ commands: system.commands, orders: system.readModels.collection(ORDER_LIST_COLLECTION), logger: silentLogger });
+  const app = createEmbeddedApi(system, { keys: { secret: E2E_JWT_SECRET }, verifier: {} });
   const server = await new Promise<ReturnType<typeof serve>>((done) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => done(s));
   });

@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { getJson } from './http';
+import { E2E_JWT_SECRET } from './e2eAuth';
 
 const REPOSITORY = resolve(__dirname, '..', '..', '..');
 const TSX_CLI = require.resolve('tsx/cli');
@@ -44,7 +46,7 @@ export async function startNexus(options: StartNexusOptions): Promise<NexusProce
   const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [TSX_CLI, 'handlers/local/server.ts', '--port', String(port), '--data-dir', options.dataDir], {
     cwd: REPOSITORY,
-    env: { ...process.env, NEXUS_LOG_LEVEL: 'warn', ...options.env },
+    env: { ...process.env, NEXUS_LOG_LEVEL: 'warn', NEXUS_JWT_SECRET: E2E_JWT_SECRET, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -66,8 +68,8 @@ async function waitForHealth(baseUrl: string, child: ChildProcess, timeoutMs: nu
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`nexus exited with ${child.exitCode} before it was healthy:\n${output()}`);
     try {
-      const response = await fetch(`${baseUrl}/health`);
-      if (response.ok) return;
+      const response = await getJson(baseUrl, '/health');
+      if (response.status === 200) return;
     } catch {
       // not listening yet
     }

@@ -10,6 +10,7 @@ import { ORDER_LIST_COLLECTION, orderAggregate, orderListReducer, orderUpcasters
 import type { OrderListItem } from '../../../domain';
 import { createSchemaEnvironment } from '../../support/schemaEnvironment';
 import type { SchemaEnvironment } from '../../support/schemaEnvironment';
+import { bearer, securityFor } from '../auth/securedApi';
 
 type Json = Record<string, unknown>;
 type Api = ReturnType<typeof createApi>;
@@ -48,12 +49,22 @@ let orders: ReadModelCollection<OrderListItem>;
 let upcasters: UpcasterRegistry;
 let logLines: Json[];
 let app: Api;
+let admin: Record<string, string>;
+let closeSecurity: (() => void) | undefined;
 
-function buildApp(maxBodyBytes?: number): Api {
+beforeAll(async () => {
+  admin = await bearer('root', 'admin');
+});
+
+async function buildApp(maxBodyBytes?: number): Promise<Api> {
   const logger = createJsonLogger({ level: 'debug', write: (line) => logLines.push(JSON.parse(line) as Json) });
-  const commands = new CommandService({ eventStore: store, codec: env.codec, upcasters, aggregates: [orderAggregate, probeAggregate], logger });
+  const aggregates = [orderAggregate, probeAggregate];
+  const commands = new CommandService({ eventStore: store, codec: env.codec, upcasters, aggregates, logger });
+  closeSecurity?.();
+  const { security, close } = await securityFor(commands, aggregates, logger);
+  closeSecurity = close;
   return createApi(
-    { commands, orders, logger, health: async () => ({ pipelines: 'running' }) },
+    { commands, orders, logger, health: async () => ({ pipelines: 'running' }), security, history: { eventStore: store, codec: env.codec, upcasters, aggregate: orderAggregate } },
     maxBodyBytes === undefined ? {} : { maxBodyBytes },
   );
 }
@@ -65,10 +76,12 @@ beforeEach(async () => {
   orders = new SqliteReadModelStore(readDb).collection<OrderListItem>(ORDER_LIST_COLLECTION, { indexedFields: ['status', 'customerId'] });
   upcasters = new UpcasterRegistry(orderUpcasters);
   logLines = [];
-  app = buildApp();
+  app = await buildApp();
 });
 
 afterEach(() => {
+  closeSecurity?.();
+  closeSecurity = undefined;
   if (env.db.open) env.db.close();
   if (readDb.open) readDb.close();
 });
@@ -76,14 +89,14 @@ afterEach(() => {
 async function post(commandType: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: Json }> {
   const response = await app.request(`/api/commands/${commandType}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...admin, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Json };
 }
 
 async function get(path: string): Promise<{ status: number; headers: Headers; body: Json }> {
-  const response = await app.request(path);
+  const response = await app.request(path, { headers: admin });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Json };
 }
 
@@ -166,11 +179,11 @@ describe('POST /api/commands/:commandType', () => {
 
   it('refuses a body over the limit by its declared Content-Length', async () => {
     // given
-    app = buildApp(100);
+    app = await buildApp(100);
     // when
     const response = await app.request('/api/commands/PlaceOrder', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': '101' },
+      headers: { 'content-type': 'application/json', 'content-length': '101', ...admin },
       body: JSON.stringify(order).slice(0, 101),
     });
     // then
@@ -179,7 +192,7 @@ describe('POST /api/commands/:commandType', () => {
 
   it('refuses a streamed body over the limit by the bytes read', async () => {
     // given: no Content-Length, the body arrives in chunks
-    app = buildApp(100);
+    app = await buildApp(100);
     const chunk = new TextEncoder().encode(JSON.stringify({ customerId: 'x'.repeat(60) }));
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -191,7 +204,7 @@ describe('POST /api/commands/:commandType', () => {
     // when
     const response = await app.request('/api/commands/PlaceOrder', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...admin },
       body: stream,
       duplex: 'half',
     } as RequestInit);

@@ -1,0 +1,1 @@
+export { OpaWasmAuthorizer, POLICY_ENTRYPOINTS, POLICY_EVALUATION_FAILED } from './OpaWasmAuthorizer';

@@ -1,0 +1,107 @@
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import { AuthenticationError } from './AuthErrors';
+import type { AuthenticationFailure } from './AuthErrors';
+import type { Principal, TokenVerifier } from './Principal';
+
+/** Where signing keys come from: a shared HS256 secret, or a JWKS URL (RS256/ES256/...). */
+export type JwtKeySource = { secret: string } | { jwksUrl: string };
+
+/** Tunables of {@link JwtTokenVerifier}. */
+export interface JwtVerifierOptions {
+  /** Required `iss`, when set. @defaultValue undefined (not checked) */
+  issuer?: string;
+  /** Required `aud`, when set. @defaultValue undefined (not checked) */
+  audience?: string;
+  /** Clock skew accepted on `exp` and `nbf`. @defaultValue 5 */
+  clockToleranceSeconds?: number;
+}
+
+/** Defaults of {@link JwtVerifierOptions}. */
+export const JWT_VERIFIER_DEFAULTS = {
+  /** @defaultValue 5 */
+  clockToleranceSeconds: 5,
+};
+
+/** Shortest HS256 secret accepted: 256 bits, as RFC 7518 requires for HS256 keys. */
+export const MIN_SECRET_BYTES = 32;
+
+const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
+/**
+ * Verifies bearer JWTs with `jose`: HS256 with a shared secret (the embedded system), or keys
+ * from a JWKS URL (production; keys are fetched and cached by `createRemoteJWKSet`). Roles come
+ * from the `roles` claim (array of strings) or `role` (one string); a token without `sub` is
+ * refused. Failures reject with an `AuthenticationError` whose reason is `expired` or
+ * `malformed` or `invalid` (bad signature, wrong issuer, ...).
+ *
+ * @example
+ * ```ts
+ * const verifier = new JwtTokenVerifier({ secret: process.env.NEXUS_JWT_SECRET });
+ * const principal = await verifier.verify(token); // { id: 'alice', roles: ['customer'], clientId: 'alice' }
+ * ```
+ */
+export class JwtTokenVerifier implements TokenVerifier {
+  private readonly key: Uint8Array | JWTVerifyGetKey;
+  private readonly algorithms: string[];
+  private readonly options: JwtVerifierOptions & typeof JWT_VERIFIER_DEFAULTS;
+
+  constructor(source: JwtKeySource, options: JwtVerifierOptions = {}) {
+    this.options = { ...JWT_VERIFIER_DEFAULTS, ...options };
+    if ('secret' in source) {
+      const secret = new TextEncoder().encode(source.secret);
+      if (secret.byteLength < MIN_SECRET_BYTES) throw new TypeError(`the JWT secret must be at least ${MIN_SECRET_BYTES} bytes long`);
+      this.key = secret;
+      this.algorithms = ['HS256'];
+    } else {
+      this.key = createRemoteJWKSet(new URL(source.jwksUrl));
+      this.algorithms = ASYMMETRIC;
+    }
+  }
+
+  async verify(token: string): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      const verifyOptions = {
+        algorithms: this.algorithms,
+        clockTolerance: this.options.clockToleranceSeconds,
+        ...(this.options.issuer === undefined ? {} : { issuer: this.options.issuer }),
+        ...(this.options.audience === undefined ? {} : { audience: this.options.audience }),
+      };
+      // jose's overloads differ only in the key's type; both paths verify the same way.
+      ({ payload } =
+        this.key instanceof Uint8Array ? await jwtVerify(token, this.key, verifyOptions) : await jwtVerify(token, this.key, verifyOptions));
+    } catch (cause) {
+      throw new AuthenticationError(failureOf(cause), `the bearer token was refused: ${messageOf(cause)}`, cause);
+    }
+    if (typeof payload.sub !== 'string' || payload.sub === '') {
+      throw new AuthenticationError('invalid', 'the bearer token has no subject (sub)');
+    }
+    const clientId = stringClaim(payload, 'azp') ?? stringClaim(payload, 'client_id') ?? payload.sub;
+    return { id: payload.sub, roles: rolesOf(payload), clientId };
+  }
+}
+
+function rolesOf(payload: JWTPayload): string[] {
+  const roles = payload.roles;
+  if (Array.isArray(roles)) return roles.filter((role): role is string => typeof role === 'string');
+  const role = stringClaim(payload, 'role');
+  return role === undefined ? [] : [role];
+}
+
+function stringClaim(payload: JWTPayload, name: string): string | undefined {
+  const value = payload[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function failureOf(error: unknown): AuthenticationFailure {
+  if (error instanceof joseErrors.JWTExpired) return 'expired';
+  if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid || error instanceof joseErrors.JOSEAlgNotAllowed) {
+    return 'malformed';
+  }
+  return 'invalid';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

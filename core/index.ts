@@ -1,0 +1,81 @@
+/**
+ * The Nexus framework's public API: ports, the wire format, schema governance, event store
+ * contracts, command handling, the pipeline DSL runtime and the HTTP app. Adapters implement
+ * these ports; nothing outside this list is public.
+ */
+export { NexusError, hasErrorCode, errorCodeOf } from './errors/NexusError';
+export type { NexusErrorOptions } from './errors/NexusError';
+
+export {
+  encodeGlueFrame,
+  decodeGlueFrame,
+  uuidToBytes,
+  bytesToUuid,
+  MalformedFrameError,
+  MALFORMED_FRAME,
+  GLUE_HEADER_VERSION,
+  GLUE_HEADER_LENGTH,
+  GLUE_COMPRESSION_NONE,
+  GLUE_COMPRESSION_ZLIB,
+} from './wire/GlueWireFormat';
+export type { GlueFrame, GlueCompression, MalformedFrameReason } from './wire/GlueWireFormat';
+
+export { COMPATIBILITY_MODES, DEFAULT_COMPATIBILITY_MODE, isCompatibilityMode } from './schema/CompatibilityMode';
+export type { CompatibilityMode } from './schema/CompatibilityMode';
+export { SCHEMA_REGISTRY_ERRORS } from './schema/SchemaRegistry';
+export type { SchemaRegistry, RegisteredSchema } from './schema/SchemaRegistry';
+export {
+  UnknownSchemaVersionError,
+  UnknownSchemaError,
+  IncompatibleSchemaError,
+  SchemaRegistrationDisabledError,
+  InvalidSchemaError,
+  isIncompatibleSchemaError,
+  isUnknownSchemaVersionError,
+} from './schema/SchemaRegistryErrors';
+export { checkCompatibility } from './schema/compatibility';
+export type { CompatibilityVerdict, CompatibilityViolation } from './schema/compatibility';
+export { loadSchemaCatalog } from './schema/SchemaCatalog';
+export type { SchemaCatalog, SchemaCatalogEntry } from './schema/SchemaCatalog';
+export { syncSchemas } from './schema/syncSchemas';
+export { checkSchemaChanges, formatSchemaChangeProblem } from './schema/checkSchemaChanges';
+export { EVENT_CODEC_ERRORS } from './schema/EventCodec';
+export type { EventCodec, EncodedPayload, DecodedPayload } from './schema/EventCodec';
+export { AvroEventCodec, AVRO_EVENT_CODEC_DEFAULTS } from './schema/AvroEventCodec';
+export type { AvroEventCodecOptions } from './schema/AvroEventCodec';
+export {
+  UnregisteredEventError,
+  InvalidEventPayloadError,
+  isInvalidEventPayloadError,
+  isUnregisteredEventError,
+} from './schema/EventCodecErrors';
+
+export type { EventEnvelope } from './events/EventEnvelope';
+export { EVENT_STORE_ERRORS } from './events/EventStore';
+export type {
+  EventStore,
+  NewEvent,
+  StoredEvent,
+  AppendContext,
+  AppendResult,
+  Page,
+  ReadStreamOptions,
+  ReadTimeRangeOptions,
+} from './events/EventStore';
+export { ConcurrencyConflictError, InvalidReadError, EventStoreUnavailableError, isConcurrencyConflictError } from './events/EventStoreErrors';
+
+export type { SourceRecord, RecordSource, OutgoingRecord, StreamPublisher } from './streams/RecordSource';
+export type { CheckpointStore } from './checkpoint/CheckpointStore';
+export { DEAD_LETTER_ERRORS } from './deadletter/DeadLetterStore';
+export type { DeadLetterStore, DeadLetter, NewDeadLetter, ListDeadLettersOptions } from './deadletter/DeadLetterStore';
+export { READ_MODEL_ERRORS } from './readmodel/ReadModelStore';
+export type { ReadModelStore, ReadModelCollection, ReadModelDocument, ReadModelQuery, ReadModelPage, SortDirection } from './readmodel/ReadModelStore';
+export { createJsonLogger, silentLogger } from './logging/Logger';
+export type { Logger, LogLevel, JsonLoggerOptions } from './logging/Logger';
+export { UpcasterRegistry } from './upcasting/UpcasterRegistry';
+export type { Upcaster } from './upcasting/Upcaster';
+export type { UpcastResult } from './upcasting/UpcasterRegistry';
+
+export * from './command';
+export * from './pipeline';
+export * from './http';

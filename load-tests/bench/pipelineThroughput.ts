@@ -1,0 +1,151 @@
+import { Type } from 'avsc';
+import type { Database } from 'better-sqlite3';
+import { SqliteCheckpointStore, SqliteDeadLetterStore, SqliteReadModelStore, SqliteSchemaRegistry, SqliteStreamLog } from '../../adapters/embedded';
+import { silentLogger } from '../../core/logging/Logger';
+import { EmbeddedPipelineRunner } from '../../core/pipeline/EmbeddedPipelineRunner';
+import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
+import { bytesToUuid, GLUE_HEADER_LENGTH } from '../../core/wire/GlueWireFormat';
+import { ORDER_LIST_COLLECTION, orderListReducer, orderUpcasters } from '../../domain';
+import type { OrderListItem } from '../../domain';
+import orderList from '../../pipelines/order-list';
+import { benchCodec, coreRecords, scratch } from './benchFixtures';
+import type { BenchRecord } from './benchFixtures';
+
+/** One run: events/s of the pipeline and of the hand-written loop on the same records. */
+export interface ThroughputRun {
+  pipelinePerSecond: number;
+  handLoopPerSecond: number;
+}
+
+const WANTED = new Set(['OrderPlaced', 'OrderItemAdded', 'OrderConfirmed', 'OrderCancelled']);
+const HAND_LOOP_BATCH = 1000;
+
+/**
+ * decode -> upcast -> ofType -> project into the SQLite read model: the real order-list pipeline
+ * under the embedded runner, against a hand-written loop doing the same work with the same
+ * libraries (avsc decode, the same upcasters and reducer, better-sqlite3 upserts in
+ * transactions of 1,000). Each side gets fresh databases with the same records in the core stream.
+ */
+export async function measurePipelineThroughput(orders: number): Promise<ThroughputRun> {
+  const setup = scratch();
+  try {
+    const codec = await benchCodec(setup.open('schemas.db'));
+    const records = await coreRecords(codec, orders);
+    const handLoopPerSecond = await handLoop(setup.open('hand.db'), new SqliteSchemaRegistry(setup.open('schemas.db')), records);
+    const pipelinePerSecond = await pipeline(setup.open('pipeline.db'), codec, records);
+    return { pipelinePerSecond, handLoopPerSecond };
+  } finally {
+    setup.dispose();
+  }
+}
+
+async function pipeline(db: Database, codec: Awaited<ReturnType<typeof benchCodec>>, records: readonly BenchRecord[]): Promise<number> {
+  const streams = new SqliteStreamLog(db);
+  await publishAll(streams, records);
+  const runner = new EmbeddedPipelineRunner(orderList, {
+    source: streams.source('core'),
+    checkpoints: new SqliteCheckpointStore(db),
+    deadLetters: new SqliteDeadLetterStore(db),
+    context: {
+      pipelineName: orderList.name,
+      codec,
+      upcasters: new UpcasterRegistry(orderUpcasters),
+      readModels: new SqliteReadModelStore(db),
+      publisher: streams,
+      logger: silentLogger,
+    },
+  });
+  const startedAt = performance.now();
+  await runner.start();
+  await runner.whenCaughtUp(120_000);
+  const elapsedMs = performance.now() - startedAt;
+  await runner.stop();
+  const { recordsOut, recordsParked } = runner.metrics();
+  if (recordsOut !== records.length || recordsParked !== 0) throw new Error(`pipeline applied ${recordsOut} of ${records.length} records (${recordsParked} parked)`);
+  return (records.length * 1000) / elapsedMs;
+}
+
+async function handLoop(db: Database, registry: SqliteSchemaRegistry, records: readonly BenchRecord[]): Promise<number> {
+  const streams = new SqliteStreamLog(db);
+  await publishAll(streams, records);
+  new SqliteReadModelStore(db).collection(ORDER_LIST_COLLECTION);
+  new SqliteCheckpointStore(db);
+  const types = new Map<string, WriterType>();
+  const load = async (bytes: Buffer): Promise<WriterType> => {
+    const id = frameId(bytes);
+    const known = types.get(id);
+    if (known) return known;
+    const registered = await registry.getByVersionId(id);
+    const eventType = registered.schemaName.slice(registered.schemaName.lastIndexOf('.') + 1);
+    const loaded = { type: Type.forSchema(JSON.parse(registered.definition) as Parameters<typeof Type.forSchema>[0]), eventType, version: registered.version };
+    types.set(id, loaded);
+    return loaded;
+  };
+  // Schemas are looked up before the clock starts, as the codec's warm cache would have them.
+  // Records come in three steps (placed, item added, confirmed): one of each.
+  for (const record of [0, 1, 2].map((step) => records[Math.floor((step * records.length) / 3)]).filter((r) => r !== undefined)) {
+    const envelope = (await load(record.record)).type.fromBuffer(record.record.subarray(GLUE_HEADER_LENGTH)) as HandEnvelope;
+    await load(envelope.payload);
+  }
+  const upcasters = new UpcasterRegistry(orderUpcasters);
+  const read = db.prepare<[number, number], { position: number; record: Buffer }>(
+    "SELECT position, record FROM stream_records WHERE stream = 'core' AND position > ? ORDER BY position LIMIT ?",
+  );
+  const select = db.prepare<[string, string], { version: number; data: string }>('SELECT version, data FROM read_models WHERE collection = ? AND id = ?');
+  const upsert = db.prepare(`
+    INSERT INTO read_models (collection, id, version, data) VALUES (?, ?, ?, ?)
+    ON CONFLICT (collection, id) DO UPDATE SET version = excluded.version, data = excluded.data WHERE excluded.version > read_models.version`);
+  const checkpoint = db.prepare("INSERT OR REPLACE INTO checkpoints (pipeline_name, position, updated_at) VALUES ('hand', ?, ?)");
+  const apply = db.transaction((batch: { position: number; record: Buffer }[]) => {
+    for (const row of batch) {
+      const envelope = typeOf(types, row.record).type.fromBuffer(row.record.subarray(GLUE_HEADER_LENGTH)) as HandEnvelope;
+      const writer = typeOf(types, envelope.payload);
+      const decoded = writer.type.fromBuffer(envelope.payload.subarray(GLUE_HEADER_LENGTH)) as Record<string, unknown>;
+      if (!WANTED.has(writer.eventType)) continue;
+      const { payload } = upcasters.upcast(writer.eventType, writer.version, decoded);
+      const current = select.get(ORDER_LIST_COLLECTION, envelope.aggregateId);
+      if (current && current.version >= envelope.aggregateVersion) continue;
+      const event = { eventType: writer.eventType, payload, envelope };
+      const next = orderListReducer(current ? (JSON.parse(current.data) as OrderListItem) : undefined, event);
+      if (next !== null) upsert.run(ORDER_LIST_COLLECTION, envelope.aggregateId, envelope.aggregateVersion, JSON.stringify(next));
+    }
+    const last = batch[batch.length - 1];
+    if (last) checkpoint.run(last.position, new Date().toISOString());
+  });
+  const startedAt = performance.now();
+  let position = 0;
+  for (let batch = read.all(0, HAND_LOOP_BATCH); batch.length > 0; batch = read.all(position, HAND_LOOP_BATCH)) {
+    apply.immediate(batch);
+    position = batch[batch.length - 1]?.position ?? position;
+  }
+  return (records.length * 1000) / (performance.now() - startedAt);
+}
+
+interface HandEnvelope {
+  aggregateId: string;
+  aggregateVersion: number;
+  occurredAt: string;
+  payload: Buffer;
+}
+
+function frameId(bytes: Buffer): string {
+  return bytesToUuid(bytes.subarray(2, GLUE_HEADER_LENGTH));
+}
+
+interface WriterType {
+  type: Type;
+  eventType: string;
+  version: number;
+}
+
+function typeOf(types: Map<string, WriterType>, bytes: Buffer): WriterType {
+  const found = types.get(frameId(bytes));
+  if (!found) throw new Error(`unknown schema version ${frameId(bytes)}`);
+  return found;
+}
+
+async function publishAll(streams: SqliteStreamLog, records: readonly BenchRecord[]): Promise<void> {
+  for (let i = 0; i < records.length; i += 5000) {
+    await streams.publish('core', records.slice(i, i + 5000).map((r) => ({ key: r.key, record: r.record, deduplicationId: r.eventId })));
+  }
+}

@@ -1,0 +1,109 @@
+package nexus.authz_test
+
+import data.nexus.authz
+
+customer := {"id": "alice", "roles": ["customer"]}
+
+auditor := {"id": "audrey", "roles": ["auditor"]}
+
+support := {"id": "sam", "roles": ["support"]}
+
+admin := {"id": "root", "roles": ["admin"]}
+
+order_of(owner) := {"type": "order", "id": "order-1", "ownerId": owner}
+
+test_customer_may_place_an_order_for_themself if {
+	d := authz.decision with input as {"subject": customer, "action": "command:PlaceOrder", "resource": order_of("alice")}
+	d.allow
+	d.permission == "orders:place"
+}
+
+test_customer_may_not_place_an_order_for_another_customer if {
+	d := authz.decision with input as {"subject": customer, "action": "command:PlaceOrder", "resource": order_of("bob")}
+	not d.allow
+	d.permission == "orders:place"
+	contains(d.reason, "own")
+}
+
+test_customer_without_resource_is_allowed_on_own_scope_only if {
+	d := authz.decision with input as {"subject": customer, "action": "query:orders.get"}
+	d.allow
+	d.scope == "own"
+}
+
+test_customer_may_read_own_order if {
+	d := authz.decision with input as {"subject": customer, "action": "query:orders.get", "resource": order_of("alice")}
+	d.allow
+}
+
+test_customer_may_not_read_another_customers_order if {
+	d := authz.decision with input as {"subject": customer, "action": "query:orders.get", "resource": order_of("bob")}
+	not d.allow
+	d.permission == "orders:read"
+}
+
+test_customer_may_not_act_on_an_order_without_known_owner if {
+	d := authz.decision with input as {"subject": customer, "action": "command:CancelOrder", "resource": {"type": "order", "id": "gone"}}
+	not d.allow
+}
+
+test_customer_may_not_run_temporal_queries if {
+	d := authz.decision with input as {"subject": customer, "action": "query:orders.temporal"}
+	not d.allow
+	d.permission == "orders:read-history"
+	d.reason == "no role of the subject grants orders:read-history"
+}
+
+test_auditor_may_run_temporal_queries_on_any_order if {
+	d := authz.decision with input as {"subject": auditor, "action": "query:orders.temporal", "resource": order_of("bob")}
+	d.allow
+	d.scope == "any"
+}
+
+test_auditor_may_not_run_commands if {
+	d := authz.decision with input as {"subject": auditor, "action": "command:CancelOrder"}
+	not d.allow
+	d.permission == "orders:cancel"
+}
+
+test_support_may_cancel_any_order if {
+	d := authz.decision with input as {"subject": support, "action": "command:CancelOrder", "resource": order_of("bob")}
+	d.allow
+}
+
+test_support_may_not_place_orders if {
+	d := authz.decision with input as {"subject": support, "action": "command:PlaceOrder"}
+	not d.allow
+}
+
+test_support_may_not_run_temporal_queries if {
+	d := authz.decision with input as {"subject": support, "action": "query:orders.temporal"}
+	not d.allow
+}
+
+test_admin_may_do_everything_known if {
+	every action, _ in authz.action_permissions {
+		d := authz.decision with input as {"subject": admin, "action": action, "resource": order_of("bob")}
+		d.allow
+	}
+}
+
+test_unknown_action_is_denied_to_every_role_but_admin if {
+	every role in ["customer", "support", "auditor"] {
+		d := authz.decision with input as {"subject": {"id": "x", "roles": [role]}, "action": "command:DropTables"}
+		not d.allow
+		d.permission == "command:DropTables"
+	}
+	authz.decision.allow with input as {"subject": admin, "action": "command:DropTables"}
+}
+
+test_subject_without_roles_is_denied if {
+	d := authz.decision with input as {"subject": {"id": "nobody", "roles": []}, "action": "query:orders.list"}
+	not d.allow
+}
+
+test_roles_combine if {
+	d := authz.decision with input as {"subject": {"id": "alice", "roles": ["customer", "auditor"]}, "action": "query:orders.get", "resource": order_of("bob")}
+	d.allow
+	d.scope == "any"
+}

@@ -1,0 +1,110 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import type { KeyLike } from 'jose';
+import { JwtTokenVerifier, mintDevelopmentToken } from '../../../core/auth';
+
+const SECRET = 'unit-test-secret-unit-test-secret-0123456';
+
+describe('JwtTokenVerifier with an HS256 secret', () => {
+  const verifier = new JwtTokenVerifier({ secret: SECRET });
+
+  it('accepts a minted token and reads subject and roles', async () => {
+    // given
+    const token = await mintDevelopmentToken(SECRET, { subject: 'alice', roles: ['customer', 'auditor'] });
+    // when
+    const principal = await verifier.verify(token);
+    // then
+    expect(principal).toEqual({ id: 'alice', roles: ['customer', 'auditor'], clientId: 'alice' });
+  });
+
+  it('reads a single role claim and the client from azp', async () => {
+    // given
+    const token = await new SignJWT({ role: 'support', azp: 'back-office' }).setProtectedHeader({ alg: 'HS256' }).setSubject('sam').setExpirationTime('5m').sign(new TextEncoder().encode(SECRET));
+    // when
+    const principal = await verifier.verify(token);
+    // then
+    expect(principal).toEqual({ id: 'sam', roles: ['support'], clientId: 'back-office' });
+  });
+
+  it.each([
+    ['an expired token', async () => mintDevelopmentToken(SECRET, { subject: 'a', roles: [], ttl: 10 }, new Date(Date.now() - 60_000)), 'expired'],
+    ['a token signed with another secret', async () => mintDevelopmentToken(`${SECRET}-other`, { subject: 'a', roles: [] }), 'invalid'],
+    ['a token that is not a JWT', async () => 'abc.def.ghi', 'malformed'],
+    ['a token without subject', async () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode(SECRET)), 'invalid'],
+  ])('refuses %s with UNAUTHENTICATED', async (_case, token, reason) => {
+    // given
+    const jwt = await token();
+    // when
+    const verified = verifier.verify(jwt);
+    // then
+    await expect(verified).rejects.toMatchObject({ code: 'UNAUTHENTICATED', reason });
+  });
+
+  it('refuses a secret shorter than 32 bytes', () => {
+    // given a short secret
+    // when
+    const create = (): JwtTokenVerifier => new JwtTokenVerifier({ secret: 'short' });
+    // then
+    expect(create).toThrow(/at least 32 bytes/);
+  });
+});
+
+describe('JwtTokenVerifier with a JWKS URL', () => {
+  let server: Server;
+  let jwksUrl: string;
+  let privateKey: KeyLike;
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('RS256');
+    privateKey = pair.privateKey;
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'key-1', alg: 'RS256', use: 'sig' };
+    server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+  });
+
+  afterAll(async () => {
+    await new Promise((done) => server.close(done));
+  });
+
+  it('accepts a token signed by a key of the set, checking issuer and audience', async () => {
+    // given
+    const verifier = new JwtTokenVerifier({ jwksUrl }, { issuer: 'https://idp.example', audience: 'nexus' });
+    const token = await new SignJWT({ roles: ['auditor'] })
+      .setProtectedHeader({ alg: 'RS256', kid: 'key-1' })
+      .setSubject('audrey')
+      .setIssuer('https://idp.example')
+      .setAudience('nexus')
+      .setExpirationTime('5m')
+      .sign(privateKey);
+    // when
+    const principal = await verifier.verify(token);
+    // then
+    expect(principal).toEqual({ id: 'audrey', roles: ['auditor'], clientId: 'audrey' });
+  });
+
+  it('refuses a token for another audience', async () => {
+    // given
+    const verifier = new JwtTokenVerifier({ jwksUrl }, { audience: 'nexus' });
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'key-1' }).setSubject('x').setAudience('other').setExpirationTime('5m').sign(privateKey);
+    // when
+    const verified = verifier.verify(token);
+    // then
+    await expect(verified).rejects.toMatchObject({ code: 'UNAUTHENTICATED', reason: 'invalid' });
+  });
+
+  it('refuses an HS256 token, whatever its secret', async () => {
+    // given a verifier on a JWKS, and a token signed with a shared secret
+    const verifier = new JwtTokenVerifier({ jwksUrl });
+    const token = await mintDevelopmentToken(SECRET, { subject: 'mallory', roles: ['admin'] });
+    // when
+    const verified = verifier.verify(token);
+    // then
+    await expect(verified).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+});

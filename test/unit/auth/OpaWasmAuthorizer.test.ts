@@ -1,0 +1,58 @@
+import { OpaWasmAuthorizer } from '../../../adapters/opa';
+import { RUNTIME_POLICY } from './securedApi';
+
+describe('OpaWasmAuthorizer on the compiled runtime policies', () => {
+  let authorizer: OpaWasmAuthorizer;
+
+  beforeAll(async () => {
+    authorizer = await OpaWasmAuthorizer.fromFile(RUNTIME_POLICY);
+  });
+
+  it('grants a customer its own orders only, asking for the resource', async () => {
+    // given a customer
+    const subject = { id: 'alice', roles: ['customer'] };
+    // when
+    const withoutResource = await authorizer.authorize({ subject, action: 'query:orders.get' });
+    const own = await authorizer.authorize({ subject, action: 'query:orders.get', resource: { type: 'order', id: 'o-1', ownerId: 'alice' } });
+    const other = await authorizer.authorize({ subject, action: 'query:orders.get', resource: { type: 'order', id: 'o-2', ownerId: 'bob' } });
+    // then
+    expect(withoutResource).toEqual({ allow: true, permission: 'orders:read', scope: 'own' });
+    expect(own).toEqual({ allow: true, permission: 'orders:read', scope: 'own' });
+    expect(other).toMatchObject({ allow: false, permission: 'orders:read', scope: 'none', reason: expect.stringContaining('own') });
+  });
+
+  it('gives temporal queries their own permission', async () => {
+    // given
+    const action = 'query:orders.temporal';
+    // when
+    const auditor = await authorizer.authorize({ subject: { id: 'a', roles: ['auditor'] }, action });
+    const support = await authorizer.authorize({ subject: { id: 's', roles: ['support'] }, action });
+    // then
+    expect(auditor).toEqual({ allow: true, permission: 'orders:read-history', scope: 'any' });
+    expect(support).toMatchObject({ allow: false, permission: 'orders:read-history' });
+  });
+
+  it('finds the temporal rate limit and decides from the count', async () => {
+    // given
+    const request = { method: 'GET', path: '/api/queries/temporal/orders/o-1' };
+    // when
+    const rule = await authorizer.rateLimitRule(request);
+    const none = await authorizer.rateLimitRule({ method: 'GET', path: '/api/queries/orders' });
+    const tenth = await authorizer.rateLimit({ ...request, count: 10, resetInSeconds: 30 });
+    const eleventh = await authorizer.rateLimit({ ...request, count: 11, resetInSeconds: 29.5 });
+    // then
+    expect(rule).toEqual({ name: 'temporal-queries', limit: 10, windowSeconds: 60 });
+    expect(none).toBeUndefined();
+    expect(tenth).toMatchObject({ allow: true, remaining: 0 });
+    expect(eleventh).toMatchObject({ allow: false, retryAfterSeconds: 30, limit: 10 });
+  });
+
+  it('refuses a module that is not a policy', async () => {
+    // given bytes that are not WebAssembly
+    const bytes = new TextEncoder().encode('not wasm');
+    // when
+    const loading = OpaWasmAuthorizer.fromBytes(bytes);
+    // then
+    await expect(loading).rejects.toMatchObject({ code: 'POLICY_EVALUATION_FAILED' });
+  });
+});

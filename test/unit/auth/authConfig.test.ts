@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readAuthConfig, readOrCreateSecretFile } from '../../../core/auth';
+
+let dataDir: string;
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'nexus-auth-'));
+});
+
+afterEach(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('readAuthConfig', () => {
+  it('generates a secret in the data directory, readable by its owner only, and reuses it', () => {
+    // given no configured secret
+    // when
+    const first = readAuthConfig({}, dataDir);
+    const second = readAuthConfig({}, dataDir);
+    // then
+    expect(first.secretFile).toBe(join(dataDir, 'jwt-secret'));
+    expect(statSync(join(dataDir, 'jwt-secret')).mode & 0o777).toBe(0o600);
+    expect(second.keys).toEqual(first.keys);
+    expect('secret' in first.keys && first.keys.secret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('uses NEXUS_JWT_SECRET when set, with issuer and audience checks', () => {
+    // given
+    const env = { NEXUS_JWT_SECRET: 'configured-secret-configured-secret-01', NEXUS_JWT_ISSUER: 'nexus', NEXUS_JWT_AUDIENCE: 'api' };
+    // when
+    const config = readAuthConfig(env, dataDir);
+    // then
+    expect(config).toEqual({ keys: { secret: env.NEXUS_JWT_SECRET }, verifier: { issuer: 'nexus', audience: 'api' } });
+  });
+
+  it('prefers NEXUS_JWKS_URL over a secret', () => {
+    // given
+    const env = { NEXUS_JWKS_URL: 'https://idp.example/.well-known/jwks.json', NEXUS_JWT_SECRET: 'configured-secret-configured-secret-01' };
+    // when
+    const config = readAuthConfig(env, dataDir);
+    // then
+    expect(config.keys).toEqual({ jwksUrl: env.NEXUS_JWKS_URL });
+  });
+
+  it.each([
+    ['a short secret', { NEXUS_JWT_SECRET: 'short' }, /NEXUS_JWT_SECRET/],
+    ['a JWKS URL that is not a URL', { NEXUS_JWKS_URL: 'idp' }, /NEXUS_JWKS_URL/],
+    ['a plain-http JWKS URL off localhost', { NEXUS_JWKS_URL: 'http://idp.example/jwks' }, /https/],
+  ])('refuses %s, naming the variable', (_case, env, message) => {
+    // given
+    // when
+    const read = (): unknown => readAuthConfig(env, dataDir);
+    // then
+    expect(read).toThrow(message);
+  });
+});
+
+describe('readOrCreateSecretFile', () => {
+  it('keeps the secret a first caller wrote', () => {
+    // given
+    const path = join(dataDir, 'nested', 'jwt-secret');
+    const written = readOrCreateSecretFile(path);
+    // when
+    const read = readOrCreateSecretFile(path);
+    // then
+    expect(read).toBe(written);
+  });
+});
