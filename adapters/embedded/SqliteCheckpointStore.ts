@@ -1,9 +1,13 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { CheckpointStore } from '../../core/checkpoint/CheckpointStore';
+import { SqliteUnitOfWork } from './SqliteUnitOfWork';
 
 /**
  * Pipeline checkpoints in the `checkpoints` table. A checkpoint never moves backwards: setting
  * a lower position than the stored one is a no-op, so a slow duplicate worker cannot rewind.
+ * `atomically` runs a batch in the connection's shared transaction ({@link SqliteUnitOfWork}):
+ * the read-model writes, stream publishes and dead letters on this connection commit with the
+ * checkpoint, in one commit.
  *
  * @example
  * const checkpoints = new SqliteCheckpointStore(db);
@@ -13,7 +17,10 @@ export class SqliteCheckpointStore implements CheckpointStore {
   private readonly selectPosition: Statement<[string], { position: number }>;
   private readonly upsertPosition: Statement<[string, number, string]>;
 
+  private readonly unitOfWork: SqliteUnitOfWork;
+
   constructor(db: Database) {
+    this.unitOfWork = SqliteUnitOfWork.of(db);
     db.exec(`
       CREATE TABLE IF NOT EXISTS checkpoints (
         pipeline_name TEXT PRIMARY KEY,
@@ -33,5 +40,9 @@ export class SqliteCheckpointStore implements CheckpointStore {
 
   async set(pipelineName: string, position: number): Promise<void> {
     this.upsertPosition.run(pipelineName, position, new Date().toISOString());
+  }
+
+  atomically<T>(work: () => Promise<T>): Promise<T> {
+    return this.unitOfWork.run(work);
   }
 }

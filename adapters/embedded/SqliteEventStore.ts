@@ -20,6 +20,7 @@ import { allLimit, rangeCursor, rangeQuery, streamCursor, streamQuery } from './
 import { EventRowEncoder } from './EventRowEncoder';
 import { SqliteEventFeed } from './SqliteEventFeed';
 import { SqliteEventsTable } from './SqliteEventsTable';
+import { SqliteUnitOfWork } from './SqliteUnitOfWork';
 import type { EventRow, StoredEventRow } from './SqliteEventsTable';
 
 /** Options of {@link SqliteEventStore}. */
@@ -85,6 +86,7 @@ export class SqliteEventStore implements EventStore {
   private readonly commitOne: Transaction<(append: PendingAppend) => number[]>;
   private readonly commitGroup: Transaction<(batch: readonly QueuedAppend[]) => GroupOutcome[]>;
   private queue: QueuedAppend[] = [];
+  private readonly unitOfWork: SqliteUnitOfWork;
 
   constructor(
     private readonly db: Database,
@@ -95,6 +97,7 @@ export class SqliteEventStore implements EventStore {
     this.table = new SqliteEventsTable(db);
     this.encoder = new EventRowEncoder(codec, this.settings);
     this.listeners = new AppendListeners(this.settings.logger, 'events');
+    this.unitOfWork = SqliteUnitOfWork.of(db);
     this.commitOne = db.transaction((append: PendingAppend) => this.insertRows(append));
     // Nested transaction functions run as savepoints: a conflicting append rolls back alone.
     this.commitGroup = db.transaction((batch: readonly QueuedAppend[]) =>
@@ -119,6 +122,9 @@ export class SqliteEventStore implements EventStore {
       positions = this.commitAlone(append);
       this.listeners.notify();
     }
+    // When the connection is shared with a pipeline's open batch transaction, the insert ran as
+    // a savepoint inside it: acknowledge the append only once that transaction has committed.
+    await this.unitOfWork.durable();
     return { aggregateId, version: expectedVersion + rows.length, eventIds: rows.map((row) => row.event_id), positions };
   }
 

@@ -52,6 +52,8 @@ interface SharedStatements {
 export class SqliteReadModelStore implements ReadModelStore {
   private readonly statements: SharedStatements;
   private readonly queryCache = new Map<string, Statement<unknown[], QueryRow>>();
+  // Pipelines ask for their collection once per record: create each index once per store.
+  private readonly ensuredIndexes = new Set<string>();
 
   constructor(private readonly db: Database) {
     db.exec(`
@@ -75,8 +77,10 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   collection<T = Record<string, unknown>>(name: string, options: { indexedFields?: string[] } = {}): ReadModelCollection<T> {
     for (const field of options.indexedFields ?? []) {
+      if (this.ensuredIndexes.has(field)) continue;
       const expression = fieldExpression(field);
       guard(() => this.db.exec(`CREATE INDEX IF NOT EXISTS read_models_by_${field} ON read_models (collection, ${expression}, id)`));
+      this.ensuredIndexes.add(field);
     }
     return new SqliteReadModelCollection<T>(name, this.statements);
   }

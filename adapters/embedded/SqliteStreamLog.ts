@@ -3,6 +3,7 @@ import { silentLogger } from '../../core/logging/Logger';
 import type { Logger } from '../../core/logging/Logger';
 import type { OutgoingRecord, RecordSource, SourceRecord, StreamPublisher } from '../../core/streams/RecordSource';
 import { AppendListeners } from './AppendListeners';
+import { SqliteUnitOfWork } from './SqliteUnitOfWork';
 
 /** Options of {@link SqliteStreamLog}. */
 export interface SqliteStreamLogOptions {
@@ -39,9 +40,11 @@ export class SqliteStreamLog implements StreamPublisher {
   private readonly selectAfter: Statement<[string, number, number], StreamRow>;
   private readonly insertAll: Transaction<(streamName: string, records: readonly OutgoingRecord[]) => number>;
   private readonly listeners = new Map<string, AppendListeners>();
+  private readonly unitOfWork: SqliteUnitOfWork;
 
   constructor(db: Database, options: SqliteStreamLogOptions = {}) {
     this.logger = options.logger ?? DEFAULTS.logger;
+    this.unitOfWork = SqliteUnitOfWork.of(db);
     db.exec(`
       CREATE TABLE IF NOT EXISTS stream_records (
         position INTEGER PRIMARY KEY,
@@ -67,6 +70,8 @@ export class SqliteStreamLog implements StreamPublisher {
     if (records.length === 0) return;
     const inserted = this.insertAll.immediate(streamName, records);
     if (inserted > 0) this.listenersOf(streamName).notify();
+    // Inside a shared transaction of another caller, the insert is durable only at its commit.
+    await this.unitOfWork.durable();
   }
 
   /** The stream `streamName` as a pipeline source (it need not have records yet). */

@@ -4,4 +4,12 @@ export interface CheckpointStore {
   get(pipelineName: string): Promise<number>;
   /** Stores `position`; never moves a checkpoint backwards. */
   set(pipelineName: string, position: number): Promise<void>;
+  /**
+   * Optional. Runs `work` so that what it writes through stores sharing this store's engine
+   * transaction (read models, streams, dead letters on the same SQLite connection) commits
+   * together with the checkpoints it sets, and resolves once that is durable. A rejection means
+   * nothing of it may be counted on: the caller processes the batch again (sinks are idempotent).
+   * Runners use it to commit a whole batch at once instead of one write at a time.
+   */
+  atomically?<T>(work: () => Promise<T>): Promise<T>;
 }

@@ -190,6 +190,18 @@ export class EmbeddedPipelineRunner {
     }
     this.wake.pending = true;
     await this.measureLag(batch.length, last);
+    if (checkpoints.atomically) {
+      // The batch's writes and its checkpoint commit together; if that fails, nothing of the
+      // batch is kept and it is processed again (sinks are idempotent).
+      await checkpoints.atomically(async () => {
+        await this.processor.process(batch);
+        await checkpoints.set(this.definition.name, last.position);
+      });
+      this.position = last.position;
+      this.committed = last.position;
+      this.stats.lastPosition = last.position;
+      return;
+    }
     await this.processor.process(batch);
     this.position = last.position;
     await this.commit(last.position);

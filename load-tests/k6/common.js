@@ -1,0 +1,93 @@
+/* global open, __ENV */
+// Shared by commands.js, queries.js and mixed.js (k6, not Node): scenario definitions from
+// ../scenarios.json (the same file `npm run load` reads), thresholds = DESIGN.md service levels.
+//
+// Environment: BASE_URL (default http://127.0.0.1:3000), NEXUS_TOKEN (bearer token, required:
+// `npm run token -- --role admin --sub k6 --data-dir <dir>`), RATE and DURATION override the file.
+import http from 'k6/http';
+import { check } from 'k6';
+import { Trend } from 'k6/metrics';
+
+export const SCENARIOS = JSON.parse(open('../scenarios.json'));
+export const BASE_URL = __ENV.BASE_URL || 'http://127.0.0.1:3000';
+const TOKEN = __ENV.NEXUS_TOKEN;
+if (!TOKEN) throw new Error('set NEXUS_TOKEN to a bearer token (npm run token -- --role admin --sub k6)');
+
+export const HEADERS = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` };
+export const projectionLag = new Trend('projection_lag_ms', true);
+
+/** A constant-arrival-rate scenario (open model) from the named scenario definition. */
+export function arrivalScenario(name, exec) {
+  const definition = SCENARIOS[name];
+  return {
+    executor: 'constant-arrival-rate',
+    exec,
+    rate: Number(__ENV.RATE || definition.rate),
+    timeUnit: '1s',
+    duration: __ENV.DURATION || definition.duration,
+    preAllocatedVUs: Math.min(definition.maxInFlight, 50),
+    maxVUs: definition.maxInFlight,
+  };
+}
+
+/** Reads the order-list pipeline's lag from /health into the projection_lag_ms trend. */
+export function lagProbeScenario(name) {
+  return {
+    executor: 'constant-arrival-rate',
+    exec: 'probeLag',
+    rate: Math.max(1, Math.round(1000 / SCENARIOS.lagProbeIntervalMs)),
+    timeUnit: '1s',
+    duration: __ENV.DURATION || SCENARIOS[name].duration,
+    preAllocatedVUs: 2,
+    maxVUs: 4,
+  };
+}
+
+/** k6 thresholds from the scenario's service levels; `tag` selects the requests they apply to. */
+export function thresholdsOf(name, tag) {
+  const limits = SCENARIOS[name].thresholds;
+  const thresholds = {
+    [`http_req_duration{kind:${tag}}`]: [`p(99)<${limits.p99Ms}`],
+    checks: [`rate>${1 - limits.maxErrorRate}`],
+    dropped_iterations: [`count<${Math.ceil(limits.maxErrorRate * SCENARIOS[name].rate * 30)}`],
+  };
+  if (limits.projectionLagP99Ms !== undefined) thresholds.projection_lag_ms = [`p(99)<${limits.projectionLagP99Ms}`];
+  return thresholds;
+}
+
+export function placeOrder(orderId, customerId) {
+  const body = JSON.stringify({ orderId, customerId, items: [{ sku: 'BOOK-1', quantity: 2, unitPrice: 12.5 }], currency: 'EUR' });
+  const response = http.post(`${BASE_URL}/api/commands/PlaceOrder`, body, { headers: HEADERS, tags: { kind: 'command' } });
+  check(response, { 'command accepted (202)': (r) => r.status === 202 });
+  return response;
+}
+
+export function queryOrders(index, orderIds) {
+  const path =
+    index % 4 === 0
+      ? `/api/queries/orders?customerId=customer-${index % 50}&sort=createdAt&order=desc&limit=20`
+      : `/api/queries/orders/${orderIds[index % orderIds.length]}`;
+  const response = http.get(`${BASE_URL}${path}`, { headers: HEADERS, tags: { kind: 'query' } });
+  check(response, { 'query answered (200)': (r) => r.status === 200 });
+  return response;
+}
+
+/** Places `count` orders before the load starts, so that queries have something to read. */
+export function seedOrders(count) {
+  const run = Date.now().toString(36);
+  const ids = [];
+  for (let i = 0; i < count; i += 1) {
+    const id = `seed-${run}-${i}`;
+    const response = placeOrder(id, `customer-${i % 50}`);
+    if (response.status !== 202) throw new Error(`seeding ${id} answered ${response.status}`);
+    ids.push(id);
+  }
+  return { ids };
+}
+
+export function probeLag() {
+  const response = http.get(`${BASE_URL}/health`, { tags: { kind: 'probe' } });
+  if (response.status !== 200) return;
+  const pipeline = response.json('pipelines.order-list');
+  if (pipeline && typeof pipeline.lagMs === 'number') projectionLag.add(pipeline.lagMs);
+}
