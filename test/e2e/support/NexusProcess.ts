@@ -6,7 +6,6 @@ import { getJson } from './http';
 import { E2E_JWT_SECRET } from './e2eAuth';
 
 const REPOSITORY = resolve(__dirname, '..', '..', '..');
-const TSX_CLI = require.resolve('tsx/cli');
 
 /** Options of {@link startNexus}. */
 export interface StartNexusOptions {
@@ -44,7 +43,9 @@ export async function freePort(): Promise<number> {
 /** Starts the real server entry (handlers/local/server.ts) and waits until /health answers. */
 export async function startNexus(options: StartNexusOptions): Promise<NexusProcess> {
   const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, [TSX_CLI, 'handlers/local/server.ts', '--port', String(port), '--data-dir', options.dataDir], {
+  // `--import tsx` keeps the server in this child: the tsx CLI would fork a grandchild that a
+  // SIGKILL of the child leaves running, and the crash test would crash nothing.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'handlers/local/server.ts', '--port', String(port), '--data-dir', options.dataDir], {
     cwd: REPOSITORY,
     env: { ...process.env, NEXUS_LOG_LEVEL: 'warn', NEXUS_JWT_SECRET: E2E_JWT_SECRET, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
