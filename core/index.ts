@@ -79,3 +79,4 @@ export type { UpcastResult } from './upcasting/UpcasterRegistry';
 export * from './command';
 export * from './pipeline';
 export * from './http';
+export * from './auth';
