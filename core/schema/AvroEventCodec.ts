@@ -85,14 +85,17 @@ export class AvroEventCodec implements EventCodec {
   async decode(bytes: Uint8Array): Promise<DecodedPayload> {
     const frame = decodeGlueFrame(bytes);
     const compiled = this.byVersionId.get(frame.schemaVersionId) ?? (await this.loadVersionId(frame.schemaVersionId));
-    const { registered } = compiled;
-    return {
-      eventType: compiled.eventType,
-      schemaName: registered.schemaName,
-      schemaVersion: registered.version,
-      schemaVersionId: registered.schemaVersionId,
-      payload: readDatum(compiled, frame.datum) as Record<string, unknown>,
-    };
+    return decodedPayload(compiled, frame.datum);
+  }
+
+  /**
+   * {@link decode} without a promise when the writer's schema is cached (the warm path of a
+   * pipeline); undefined when it must be loaded first. Throws what `decode` rejects with.
+   */
+  decodeWarm(bytes: Uint8Array): DecodedPayload | undefined {
+    const frame = decodeGlueFrame(bytes);
+    const compiled = this.byVersionId.get(frame.schemaVersionId);
+    return compiled && decodedPayload(compiled, frame.datum);
   }
 
   async encodeEnvelope(envelope: EventEnvelope): Promise<Buffer> {
@@ -107,10 +110,21 @@ export class AvroEventCodec implements EventCodec {
   async decodeEnvelope(bytes: Uint8Array): Promise<EventEnvelope> {
     const frame = decodeGlueFrame(bytes);
     const compiled = this.byVersionId.get(frame.schemaVersionId) ?? (await this.loadVersionId(frame.schemaVersionId));
+    return this.envelopeOf(compiled, frame.datum);
+  }
+
+  /** {@link decodeEnvelope} without a promise when its schema is cached; else undefined. */
+  decodeEnvelopeWarm(bytes: Uint8Array): EventEnvelope | undefined {
+    const frame = decodeGlueFrame(bytes);
+    const compiled = this.byVersionId.get(frame.schemaVersionId);
+    return compiled && this.envelopeOf(compiled, frame.datum);
+  }
+
+  private envelopeOf(compiled: CompiledVersion, datum: Buffer): EventEnvelope {
     if (compiled.registered.schemaName !== this.options.envelopeSchemaName) {
       throw new NotAnEnvelopeError(this.options.envelopeSchemaName, compiled.registered.schemaName);
     }
-    const record = readDatum(compiled, frame.datum) as EventEnvelope;
+    const record = readDatum(compiled, datum) as EventEnvelope;
     return {
       eventId: record.eventId,
       eventType: record.eventType,
@@ -175,6 +189,17 @@ export class AvroEventCodec implements EventCodec {
     this.inflight.set(key, started);
     return started;
   }
+}
+
+function decodedPayload(compiled: CompiledVersion, datum: Buffer): DecodedPayload {
+  const { registered } = compiled;
+  return {
+    eventType: compiled.eventType,
+    schemaName: registered.schemaName,
+    schemaVersion: registered.version,
+    schemaVersionId: registered.schemaVersionId,
+    payload: readDatum(compiled, datum) as Record<string, unknown>,
+  };
 }
 
 function readDatum(compiled: CompiledVersion, datum: Buffer): unknown {

@@ -5,7 +5,7 @@ import { silentLogger } from '../../core/logging/Logger';
 import { EmbeddedPipelineRunner } from '../../core/pipeline/EmbeddedPipelineRunner';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { bytesToUuid, GLUE_HEADER_LENGTH } from '../../core/wire/GlueWireFormat';
-import { ORDER_LIST_COLLECTION, orderListReducer, orderUpcasters } from '../../domain';
+import { ORDER_LIST_COLLECTION, ORDER_LIST_INDEXED_FIELDS, orderListReducer, orderUpcasters } from '../../domain';
 import type { OrderListItem } from '../../domain';
 import orderList from '../../pipelines/order-list';
 import { benchCodec, coreRecords, scratch } from './benchFixtures';
@@ -68,7 +68,8 @@ async function pipeline(db: Database, codec: Awaited<ReturnType<typeof benchCode
 async function handLoop(db: Database, registry: SqliteSchemaRegistry, records: readonly BenchRecord[]): Promise<number> {
   const streams = new SqliteStreamLog(db);
   await publishAll(streams, records);
-  new SqliteReadModelStore(db).collection(ORDER_LIST_COLLECTION);
+  // The same read model as the pipeline's, indexes included: every upsert maintains them.
+  new SqliteReadModelStore(db).collection(ORDER_LIST_COLLECTION, { indexedFields: [...ORDER_LIST_INDEXED_FIELDS] });
   new SqliteCheckpointStore(db);
   const types = new Map<string, WriterType>();
   const load = async (bytes: Buffer): Promise<WriterType> => {

@@ -8,6 +8,17 @@ import { createSchemaEnvironment } from '../../support/schemaEnvironment';
 import { orderRecord } from './pipelineFixtures';
 import { settle } from './settle';
 
+/** The same codec seen only through the port: every decode is asynchronous. */
+function asyncOnly(codec: EventCodec): EventCodec {
+  return {
+    encode: (eventType, payload, schemaVersion) => codec.encode(eventType, payload, schemaVersion),
+    decode: (bytes) => codec.decode(bytes),
+    encodeEnvelope: (envelope) => codec.encodeEnvelope(envelope),
+    decodeEnvelope: (bytes) => codec.decodeEnvelope(bytes),
+    latestVersion: (eventType) => codec.latestVersion(eventType),
+  };
+}
+
 function testScheduler(): TestScheduler {
   return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 }
@@ -41,9 +52,21 @@ describe('decode', () => {
     const placed = await orderRecord(codec);
     const source = concat(of(placed), throwError(() => new Error('source failed')));
     // when
-    const result = await settle(source.pipe(decode(codec)));
+    const result = await settle(source.pipe(decode(asyncOnly(codec))));
     // then
     expect(result.values).toEqual([]);
+    expect(result.error).toEqual(new Error('source failed'));
+  });
+
+  it('decodes synchronously once the codec has the schemas cached, so records before a source error are emitted', async () => {
+    // given: a warm codec (the record was decoded once)
+    const placed = await orderRecord(codec);
+    await codec.decode((await codec.decodeEnvelope(placed.record)).payload);
+    const source = concat(of(placed), throwError(() => new Error('source failed')));
+    // when
+    const result = await settle(source.pipe(decode(codec)));
+    // then
+    expect(result.values.map((event) => event.eventType)).toEqual(['OrderPlaced']);
     expect(result.error).toEqual(new Error('source failed'));
   });
 
@@ -85,7 +108,7 @@ describe('decode', () => {
       // given
       const source = hot<SourceRecord>('-a-b-c-|');
       // when
-      const result = source.pipe(decode(codec));
+      const result = source.pipe(decode(asyncOnly(codec)));
       // then
       expectObservable(result, '^--!').toBe('');
       expectSubscriptions(source.subscriptions).toBe('^--!');

@@ -82,6 +82,26 @@ describe('EmbeddedPipelineRunner', () => {
     expect(runner.metrics()).toMatchObject({ recordsIn: 7, recordsOut: 3, recordsFailed: 1, recordsParked: 4, retries: 4 });
   });
 
+  it('runs a failed lane again one record at a time: its other keys are applied once, the poison record runs maxAttempts times', async () => {
+    // given: one lane (concurrency 1) holding a good key around a poison key
+    seen.broken.add('poison');
+    const [firstGood, poisonRecord, secondGood] = await harness.publish('good', 'poison', 'good');
+    const runner = harness.runner(summaryPipeline(seen, { maxAttempts: 3 }), { concurrency: 1 });
+    // when
+    await runner.start();
+    await runner.whenCaughtUp();
+    // then
+    const runsOf = async (record: Buffer | undefined): Promise<number | undefined> =>
+      seen.runs.get((await codec.decodeEnvelope(record ?? Buffer.alloc(0))).eventId);
+    expect(await runsOf(poisonRecord)).toBe(3);
+    expect(await runsOf(firstGood)).toBe(2);
+    expect(await runsOf(secondGood)).toBe(1);
+    expect(await harness.readModels.collection<OrderSummary>(ORDERS).get('good')).toEqual({ id: 'good', version: 2, data: { status: 'PLACED', lines: 2 } });
+    const [parked] = await harness.deadLetters.list({ pipelineName: 'order-summary' });
+    expect(parked).toMatchObject({ key: 'poison', attempts: 3, record: poisonRecord });
+    expect(runner.metrics()).toMatchObject({ recordsIn: 3, recordsOut: 2, recordsFailed: 1, recordsParked: 1, retries: 2 });
+  });
+
   it('restarts from its checkpoint: nothing is processed twice and nothing is lost', async () => {
     // given: a runner on a database file processed five records and was stopped
     const dir = mkdtempSync(join(tmpdir(), 'nexus-runner-'));
