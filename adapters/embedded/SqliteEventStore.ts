@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Database, Transaction } from 'better-sqlite3';
 import type {
   AppendContext,
@@ -21,13 +20,17 @@ import { EventRowEncoder } from './EventRowEncoder';
 import { SqliteEventFeed } from './SqliteEventFeed';
 import { SqliteEventsTable } from './SqliteEventsTable';
 import { SqliteUnitOfWork } from './SqliteUnitOfWork';
+import { timeOrderedId } from './timeOrderedId';
 import type { EventRow, StoredEventRow } from './SqliteEventsTable';
 
 /** Options of {@link SqliteEventStore}. */
 export interface SqliteEventStoreOptions {
   /** Source of `occurredAt`. @defaultValue () => new Date() */
   clock?: () => Date;
-  /** Source of event ids. @defaultValue crypto.randomUUID */
+  /**
+   * Source of event ids. Time-ordered ids keep the event-id index's inserts at its right edge
+   * (fewer pages per commit than random v4 ids). @defaultValue timeOrderedId (UUID v7)
+   */
   newId?: () => string;
   /** Receives refused events and failing listeners. @defaultValue silentLogger */
   logger?: Logger;
@@ -42,7 +45,7 @@ export interface SqliteEventStoreOptions {
 
 const DEFAULTS: Required<SqliteEventStoreOptions> = {
   clock: () => new Date(),
-  newId: randomUUID,
+  newId: () => timeOrderedId(),
   logger: silentLogger,
   groupCommit: false,
 };
@@ -99,15 +102,16 @@ export class SqliteEventStore implements EventStore {
     this.listeners = new AppendListeners(this.settings.logger, 'events');
     this.unitOfWork = SqliteUnitOfWork.of(db);
     this.commitOne = db.transaction((append: PendingAppend) => this.insertRows(append));
-    // Nested transaction functions run as savepoints: a conflicting append rolls back alone.
+    // The version check comes before any insert of its append, so a conflicting append has
+    // written nothing and fails alone without a savepoint per append (savepoints cost as much as
+    // the insert). Any other failure throws the whole group back to `flush`.
     this.commitGroup = db.transaction((batch: readonly QueuedAppend[]) =>
       batch.map((append): GroupOutcome => {
-        try {
-          return { positions: this.commitOne(append) };
-        } catch (error) {
-          if (isConcurrencyConflictError(error)) return { error };
-          throw error;
+        const actualVersion = this.table.currentVersion(append.aggregateId);
+        if (actualVersion !== append.expectedVersion) {
+          return { error: new ConcurrencyConflictError(append.aggregateId, append.expectedVersion, actualVersion) };
         }
+        return { positions: this.insertAll(append) };
       }),
     );
   }
@@ -174,6 +178,10 @@ export class SqliteEventStore implements EventStore {
     if (actualVersion !== append.expectedVersion) {
       throw new ConcurrencyConflictError(append.aggregateId, append.expectedVersion, actualVersion);
     }
+    return this.insertAll(append);
+  }
+
+  private insertAll(append: PendingAppend): number[] {
     return append.rows.map((row) => Number(this.table.insert.run(row).lastInsertRowid));
   }
 

@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { AuthenticationError } from './AuthErrors';
 import type { AuthenticationFailure } from './AuthErrors';
@@ -15,13 +16,27 @@ export interface JwtVerifierOptions {
   audience?: string;
   /** Clock skew accepted on `exp` and `nbf`. @defaultValue 5 */
   clockToleranceSeconds?: number;
+  /** Accepted tokens remembered (by token string) so a repeated token skips the signature check; 0 turns it off. @defaultValue 10000 */
+  cacheSize?: number;
+  /** Longest a remembered token skips the check, bounding the effect of a JWKS key rotation. @defaultValue 60000 */
+  cacheMaxAgeMs?: number;
 }
 
 /** Defaults of {@link JwtVerifierOptions}. */
 export const JWT_VERIFIER_DEFAULTS = {
   /** @defaultValue 5 */
   clockToleranceSeconds: 5,
+  /** @defaultValue 10000 */
+  cacheSize: 10_000,
+  /** @defaultValue 60000 */
+  cacheMaxAgeMs: 60_000,
 };
+
+interface Accepted {
+  principal: Principal;
+  /** Past this instant (exp plus the tolerance) the token is checked again, and refused as expired. */
+  validUntilMs: number;
+}
 
 /** Shortest HS256 secret accepted: 256 bits, as RFC 7518 requires for HS256 keys. */
 export const MIN_SECRET_BYTES = 32;
@@ -45,9 +60,13 @@ export class JwtTokenVerifier implements TokenVerifier {
   private readonly key: Uint8Array | JWTVerifyGetKey;
   private readonly algorithms: string[];
   private readonly options: JwtVerifierOptions & typeof JWT_VERIFIER_DEFAULTS;
+  private readonly accepted: LRUCache<string, Accepted> | undefined;
 
   constructor(source: JwtKeySource, options: JwtVerifierOptions = {}) {
     this.options = { ...JWT_VERIFIER_DEFAULTS, ...options };
+    // Verifying an HS256 signature, and decoding the claims, costs more per request than the
+    // command itself; an accepted token stays accepted until it expires.
+    this.accepted = this.options.cacheSize > 0 ? new LRUCache({ max: this.options.cacheSize, ttl: this.options.cacheMaxAgeMs }) : undefined;
     if ('secret' in source) {
       const secret = new TextEncoder().encode(source.secret);
       if (secret.byteLength < MIN_SECRET_BYTES) throw new TypeError(`the JWT secret must be at least ${MIN_SECRET_BYTES} bytes long`);
@@ -60,6 +79,17 @@ export class JwtTokenVerifier implements TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
+    const remembered = this.accepted?.get(token);
+    if (remembered !== undefined) {
+      if (Date.now() < remembered.validUntilMs) return copyOf(remembered.principal);
+      this.accepted?.delete(token);
+    }
+    const accepted = await this.check(token);
+    this.accepted?.set(token, accepted);
+    return copyOf(accepted.principal);
+  }
+
+  private async check(token: string): Promise<Accepted> {
     let payload: JWTPayload;
     try {
       const verifyOptions = {
@@ -78,8 +108,13 @@ export class JwtTokenVerifier implements TokenVerifier {
       throw new AuthenticationError('invalid', 'the bearer token has no subject (sub)');
     }
     const clientId = stringClaim(payload, 'azp') ?? stringClaim(payload, 'client_id') ?? payload.sub;
-    return { id: payload.sub, roles: rolesOf(payload), clientId };
+    const validUntilMs = typeof payload.exp === 'number' ? (payload.exp + this.options.clockToleranceSeconds) * 1000 : Number.POSITIVE_INFINITY;
+    return { principal: { id: payload.sub, roles: rolesOf(payload), clientId }, validUntilMs };
   }
+}
+
+function copyOf(principal: Principal): Principal {
+  return { ...principal, roles: [...principal.roles] };
 }
 
 function rolesOf(payload: JWTPayload): string[] {

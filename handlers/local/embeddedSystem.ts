@@ -7,12 +7,8 @@ import { join, resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import {
   openSqliteDatabase,
-  SqliteCheckpointStore,
-  SqliteDeadLetterStore,
   SqliteEventStore,
-  SqliteReadModelStore,
   SqliteSchemaRegistry,
-  SqliteStreamLog,
   SqliteRateLimitStore,
 } from '../../adapters/embedded';
 import { OpaWasmAuthorizer } from '../../adapters/opa';
@@ -29,8 +25,8 @@ import { loadSchemaCatalog } from '../../core/schema/SchemaCatalog';
 import { syncSchemas } from '../../core/schema/syncSchemas';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { CommandService } from '../../core/command/CommandService';
-import { EmbeddedPipelineRunner } from '../../core/pipeline/EmbeddedPipelineRunner';
-import type { RunnerOptions } from '../../core/pipeline/EmbeddedPipelineRunner';
+import type { EmbeddedPipelineRunner, RunnerOptions } from '../../core/pipeline/EmbeddedPipelineRunner';
+import type { PipelineMetrics } from '../../core/pipeline/PipelineMetrics';
 import type { PipelineContext, PipelineDefinition } from '../../core/pipeline/PipelineDefinition';
 import type { RecordSource } from '../../core/streams/RecordSource';
 import type { DeadLetterStore } from '../../core/deadletter/DeadLetterStore';
@@ -41,6 +37,8 @@ import { createJsonLogger } from '../../core/logging/Logger';
 import type { Logger, LogLevel } from '../../core/logging/Logger';
 import { orderAggregate, orderUpcasters } from '../../domain';
 import { pipelines as declaredPipelines } from '../../pipelines';
+import { PipelineWorker } from './PipelineWorker';
+import { wirePipelines } from './pipelineWiring';
 
 /** Options of {@link openEmbeddedSystem}. */
 export interface EmbeddedSystemOptions {
@@ -59,7 +57,28 @@ export interface EmbeddedSystemOptions {
   synchronous?: 'NORMAL' | 'FULL';
   /** The compiled runtime policies. @defaultValue the repository's policies/build/runtime.wasm */
   policyWasmPath?: string;
+  /**
+   * Where the pipeline runners run: `'process'` on the caller's event loop (tests, CLI: `runners`
+   * holds them), or `'worker'` in a worker thread with its own SQLite connections, which also
+   * runs nexus.db's WAL checkpoints (the server: command latency stays off the pipelines' work).
+   * `'worker'` runs the declared pipelines and logs as JSON at `logLevel`, so it refuses
+   * `pipelines` and `logger`. @defaultValue 'process'
+   */
+  pipelinesIn?: 'process' | 'worker';
+  /**
+   * Group commit of the event store (see SqliteEventStoreOptions.groupCommit).
+   * @defaultValue false
+   */
+  groupCommit?: boolean;
 }
+
+/** Defaults of {@link EmbeddedSystemOptions} that are not documented inline. */
+const EMBEDDED_DEFAULTS = {
+  /** @defaultValue 1000 — the worker's PASSIVE checkpoint period of nexus.db */
+  walCheckpointMs: 1000,
+  /** @defaultValue 10000 pages — the main connection's backstop when the worker checkpoints */
+  walAutocheckpointPages: 10_000,
+};
 
 /** The wired embedded system. */
 export interface EmbeddedSystem {
@@ -75,7 +94,10 @@ export interface EmbeddedSystem {
   authorizer: Authorizer;
   rateLimits: RateLimitStore;
   pipelines: PipelineDefinition[];
+  /** The runners when they run in-process; empty with `pipelinesIn: 'worker'`. */
   runners: EmbeddedPipelineRunner[];
+  /** Each pipeline's metrics by name, wherever the runners run. */
+  pipelineMetrics(): Promise<Record<string, PipelineMetrics>>;
   contextFor(pipelineName: string): PipelineContext;
   sourceFor(pipeline: PipelineDefinition): RecordSource;
   /** Starts every pipeline runner. */
@@ -91,47 +113,46 @@ const REPOSITORY_POLICY = resolve(__dirname, '..', '..', 'policies', 'build', 'r
 /** Opens (or creates) the embedded system's data in `options.dataDir` and wires everything. */
 export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promise<EmbeddedSystem> {
   const dataDir = resolve(options.dataDir);
-  const logger = options.logger ?? createJsonLogger({ level: options.logLevel ?? 'info' });
+  const inWorker = options.pipelinesIn === 'worker';
+  if (inWorker && (options.pipelines !== undefined || options.logger !== undefined)) {
+    throw new TypeError("pipelinesIn: 'worker' runs the declared pipelines with its own logger: omit pipelines and logger");
+  }
+  const logLevel = options.logLevel ?? 'info';
+  const logger = options.logger ?? createJsonLogger({ level: logLevel });
   const synchronous = options.synchronous ?? 'NORMAL';
   // Events and schemas live in one file, pipeline state in another, so that projection writes
-  // never wait on the command path's write lock.
+  // never wait on the command path's write lock; rate-limit counts have their own file for the
+  // same reason (a pipeline batch holds pipelines.db's write lock across awaits).
   const eventsDb = openSqliteDatabase(join(dataDir, 'nexus.db'), { synchronous });
   const pipelinesDb = openSqliteDatabase(join(dataDir, 'pipelines.db'), { synchronous });
-  const databases: Database[] = [eventsDb, pipelinesDb];
+  const rateLimitsDb = openSqliteDatabase(join(dataDir, 'ratelimits.db'), { synchronous });
+  const databases: Database[] = [eventsDb, pipelinesDb, rateLimitsDb];
+  // The worker checkpoints nexus.db on a timer; the commit path keeps only a distant backstop.
+  if (inWorker) eventsDb.pragma(`wal_autocheckpoint = ${EMBEDDED_DEFAULTS.walAutocheckpointPages}`);
 
   const registry = new SqliteSchemaRegistry(eventsDb);
   await syncSchemas(registry, loadSchemaCatalog(options.schemasDir ?? REPOSITORY_SCHEMAS), logger);
   const codec = new AvroEventCodec(registry);
   const upcasters = new UpcasterRegistry(orderUpcasters);
-  const eventStore = new SqliteEventStore(eventsDb, codec, { logger });
-  const streamLog = new SqliteStreamLog(pipelinesDb);
-  const checkpoints = new SqliteCheckpointStore(pipelinesDb);
-  const deadLetters = new SqliteDeadLetterStore(pipelinesDb);
-  const readModels = new SqliteReadModelStore(pipelinesDb);
-  const rateLimits = new SqliteRateLimitStore(pipelinesDb);
+  const eventStore = new SqliteEventStore(eventsDb, codec, { logger, groupCommit: options.groupCommit ?? false });
+  const rateLimits = new SqliteRateLimitStore(rateLimitsDb);
   const authorizer = await OpaWasmAuthorizer.fromFile(options.policyWasmPath ?? REPOSITORY_POLICY);
   const commands = new CommandService({ eventStore, codec, upcasters, aggregates: [orderAggregate], logger });
-  const eventFeed = eventStore.asRecordSource();
 
   const pipelines = [...(options.pipelines ?? declaredPipelines)];
-  const contextFor = (pipelineName: string): PipelineContext => ({
-    pipelineName,
+  const wiring = wirePipelines({
+    eventsDb,
+    pipelinesDb,
+    appends: eventStore,
     codec,
     upcasters,
-    readModels,
-    publisher: streamLog,
-    logger: logger.child({ pipeline: pipelineName }),
+    logger,
+    pipelines: inWorker ? [] : pipelines,
+    ...(options.runner ? { runner: options.runner } : {}),
   });
-  const sourceFor = (pipeline: PipelineDefinition): RecordSource =>
-    pipeline.source === 'events' ? eventFeed : streamLog.source(pipeline.source);
-  const runners = pipelines.map(
-    (pipeline) =>
-      new EmbeddedPipelineRunner(
-        pipeline,
-        { source: sourceFor(pipeline), checkpoints, deadLetters, context: contextFor(pipeline.name), logger },
-        options.runner,
-      ),
-  );
+  const runners = wiring.runners;
+  let worker: PipelineWorker | undefined;
+  let stopWaking: (() => void) | undefined;
 
   let closed = false;
   return {
@@ -139,26 +160,46 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
     logger,
     codec,
     eventStore,
-    readModels,
-    deadLetters,
+    readModels: wiring.readModels,
+    deadLetters: wiring.deadLetters,
     commands,
     upcasters,
     authorizer,
     rateLimits,
     pipelines,
     runners,
-    contextFor,
-    sourceFor,
+    contextFor: wiring.contextFor,
+    sourceFor: wiring.sourceFor,
+    pipelineMetrics: async () => {
+      if (worker) return worker.metrics();
+      return Object.fromEntries(runners.map((runner) => [runner.name, runner.metrics()]));
+    },
     startPipelines: async () => {
-      for (const runner of runners) await runner.start();
+      if (!inWorker) {
+        for (const runner of runners) await runner.start();
+        return;
+      }
+      if (worker) return;
+      worker = await PipelineWorker.start({
+        dataDir,
+        logLevel,
+        synchronous,
+        walCheckpointMs: EMBEDDED_DEFAULTS.walCheckpointMs,
+        ...(options.runner ? { runner: options.runner } : {}),
+      }, logger);
+      const started = worker;
+      stopWaking = eventStore.onAppend(() => started.wake());
     },
     whenCaughtUp: async (timeoutMs) => {
+      if (worker) return worker.whenCaughtUp(timeoutMs);
       // Runners feed each other (router -> core -> projections): settle them in declaration order.
       for (const runner of runners) await runner.whenCaughtUp(timeoutMs);
     },
     close: async () => {
       if (closed) return;
       closed = true;
+      stopWaking?.();
+      await worker?.stop();
       for (const runner of runners) await runner.stop();
       for (const db of databases) db.close();
     },

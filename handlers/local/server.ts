@@ -9,12 +9,14 @@ import { ConfigError, readLocalServerConfig } from './config';
 
 async function main(): Promise<void> {
   const config = readLocalServerConfig(process.argv.slice(2), process.env);
-  const system = await openEmbeddedSystem({ dataDir: config.dataDir, logLevel: config.logLevel });
+  // Pipelines in a worker thread and group commit: the HTTP event loop does only command and
+  // query work, and concurrent commands share commits (docs/performance.md, round 3).
+  const system = await openEmbeddedSystem({ dataDir: config.dataDir, logLevel: config.logLevel, pipelinesIn: 'worker', groupCommit: true });
   await system.startPipelines();
   const auth = readAuthConfig(process.env, system.dataDir);
   const app = createEmbeddedApi(system, auth, {
     maxBodyBytes: config.maxBodyBytes,
-    health: async () => ({ pipelines: Object.fromEntries(system.runners.map((runner, i) => [system.pipelines[i]?.name, runner.metrics()])) }),
+    health: async () => ({ pipelines: await system.pipelineMetrics() }),
   });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     system.logger.info('nexus listening', { url: `http://${config.host}:${info.port}`, dataDir: system.dataDir });

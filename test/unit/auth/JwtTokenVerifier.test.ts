@@ -28,6 +28,34 @@ describe('JwtTokenVerifier with an HS256 secret', () => {
     expect(principal).toEqual({ id: 'sam', roles: ['support'], clientId: 'back-office' });
   });
 
+  it('refuses a token it accepted before once that token has expired', async () => {
+    // given a token valid for 10 s, accepted once (and so remembered)
+    const issuedAt = new Date(Date.now() - 1_000);
+    const token = await mintDevelopmentToken(SECRET, { subject: 'eve', roles: ['customer'], ttl: 10 }, issuedAt);
+    const remembering = new JwtTokenVerifier({ secret: SECRET }, { clockToleranceSeconds: 0 });
+    await expect(remembering.verify(token)).resolves.toMatchObject({ id: 'eve' });
+    // when it is presented again after its expiry
+    jest.useFakeTimers({ now: issuedAt.getTime() + 11_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const again = remembering.verify(token);
+      // then it is refused as expired, as on its first use
+      await expect(again).rejects.toMatchObject({ code: 'UNAUTHENTICATED', reason: 'expired' });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('returns a principal its caller may change without affecting later verifications', async () => {
+    // given a remembered token whose first principal a caller altered
+    const token = await mintDevelopmentToken(SECRET, { subject: 'carl', roles: ['customer'] });
+    const first = await verifier.verify(token);
+    first.roles.push('admin');
+    // when it is verified again
+    const second = await verifier.verify(token);
+    // then the roles are the token's own
+    expect(second.roles).toEqual(['customer']);
+  });
+
   it.each([
     ['an expired token', async () => mintDevelopmentToken(SECRET, { subject: 'a', roles: [], ttl: 10 }, new Date(Date.now() - 60_000)), 'expired'],
     ['a token signed with another secret', async () => mintDevelopmentToken(`${SECRET}-other`, { subject: 'a', roles: [] }), 'invalid'],

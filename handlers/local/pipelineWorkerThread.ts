@@ -1,0 +1,106 @@
+/**
+ * Entry of the pipeline worker thread started by {@link PipelineWorker}: runs every declared
+ * pipeline on its own SQLite connections, so that routing and projections never share the HTTP
+ * server's event loop. The main thread relays the event store's wake-ups through shared memory;
+ * without them the runners still poll. It also runs nexus.db's WAL checkpoints, which the main
+ * connection then no longer runs on its commit path.
+ */
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { AppendListeners } from '../../adapters/embedded/AppendListeners';
+import { openSqliteDatabase, SqliteSchemaRegistry } from '../../adapters/embedded';
+import { errorCodeOf } from '../../core/errors/NexusError';
+import { createJsonLogger } from '../../core/logging/Logger';
+import { AvroEventCodec } from '../../core/schema/AvroEventCodec';
+import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
+import { orderUpcasters } from '../../domain';
+import { pipelines } from '../../pipelines';
+import { wirePipelines } from './pipelineWiring';
+import type { FromWorker, PipelineWorkerData, ToWorker, WorkerRequest } from './pipelineWorkerProtocol';
+
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('pipelineWorkerThread must run in a worker thread');
+  const data = workerData as PipelineWorkerData;
+  const post = (message: FromWorker): void => port.postMessage(message);
+  const logger = createJsonLogger({ level: data.logLevel, fields: { thread: 'pipelines' } });
+  const eventsDb = openSqliteDatabase(join(data.dataDir, 'nexus.db'), { synchronous: data.synchronous });
+  const pipelinesDb = openSqliteDatabase(join(data.dataDir, 'pipelines.db'), { synchronous: data.synchronous });
+  const codec = new AvroEventCodec(new SqliteSchemaRegistry(eventsDb));
+  const appends = new AppendListeners(logger, 'events');
+  const wiring = wirePipelines({
+    eventsDb,
+    pipelinesDb,
+    appends: { onAppend: (listener) => appends.add(listener) },
+    codec,
+    upcasters: new UpcasterRegistry(orderUpcasters),
+    logger,
+    pipelines,
+    ...(data.runner ? { runner: data.runner } : {}),
+  });
+  const checkpoint = eventsDb.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+  const checkpointTimer =
+    data.walCheckpointMs > 0
+      ? setInterval(() => {
+          try {
+            checkpoint.run();
+          } catch (error) {
+            logger.warn('WAL checkpoint failed', { error });
+          }
+        }, data.walCheckpointMs)
+      : undefined;
+
+  const wakePending = new Int32Array(data.wakePending);
+  let stopped = false;
+  const answer = async (request: WorkerRequest): Promise<unknown> => {
+    switch (request.op) {
+      case 'metrics':
+        return Object.fromEntries(wiring.runners.map((runner) => [runner.name, runner.metrics()]));
+      case 'caughtUp':
+        // Runners feed each other (router -> core -> projections): settle them in declaration order.
+        for (const runner of wiring.runners) await runner.whenCaughtUp(request.timeoutMs);
+        return undefined;
+      case 'stop':
+        stopped = true;
+        Atomics.notify(wakePending, 0);
+        clearInterval(checkpointTimer);
+        for (const runner of wiring.runners) await runner.stop();
+        eventsDb.close();
+        pipelinesDb.close();
+        return undefined;
+    }
+  };
+  // Wake-ups arrive through shared memory, not messages: a postMessage per commit cost the
+  // HTTP thread more than the rest of the relay (docs/performance.md, round 3).
+  const awaitWakeUps = async (): Promise<void> => {
+    while (!stopped) {
+      const waiting = waitAsync(wakePending, 0, 0);
+      if (waiting.async) await waiting.value;
+      if (stopped) return;
+      // Cleared before the runners read: an append committed after this wakes them again.
+      Atomics.store(wakePending, 0, 0);
+      appends.notify();
+    }
+  };
+  port.on('message', (message: ToWorker) => {
+    answer(message).then(
+      (value) => post({ type: 'reply', id: message.id, ok: true, value }),
+      (error: unknown) => post({ type: 'reply', id: message.id, ok: false, error: describe(error) }),
+    );
+  });
+  for (const runner of wiring.runners) await runner.start();
+  void awaitWakeUps();
+  post({ type: 'ready' });
+}
+
+// Atomics.waitAsync (Node >= 16) is missing from the ES2022 lib this project compiles against.
+type WaitAsyncResult = { async: false; value: string } | { async: true; value: Promise<string> };
+const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): WaitAsyncResult }).waitAsync;
+
+function describe(error: unknown): { code: string; message: string } {
+  return { code: errorCodeOf(error) ?? 'PIPELINE_WORKER_FAILED', message: error instanceof Error ? error.message : String(error) };
+}
+
+main().catch((error: unknown) => {
+  parentPort?.postMessage({ type: 'failed', error: describe(error) } satisfies FromWorker);
+});

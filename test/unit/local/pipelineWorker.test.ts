@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openEmbeddedSystem } from '../../../handlers/local/embeddedSystem';
+import type { EmbeddedSystem } from '../../../handlers/local/embeddedSystem';
+import { silentLogger } from '../../../core/logging/Logger';
+
+jest.setTimeout(60_000);
+
+describe('embedded system with its pipelines in a worker thread', () => {
+  let dataDir: string;
+  let system: EmbeddedSystem | undefined;
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'nexus-worker-'));
+  });
+
+  afterEach(async () => {
+    await system?.close();
+    system = undefined;
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('projects an accepted command into the read model the main thread queries', async () => {
+    // given a system whose runners run in the worker
+    system = await openEmbeddedSystem({ dataDir, logLevel: 'silent', pipelinesIn: 'worker' });
+    await system.startPipelines();
+    // when a command is handled on the main thread
+    const placed = await system.commands.handle(
+      'PlaceOrder',
+      { orderId: 'order-w1', customerId: 'cust-w', items: [{ sku: 'A', quantity: 2, unitPrice: 5 }] },
+      { correlationId: 'corr-w1' },
+    );
+    await system.whenCaughtUp(30_000);
+    // then the worker's order-list projection has it and its metrics reach the main thread
+    const order = await system.readModels.collection('orders').get(placed.aggregateId);
+    expect(order?.version).toBe(1);
+    const metrics = await system.pipelineMetrics();
+    expect(metrics['order-list']?.recordsIn).toBeGreaterThanOrEqual(1);
+    expect(system.runners).toEqual([]);
+  });
+
+  it('wakes the worker runners after an append on the main thread, without waiting for a poll', async () => {
+    // given worker runners that would poll only every ten minutes
+    system = await openEmbeddedSystem({ dataDir, logLevel: 'silent', pipelinesIn: 'worker', runner: { idlePollMs: 600_000 } });
+    await system.startPipelines();
+    await system.whenCaughtUp(30_000);
+    const orders = system.readModels.collection('orders');
+    // when an order is placed
+    await system.commands.handle('PlaceOrder', { orderId: 'order-w3', customerId: 'cust-w', items: [] }, { correlationId: 'corr-w3' });
+    // then the projection shows it, with nobody asking the runners to catch up
+    let order = await orders.get('order-w3');
+    while (order === undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      order = await orders.get('order-w3');
+    }
+    expect(order.version).toBe(1);
+  });
+
+  it('resumes from the worker checkpoints after close and projects nothing twice', async () => {
+    // given an order projected by a worker that was then stopped gracefully
+    system = await openEmbeddedSystem({ dataDir, logLevel: 'silent', pipelinesIn: 'worker' });
+    await system.startPipelines();
+    await system.commands.handle('PlaceOrder', { orderId: 'order-w2', customerId: 'cust-w', items: [] }, { correlationId: 'corr-w2' });
+    await system.whenCaughtUp(30_000);
+    await system.close();
+    // when the system is opened again
+    system = await openEmbeddedSystem({ dataDir, logLevel: 'silent', pipelinesIn: 'worker' });
+    await system.startPipelines();
+    await system.whenCaughtUp(30_000);
+    // then the new worker read nothing again
+    const metrics = await system.pipelineMetrics();
+    expect(metrics['order-list']?.recordsIn).toBe(0);
+    expect((await system.readModels.collection('orders').get('order-w2'))?.version).toBe(1);
+  });
+
+  it('refuses custom pipelines or a logger, which cannot cross into the worker', async () => {
+    // when opening a worker-mode system with a logger
+    const opening = openEmbeddedSystem({ dataDir, pipelinesIn: 'worker', logger: silentLogger });
+    // then it is refused before anything is opened
+    await expect(opening).rejects.toThrow(/omit pipelines and logger/);
+  });
+});
