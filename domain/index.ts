@@ -16,7 +16,7 @@ export {
   orderPlacedV1ToV2,
   orderListReducer,
   ORDER_LIST_COLLECTION,
-  ORDER_LIST_INDEXED_FIELDS,
+  ORDER_LIST_INDEXED_FIELDS, ORDER_LIST_COMPOSITE_INDEXES,
 } from './order';
 export type {
   PlaceOrder,

@@ -5,7 +5,7 @@
  */
 import { definePipeline } from '../core/pipeline/PipelineDefinition';
 import { decode, ofType, project, upcast } from '../operators';
-import { ORDER_LIST_COLLECTION, ORDER_LIST_INDEXED_FIELDS, orderListReducer } from '../domain';
+import { ORDER_LIST_COLLECTION, ORDER_LIST_COMPOSITE_INDEXES, ORDER_LIST_INDEXED_FIELDS, orderListReducer } from '../domain';
 import type { OrderListItem } from '../domain';
 
 export default definePipeline({
@@ -16,6 +16,6 @@ export default definePipeline({
       decode(codec),
       upcast(upcasters),
       ofType('OrderPlaced', 'OrderItemAdded', 'OrderConfirmed', 'OrderCancelled'),
-      project(readModels.collection<OrderListItem>(ORDER_LIST_COLLECTION, { indexedFields: [...ORDER_LIST_INDEXED_FIELDS] }), orderListReducer),
+      project(readModels.collection<OrderListItem>(ORDER_LIST_COLLECTION, { indexedFields: ORDER_LIST_INDEXED_FIELDS, compositeIndexes: ORDER_LIST_COMPOSITE_INDEXES }), orderListReducer),
     ),
 });

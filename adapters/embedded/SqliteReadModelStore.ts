@@ -7,6 +7,7 @@ import type {
   ReadModelPage,
   ReadModelQuery,
   ReadModelStore,
+  ReadModelCollectionOptions,
 } from '../../core/readmodel/ReadModelStore';
 import { fieldExpression, planReadModelQuery } from './ReadModelQueryPlan';
 import type { SortValue } from './ReadModelQueryPlan';
@@ -75,12 +76,15 @@ export class SqliteReadModelStore implements ReadModelStore {
     };
   }
 
-  collection<T = Record<string, unknown>>(name: string, options: { indexedFields?: string[] } = {}): ReadModelCollection<T> {
-    for (const field of options.indexedFields ?? []) {
-      if (this.ensuredIndexes.has(field)) continue;
-      const expression = fieldExpression(field);
-      guard(() => this.db.exec(`CREATE INDEX IF NOT EXISTS read_models_by_${field} ON read_models (collection, ${expression}, id)`));
-      this.ensuredIndexes.add(field);
+  collection<T = Record<string, unknown>>(name: string, options: ReadModelCollectionOptions = {}): ReadModelCollection<T> {
+    const indexes = [...(options.indexedFields ?? []).map((field) => [field]), ...(options.compositeIndexes ?? [])];
+    for (const fields of indexes) {
+      const indexName = `read_models_by_${fields.join('_')}`;
+      if (this.ensuredIndexes.has(indexName)) continue;
+      // The same expressions as the queries write, or SQLite would not use the index.
+      const expressions = fields.map((field) => fieldExpression(field)).join(', ');
+      guard(() => this.db.exec(`CREATE INDEX IF NOT EXISTS ${indexName} ON read_models (collection, ${expressions}, id)`));
+      this.ensuredIndexes.add(indexName);
     }
     return new SqliteReadModelCollection<T>(name, this.statements);
   }

@@ -43,7 +43,19 @@ export interface ReadModelCollection<T = Record<string, unknown>> {
   query(query?: ReadModelQuery): Promise<ReadModelPage<T>>;
 }
 
-/** Factory of collections; `indexedFields` get secondary indexes where the engine supports them. */
+/** Index hints of a collection; engines without secondary indexes ignore them. */
+export interface ReadModelCollectionOptions {
+  /** Fields queried or sorted on alone. */
+  indexedFields?: readonly string[];
+  /**
+   * Field lists served by one index each, in order: an equality filter on the leading fields and a
+   * sort on the last (e.g. `['customerId', 'createdAt']`), so such a page reads only its rows
+   * instead of sorting every match.
+   */
+  compositeIndexes?: ReadonlyArray<readonly string[]>;
+}
+
+/** Factory of collections; index hints become secondary indexes where the engine supports them. */
 export interface ReadModelStore {
-  collection<T = Record<string, unknown>>(name: string, options?: { indexedFields?: string[] }): ReadModelCollection<T>;
+  collection<T = Record<string, unknown>>(name: string, options?: ReadModelCollectionOptions): ReadModelCollection<T>;
 }

@@ -28,5 +28,5 @@ export type {
 } from './OrderEvents';
 export type { OrderState, OrderStatus, ExistingOrder, NoOrder } from './OrderState';
 export { orderUpcasters, orderPlacedV1ToV2 } from './orderUpcasters';
-export { orderListReducer, ORDER_LIST_COLLECTION, ORDER_LIST_INDEXED_FIELDS } from './orderListReducer';
+export { orderListReducer, ORDER_LIST_COLLECTION, ORDER_LIST_INDEXED_FIELDS, ORDER_LIST_COMPOSITE_INDEXES } from './orderListReducer';
 export type { OrderListItem, OrderListEvent } from './orderListReducer';

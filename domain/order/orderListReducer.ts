@@ -35,6 +35,12 @@ export const ORDER_LIST_COLLECTION = 'orders';
 /** The read-model fields the order list can be filtered on; index these. */
 export const ORDER_LIST_INDEXED_FIELDS = ['status', 'customerId', 'createdAt', 'updatedAt', 'totalAmount', 'orderId'] as const;
 
+/** Filter + default sort pairs of the order list, each served by one index. */
+export const ORDER_LIST_COMPOSITE_INDEXES = [
+  ['customerId', 'createdAt'],
+  ['status', 'createdAt'],
+] as const;
+
 /**
  * Folds one Order event (at its latest schema version) into the order-list document. Returns
  * the new document; an event type this list does not know leaves the document as it is. Returns

@@ -69,7 +69,7 @@ async function handLoop(db: Database, registry: SqliteSchemaRegistry, records: r
   const streams = new SqliteStreamLog(db);
   await publishAll(streams, records);
   // The same read model as the pipeline's, indexes included: every upsert maintains them.
-  new SqliteReadModelStore(db).collection(ORDER_LIST_COLLECTION, { indexedFields: [...ORDER_LIST_INDEXED_FIELDS] });
+  new SqliteReadModelStore(db).collection(ORDER_LIST_COLLECTION, { indexedFields: ORDER_LIST_INDEXED_FIELDS, compositeIndexes: ORDER_LIST_COMPOSITE_INDEXES });
   new SqliteCheckpointStore(db);
   const types = new Map<string, WriterType>();
   const load = async (bytes: Buffer): Promise<WriterType> => {

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { SqliteReadModelStore } from '../../../adapters/embedded/SqliteReadModelStore';
 import { READ_MODEL_ERRORS } from '../../../core/readmodel/ReadModelStore';
+import { planReadModelQuery } from '../../../adapters/embedded/ReadModelQueryPlan';
 
 describe('SqliteReadModelStore', () => {
   let db: Database.Database;
@@ -24,6 +25,20 @@ describe('SqliteReadModelStore', () => {
       .all('orders', 'placed') as { detail: string }[];
     // then the plan searches the index
     expect(plan.map((step) => step.detail).join('\n')).toContain('read_models_by_status');
+  });
+
+  it('serves a filtered, sorted page from a composite index without sorting every match', async () => {
+    // given a collection with a (customerId, createdAt) index and a customer with many orders
+    const orders = store.collection('orders', { indexedFields: ['customerId'], compositeIndexes: [['customerId', 'createdAt']] });
+    for (let i = 0; i < 50; i += 1) await orders.upsertIfNewer(`o-${i}`, 1, { customerId: 'c-1', createdAt: `2026-01-01T00:00:${String(i).padStart(2, '0')}Z` });
+    const { sql } = planReadModelQuery({ where: { customerId: 'c-1' }, sortBy: 'createdAt', direction: 'desc', limit: 20 });
+    // when asking SQLite how it runs the list query
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('orders', 'c-1', 20) as { detail: string }[]).map((step) => step.detail).join('\n');
+    // then it walks the composite index in order and needs no temporary sort
+    expect(plan).toContain('read_models_by_customerId_createdAt');
+    expect(plan).not.toContain('TEMP B-TREE');
+    const page = await orders.query({ where: { customerId: 'c-1' }, sortBy: 'createdAt', direction: 'desc', limit: 3 });
+    expect(page.items.map((item) => item.id)).toEqual(['o-49', 'o-48', 'o-47']);
   });
 
   it('refuses an indexed field that is not a plain identifier', () => {
