@@ -5,7 +5,7 @@ import { silentLogger } from '../../core/logging/Logger';
 import { EmbeddedPipelineRunner } from '../../core/pipeline/EmbeddedPipelineRunner';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { bytesToUuid, GLUE_HEADER_LENGTH } from '../../core/wire/GlueWireFormat';
-import { ORDER_LIST_COLLECTION, ORDER_LIST_INDEXED_FIELDS, orderListReducer, orderUpcasters } from '../../domain';
+import { ORDER_LIST_COLLECTION, ORDER_LIST_COMPOSITE_INDEXES, ORDER_LIST_INDEXED_FIELDS, orderListReducer, orderUpcasters } from '../../domain';
 import type { OrderListItem } from '../../domain';
 import orderList from '../../pipelines/order-list';
 import { benchCodec, coreRecords, scratch } from './benchFixtures';
