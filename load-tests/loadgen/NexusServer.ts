@@ -90,7 +90,8 @@ export function processMemory(pid: number | 'self'): ProcessMemory | undefined {
   }
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on loopback that was free a moment ago. */
+export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
     server.once('error', fail);

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { getJson } from './http';
+import { freePort } from '../../../load-tests/loadgen/NexusServer';
 import { E2E_JWT_SECRET } from './e2eAuth';
 
 const REPOSITORY = resolve(__dirname, '..', '..', '..');
@@ -27,18 +27,7 @@ export interface NexusProcess {
   kill(): Promise<void>;
 }
 
-/** A TCP port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
+export { freePort };
 
 /** Starts the real server entry (handlers/local/server.ts) and waits until /health answers. */
 export async function startNexus(options: StartNexusOptions): Promise<NexusProcess> {
