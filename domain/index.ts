@@ -1,8 +1,7 @@
 /** The example bounded context: the Order aggregate, its commands, events, upcasters and read models. */
+export { orderAggregate } from './order/orderAggregate';
+export { orderDecider, ORDER_RULES } from './order/orderDecider';
 export {
-  orderAggregate,
-  orderDecider,
-  ORDER_RULES,
   placeOrder,
   addItem,
   confirmOrder,
@@ -11,19 +10,10 @@ export {
   DEFAULT_CURRENCY,
   MAX_ORDER_LINES,
   MAX_LINE_QUANTITY,
-  ORDER_EVENT_TYPES,
-  orderUpcasters,
-  orderPlacedV1ToV2,
-  orderListReducer,
-  ORDER_LIST_COLLECTION,
-  ORDER_LIST_INDEXED_FIELDS, ORDER_LIST_COMPOSITE_INDEXES,
-} from './order';
+} from './order/OrderCommands';
+export type { PlaceOrder, AddItem, ConfirmOrder, CancelOrder, OrderCommand } from './order/OrderCommands';
+export { ORDER_EVENT_TYPES } from './order/OrderEvents';
 export type {
-  PlaceOrder,
-  AddItem,
-  ConfirmOrder,
-  CancelOrder,
-  OrderCommand,
   OrderLine,
   Money,
   OrderPlaced,
@@ -36,10 +26,8 @@ export type {
   OrderCancelledData,
   OrderEvent,
   OrderEventType,
-  OrderState,
-  OrderStatus,
-  ExistingOrder,
-  NoOrder,
-  OrderListItem,
-  OrderListEvent,
-} from './order';
+} from './order/OrderEvents';
+export type { OrderState, OrderStatus, ExistingOrder, NoOrder } from './order/OrderState';
+export { orderUpcasters, orderPlacedV1ToV2 } from './order/orderUpcasters';
+export { orderListReducer, ORDER_LIST_COLLECTION, ORDER_LIST_INDEXED_FIELDS, ORDER_LIST_COMPOSITE_INDEXES } from './order/orderListReducer';
+export type { OrderListItem, OrderListEvent } from './order/orderListReducer';

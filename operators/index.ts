@@ -6,14 +6,9 @@ export { project } from './project';
 export type { ProjectionReducer, ProjectionOutcome } from './project';
 export { route } from './route';
 export type { RouteChooser, RouteOutcome } from './route';
-export {
-  retryWithBackoff,
-  RetriesExhaustedError,
-  isRetriesExhaustedError,
-  backoffDelayMs,
-  RETRIES_EXHAUSTED,
-  RETRY_DEFAULTS,
-} from './retryWithBackoff';
-export type { RetryWithBackoffOptions } from './retryWithBackoff';
-export { parkOnFailure } from './parkOnFailure';
-export type { ParkTarget, ParkOnFailureOptions } from './parkOnFailure';
+// The failure-handling operators live in core because the pipeline runners apply them to every
+// record; they are re-exported here as part of the DSL. Their error class and defaults stay in core.
+export { retryWithBackoff, RetriesExhaustedError, RETRIES_EXHAUSTED, backoffDelayMs } from '../core/pipeline/retryWithBackoff';
+export type { RetryWithBackoffOptions } from '../core/pipeline/retryWithBackoff';
+export { parkOnFailure } from '../core/pipeline/parkOnFailure';
+export type { ParkTarget, ParkOnFailureOptions } from '../core/pipeline/parkOnFailure';
