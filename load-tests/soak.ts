@@ -18,6 +18,8 @@ import type { ScenarioName } from './loadgen/scenarios';
 interface RssSample {
   atSeconds: number;
   rssMb: number;
+  /** The HTTP thread's `process.memoryUsage()` in MB, from `/health`, when the server reports it. */
+  heap?: Record<string, number>;
 }
 
 async function main(): Promise<number> {
@@ -45,7 +47,12 @@ async function main(): Promise<number> {
   const startedAt = Date.now();
   const sample = (): void => {
     const memory = server.memory();
-    if (memory) samples.push({ atSeconds: Math.round((Date.now() - startedAt) / 1000), rssMb: memory.rssMb });
+    if (!memory) return;
+    const entry: RssSample = { atSeconds: Math.round((Date.now() - startedAt) / 1000), rssMb: memory.rssMb };
+    samples.push(entry);
+    void healthMemory(server.baseUrl).then((heap) => {
+      if (heap) entry.heap = heap;
+    });
   };
   sample();
   const sampler = setInterval(sample, sampleMs);
@@ -55,12 +62,24 @@ async function main(): Promise<number> {
     sample();
     const verdict = analyse(samples);
     process.stdout.write(`${formatReport(report)}\n\nRSS samples (s: MB): ${samples.map((s) => `${s.atSeconds}: ${s.rssMb.toFixed(0)}`).join(', ')}\n`);
+    process.stdout.write(`heap of the HTTP thread (s: used/external MB): ${samples.map((s) => `${s.atSeconds}: ${s.heap?.heapUsed ?? '?'}/${s.heap?.external ?? '?'}`).join(', ')}\n`);
     process.stdout.write(`second half: slope ${verdict.slopeMbPerMinute.toFixed(2)} MB/min, last sample ${verdict.growthPercent.toFixed(1)} % over the second half's start\n`);
     if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify({ report, samples, verdict }, null, 2)}\n`);
     return report.passed ? 0 : 1;
   } finally {
     clearInterval(sampler);
     await server.stop();
+  }
+}
+
+/** The `memory` member of the server's `/health`, if it has one. */
+async function healthMemory(baseUrl: string): Promise<Record<string, number> | undefined> {
+  try {
+    const response = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(5_000) });
+    const body = (await response.json()) as { memory?: Record<string, number> };
+    return body.memory;
+  } catch {
+    return undefined;
   }
 }
 

@@ -107,6 +107,10 @@ export class SqliteEventStore implements EventStore {
     // the insert). Any other failure throws the whole group back to `flush`.
     this.commitGroup = db.transaction((batch: readonly QueuedAppend[]) =>
       batch.map((append): GroupOutcome => {
+        if (append.rows.length === 1) {
+          const position = this.insertAtNextVersion(append);
+          return position === undefined ? { error: this.conflict(append) } : { positions: [position] };
+        }
         const actualVersion = this.table.currentVersion(append.aggregateId);
         if (actualVersion !== append.expectedVersion) {
           return { error: new ConcurrencyConflictError(append.aggregateId, append.expectedVersion, actualVersion) };
@@ -117,7 +121,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   async append(aggregateId: string, expectedVersion: number, events: NewEvent[], context: AppendContext): Promise<AppendResult> {
-    const rows = await this.encoder.encode(aggregateId, expectedVersion, events, context);
+    // Warm codec: no promise per payload (most appends); otherwise load the schemas first.
+    const rows = this.encoder.encodeWarm(aggregateId, expectedVersion, events, context) ?? (await this.encoder.encode(aggregateId, expectedVersion, events, context));
     const append: PendingAppend = { aggregateId, expectedVersion, rows };
     let positions: number[];
     if (this.settings.groupCommit) {
@@ -128,7 +133,8 @@ export class SqliteEventStore implements EventStore {
     }
     // When the connection is shared with a pipeline's open batch transaction, the insert ran as
     // a savepoint inside it: acknowledge the append only once that transaction has committed.
-    await this.unitOfWork.durable();
+    const durable = this.unitOfWork.durable();
+    if (durable) await durable;
     return { aggregateId, version: expectedVersion + rows.length, eventIds: rows.map((row) => row.event_id), positions };
   }
 
@@ -185,8 +191,26 @@ export class SqliteEventStore implements EventStore {
     return append.rows.map((row) => Number(this.table.insert.run(row).lastInsertRowid));
   }
 
+  /** The position of the inserted row, or undefined when the aggregate is not at `expectedVersion`. */
+  private insertAtNextVersion(append: PendingAppend): number | undefined {
+    const row = append.rows[0] as EventRow;
+    const result = this.table.insertAtNextVersion.run(row);
+    return result.changes === 1 ? Number(result.lastInsertRowid) : undefined;
+  }
+
+  private conflict(append: PendingAppend): ConcurrencyConflictError {
+    return new ConcurrencyConflictError(append.aggregateId, append.expectedVersion, this.table.currentVersion(append.aggregateId));
+  }
+
   private commitAlone(append: PendingAppend): number[] {
     try {
+      // One event: the statement checks the version itself and is its own transaction (or joins
+      // the connection's open one), which saves BEGIN and COMMIT round trips.
+      if (append.rows.length === 1) {
+        const position = this.insertAtNextVersion(append);
+        if (position === undefined) throw this.conflict(append);
+        return [position];
+      }
       return this.commitOne.immediate(append);
     } catch (error) {
       throw this.appendFailure(append, error);

@@ -28,6 +28,12 @@ export interface StoredEventRow extends EventRow {
  */
 export class SqliteEventsTable {
   readonly insert: Statement<EventRow>;
+  /**
+   * Inserts one row only when the aggregate's current version is the row's version - 1: the
+   * version check and the insert in one statement, so a single-event append needs no explicit
+   * transaction (the statement takes the write lock before it reads). 0 changes = conflict.
+   */
+  readonly insertAtNextVersion: Statement<EventRow>;
   readonly selectVersion: Statement<[string], { version: number | null }>;
   readonly selectHead: Statement<[], { head: number | null }>;
   readonly selectAll: Statement<[number, number], StoredEventRow>;
@@ -61,6 +67,12 @@ export class SqliteEventsTable {
         occurred_at, correlation_id, record)
       VALUES (@event_id, @aggregate_id, @aggregate_type, @aggregate_version, @event_type, @schema_version,
         @occurred_at, @correlation_id, @record)`);
+    this.insertAtNextVersion = db.prepare(`
+      INSERT INTO events (event_id, aggregate_id, aggregate_type, aggregate_version, event_type, schema_version,
+        occurred_at, correlation_id, record)
+      SELECT @event_id, @aggregate_id, @aggregate_type, @aggregate_version, @event_type, @schema_version,
+        @occurred_at, @correlation_id, @record
+      WHERE COALESCE((SELECT MAX(aggregate_version) FROM events WHERE aggregate_id = @aggregate_id), 0) = @aggregate_version - 1`);
     this.selectVersion = db.prepare('SELECT MAX(aggregate_version) AS version FROM events WHERE aggregate_id = ?');
     this.selectHead = db.prepare('SELECT MAX(position) AS head FROM events');
     this.selectAll = db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');

@@ -62,10 +62,11 @@ export class SqliteUnitOfWork {
   /**
    * Resolves once a write just made on the connection is durable: at once when no shared
    * transaction is open or when the caller runs inside it (its own commit covers the write),
-   * else when the open transaction commits. Rejects when that commit fails.
+   * else when the open transaction commits. Rejects when that commit fails. Undefined when there
+   * is nothing to wait for, so the common case costs no promise.
    */
-  durable(): Promise<void> {
-    if (!this.outcome || current.getStore() === this) return Promise.resolve();
+  durable(): Promise<void> | undefined {
+    if (!this.outcome || current.getStore() === this) return undefined;
     return this.outcome.promise;
   }
 

@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { EventEnvelope } from '../events/EventEnvelope';
 import { hasErrorCode } from '../errors/NexusError';
 import { decodeGlueFrame, encodeGlueFrame } from '../wire/GlueWireFormat';
-import type { DecodedPayload, EncodedPayload, EventCodec } from './EventCodec';
+import type { DecodedPayload, EncodedPayload, EventCodec, WarmEncoder } from './EventCodec';
 import { AmbiguousEventTypeError, InvalidEventDatumError, InvalidEventPayloadError, NotAnEnvelopeError, UnregisteredEventError } from './EventCodecErrors';
 import { findPayloadProblems } from './payloadProblems';
 import { SCHEMA_REGISTRY_ERRORS } from './SchemaRegistry';
@@ -51,7 +51,7 @@ interface CompiledVersion {
  * const { bytes } = await codec.encode('OrderPlaced', payload);
  * const { payload: decoded, schemaVersion } = await codec.decode(bytes);
  */
-export class AvroEventCodec implements EventCodec {
+export class AvroEventCodec implements EventCodec, WarmEncoder {
   private readonly options: Required<AvroEventCodecOptions>;
   private readonly byVersionId: LRUCache<string, CompiledVersion>;
   private readonly byEventVersion: LRUCache<string, CompiledVersion>;
@@ -69,17 +69,13 @@ export class AvroEventCodec implements EventCodec {
 
   async encode(eventType: string, payload: Record<string, unknown>, schemaVersion?: number): Promise<EncodedPayload> {
     const compiled = this.byEventVersion.get(eventKey(eventType, schemaVersion)) ?? (await this.loadEventVersion(eventType, schemaVersion));
-    const { registered, type } = compiled;
-    const problems = findPayloadProblems(type, payload);
-    const first = problems[0];
-    if (first !== undefined) throw new InvalidEventPayloadError(compiled.eventType, registered.version, first.field, first.reason, problems);
-    return {
-      eventType: compiled.eventType,
-      schemaName: registered.schemaName,
-      schemaVersion: registered.version,
-      schemaVersionId: registered.schemaVersionId,
-      bytes: encodeGlueFrame(registered.schemaVersionId, type.toBuffer(payload), this.options.compression),
-    };
+    return this.encodeWith(compiled, payload);
+  }
+
+  /** {@link encode} without a promise when the schema is cached; undefined when it must be loaded. */
+  encodeWarm(eventType: string, payload: Record<string, unknown>, schemaVersion?: number): EncodedPayload | undefined {
+    const compiled = this.byEventVersion.get(eventKey(eventType, schemaVersion));
+    return compiled && this.encodeWith(compiled, payload);
   }
 
   async decode(bytes: Uint8Array): Promise<DecodedPayload> {
@@ -101,10 +97,13 @@ export class AvroEventCodec implements EventCodec {
   async encodeEnvelope(envelope: EventEnvelope): Promise<Buffer> {
     const name = this.options.envelopeSchemaName;
     const compiled = this.byEventVersion.get(eventKey(name, undefined)) ?? (await this.loadEventVersion(name, undefined));
-    const problems = findPayloadProblems(compiled.type, envelope);
-    const first = problems[0];
-    if (first !== undefined) throw new InvalidEventPayloadError(compiled.eventType, compiled.registered.version, first.field, first.reason, problems);
-    return encodeGlueFrame(compiled.registered.schemaVersionId, compiled.type.toBuffer(envelope), 'none');
+    return this.encodeEnvelopeWith(compiled, envelope);
+  }
+
+  /** {@link encodeEnvelope} without a promise when the envelope schema is cached; else undefined. */
+  encodeEnvelopeWarm(envelope: EventEnvelope): Buffer | undefined {
+    const compiled = this.byEventVersion.get(eventKey(this.options.envelopeSchemaName, undefined));
+    return compiled && this.encodeEnvelopeWith(compiled, envelope);
   }
 
   async decodeEnvelope(bytes: Uint8Array): Promise<EventEnvelope> {
@@ -118,6 +117,27 @@ export class AvroEventCodec implements EventCodec {
     const frame = decodeGlueFrame(bytes);
     const compiled = this.byVersionId.get(frame.schemaVersionId);
     return compiled && this.envelopeOf(compiled, frame.datum);
+  }
+
+  private encodeWith(compiled: CompiledVersion, payload: Record<string, unknown>): EncodedPayload {
+    const { registered, type } = compiled;
+    const problems = findPayloadProblems(type, payload);
+    const first = problems[0];
+    if (first !== undefined) throw new InvalidEventPayloadError(compiled.eventType, registered.version, first.field, first.reason, problems);
+    return {
+      eventType: compiled.eventType,
+      schemaName: registered.schemaName,
+      schemaVersion: registered.version,
+      schemaVersionId: registered.schemaVersionId,
+      bytes: encodeGlueFrame(registered.schemaVersionId, type.toBuffer(payload), this.options.compression),
+    };
+  }
+
+  private encodeEnvelopeWith(compiled: CompiledVersion, envelope: EventEnvelope): Buffer {
+    const problems = findPayloadProblems(compiled.type, envelope);
+    const first = problems[0];
+    if (first !== undefined) throw new InvalidEventPayloadError(compiled.eventType, compiled.registered.version, first.field, first.reason, problems);
+    return encodeGlueFrame(compiled.registered.schemaVersionId, compiled.type.toBuffer(envelope), 'none');
   }
 
   private envelopeOf(compiled: CompiledVersion, datum: Buffer): EventEnvelope {

@@ -49,3 +49,19 @@ export interface EventCodec {
   /** The latest registered version of `eventType`, or throws `UNREGISTERED_EVENT`. */
   latestVersion(eventType: string): Promise<number>;
 }
+
+/**
+ * The synchronous side of a codec with cached schemas (AvroEventCodec): each method answers
+ * undefined when the schema must be loaded first, and throws what its async twin rejects with.
+ * Lets a hot append path skip a promise per payload.
+ */
+export interface WarmEncoder {
+  encodeWarm(eventType: string, payload: Record<string, unknown>, schemaVersion?: number): EncodedPayload | undefined;
+  encodeEnvelopeWarm(envelope: EventEnvelope): Buffer | undefined;
+}
+
+/** Does `codec` offer {@link WarmEncoder}? */
+export function isWarmEncoder(codec: EventCodec): codec is EventCodec & WarmEncoder {
+  const candidate = codec as Partial<WarmEncoder>;
+  return typeof candidate.encodeWarm === 'function' && typeof candidate.encodeEnvelopeWarm === 'function';
+}

@@ -47,6 +47,21 @@ export function bytesToUuid(bytes: Uint8Array): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
+// A service writes with a handful of schema versions: remember their 16 bytes instead of
+// validating and hex-parsing the same UUID on every encode. Bounded, so odd callers cannot grow it.
+const idBytes = new Map<string, Buffer>();
+const ID_BYTES_MAX = 1_024;
+
+function schemaVersionIdBytes(schemaVersionId: string): Buffer {
+  let bytes = idBytes.get(schemaVersionId);
+  if (bytes === undefined) {
+    bytes = uuidToBytes(schemaVersionId);
+    if (idBytes.size >= ID_BYTES_MAX) idBytes.clear();
+    idBytes.set(schemaVersionId, bytes);
+  }
+  return bytes;
+}
+
 /**
  * Frames an Avro datum: `[3, compression, uuid(16), datum]`.
  *
@@ -57,7 +72,7 @@ export function encodeGlueFrame(schemaVersionId: string, datum: Uint8Array, comp
   const frame = Buffer.allocUnsafe(GLUE_HEADER_LENGTH + body.byteLength);
   frame[0] = GLUE_HEADER_VERSION;
   frame[1] = compression === 'zlib' ? GLUE_COMPRESSION_ZLIB : GLUE_COMPRESSION_NONE;
-  uuidToBytes(schemaVersionId).copy(frame, 2);
+  schemaVersionIdBytes(schemaVersionId).copy(frame, 2);
   frame.set(body, GLUE_HEADER_LENGTH);
   return frame;
 }

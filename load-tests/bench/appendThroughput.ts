@@ -8,6 +8,8 @@ import { benchCodec, orderPlacedPayload, scratch } from './benchFixtures';
 export interface AppendRun {
   single: number;
   rawSingle: number;
+  /** Raw inserts of one row each without BEGIN/COMMIT (SQLite's implicit transaction). */
+  rawSingleAutocommit: number;
   ten: number;
   rawTen: number;
   /** `writers` concurrent writers, one event per append, group commit on. */
@@ -35,6 +37,7 @@ export async function measureAppends(appends: number, writers: number): Promise<
     });
     const rows = (await singleStore.readAll(0, 1000)).map(toRow);
     const rawSingle = raw(setup.open('raw-single.db'), rows, appends, 1);
+    const rawSingleAutocommit = raw(setup.open('raw-single-auto.db'), rows, appends, 1, 'autocommit');
 
     const tenStore = store('ten.db', false);
     const batches = Math.max(1, Math.floor(appends / 10));
@@ -57,14 +60,18 @@ export async function measureAppends(appends: number, writers: number): Promise<
       });
     const concurrentGroup = await concurrent(store('group.db', true), 'g');
     const concurrentAlone = await concurrent(store('alone.db', false), 'a');
-    return { single, rawSingle, ten, rawTen, concurrentGroup, concurrentAlone };
+    return { single, rawSingle, rawSingleAutocommit, ten, rawTen, concurrentGroup, concurrentAlone };
   } finally {
     setup.dispose();
   }
 }
 
-/** Inserts `count` rows (cycled from `template`, ids made unique) in transactions of `perTransaction`. */
-function raw(db: Database, template: readonly EventRow[], count: number, perTransaction: number): number {
+/**
+ * Inserts `count` rows (cycled from `template`, ids made unique) in transactions of
+ * `perTransaction`: explicit BEGIN IMMEDIATE/COMMIT, or (`autocommit`, one row each) the plain
+ * statement in SQLite's implicit transaction — the cheapest way to write one row.
+ */
+function raw(db: Database, template: readonly EventRow[], count: number, perTransaction: number, mode: 'transaction' | 'autocommit' = 'transaction'): number {
   const table = new SqliteEventsTable(db);
   const rows = Array.from({ length: count }, (_, i): EventRow => {
     const base = template[i % template.length] as EventRow;
@@ -74,7 +81,8 @@ function raw(db: Database, template: readonly EventRow[], count: number, perTran
     for (const row of batch) table.insert.run(row);
   });
   const startedAt = performance.now();
-  for (let i = 0; i < rows.length; i += perTransaction) insert.immediate(rows.slice(i, i + perTransaction));
+  if (mode === 'autocommit') for (const row of rows) table.insert.run(row);
+  else for (let i = 0; i < rows.length; i += perTransaction) insert.immediate(rows.slice(i, i + perTransaction));
   return (count * 1000) / (performance.now() - startedAt);
 }
 

@@ -22,7 +22,7 @@ import { markdownTable } from './report';
 const SIZES = {
   /** Orders of 3 events each through the order-list pipeline. */
   pipelineOrders: 5_000,
-  appends: 5_000,
+  appends: 10_000,
   concurrentWriters: 32,
   /** The issue asks for 5,000 events/s for 30 s; 10 s per run keeps three runs inside the 5-minute budget. */
   propagationRate: 5_000,
@@ -61,6 +61,9 @@ async function main(): Promise<void> {
     const pick = (key: keyof (typeof results)[number]): number[] => results.map((r) => r[key]);
     const single = ratios(pick('single'), pick('rawSingle'));
     figures.push({ group: 'appends', name: '1 event per append', unit: 'ev/s', value: spread(pick('single')), baselineName: 'raw insert, 1 row/tx', baseline: spread(pick('rawSingle')), ratio: single, target: '≥ 0.8x', met: single.median >= 0.8 });
+    // The store writes one event without BEGIN/COMMIT, so hold it to the cheapest raw write too.
+    const singleAuto = ratios(pick('single'), pick('rawSingleAutocommit'));
+    figures.push({ group: 'appends', name: '1 event per append', unit: 'ev/s', value: spread(pick('single')), baselineName: 'raw insert, autocommit', baseline: spread(pick('rawSingleAutocommit')), ratio: singleAuto, target: '≥ 0.8x', met: singleAuto.median >= 0.8 });
     figures.push({ group: 'appends', name: '10 events per append', unit: 'ev/s', value: spread(pick('ten')), baselineName: 'raw insert, 10 rows/tx', baseline: spread(pick('rawTen')), ratio: ratios(pick('ten'), pick('rawTen')) });
     const group = ratios(pick('concurrentGroup'), pick('rawSingle'));
     figures.push({ group: 'appends', name: `${SIZES.concurrentWriters} concurrent writers, group commit`, unit: 'ev/s', value: spread(pick('concurrentGroup')), baselineName: 'raw insert, 1 row/tx', baseline: spread(pick('rawSingle')), ratio: group, target: '≥ 2x', met: group.median >= 2 });

@@ -6,6 +6,7 @@ import { SqliteEventStore } from '../../adapters/embedded/SqliteEventStore';
 import { createSchemaEnvironment } from '../support/schemaEnvironment';
 import { describeEventStoreContract } from './eventStoreContract';
 import type { EventStoreContractOptions } from './eventStoreContract';
+import { EVENT_STORE_ERRORS } from '../../core/events/EventStore';
 import { newAggregateId, orderContext, orderItemAdded, orderPlaced } from './eventFixtures';
 
 describeEventStoreContract('SqliteEventStore (in memory)', async (options: EventStoreContractOptions = {}) => {
@@ -55,4 +56,27 @@ describe('SqliteEventStore on a file', () => {
     expect(read.items.map((event) => event.record.toString('hex'))).toEqual(written.items.map((event) => event.record.toString('hex')));
     expect(next.positions).toEqual([(appended.positions[1] ?? 0) + 1]);
   });
+
+  it('refuses a single-event append at a version another connection already took, writing nothing', async () => {
+    // given two connections (as two processes would have) to one file, and an order at version 1
+    const file = join(directory, 'shared.db');
+    const left = openSqliteDatabase(file);
+    const right = openSqliteDatabase(file);
+    const leftStore = new SqliteEventStore(left, (await createSchemaEnvironment({ db: left })).codec);
+    const rightStore = new SqliteEventStore(right, (await createSchemaEnvironment({ db: right })).codec);
+    const id = newAggregateId();
+    await leftStore.append(id, 0, [orderPlaced(id)], orderContext());
+    // when both append one event at version 1, and one appends as if the order were at version 5
+    await leftStore.append(id, 1, [orderItemAdded(id, 'left')], orderContext());
+    const late = rightStore.append(id, 1, [orderItemAdded(id, 'right')], orderContext());
+    const ahead = rightStore.append(id, 5, [orderItemAdded(id, 'ahead')], orderContext());
+    // then the late and the ahead appends conflict with the real version, and no gap or duplicate is written
+    await expect(late).rejects.toMatchObject({ code: EVENT_STORE_ERRORS.CONCURRENCY_CONFLICT, details: { expectedVersion: 1, actualVersion: 2 } });
+    await expect(ahead).rejects.toMatchObject({ code: EVENT_STORE_ERRORS.CONCURRENCY_CONFLICT, details: { expectedVersion: 5, actualVersion: 2 } });
+    const stream = await rightStore.readStream(id);
+    expect(stream.items.map((event) => event.aggregateVersion)).toEqual([1, 2]);
+    left.close();
+    right.close();
+  });
 });
+
