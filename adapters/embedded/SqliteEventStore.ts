@@ -194,6 +194,17 @@ export class SqliteEventStore implements EventStore {
   /** The position of the inserted row, or undefined when the aggregate is not at `expectedVersion`. */
   private insertAtNextVersion(append: PendingAppend): number | undefined {
     const row = append.rows[0] as EventRow;
+    if (append.expectedVersion === 0) {
+      // A new stream: every existing stream has a version 1, so the UNIQUE (aggregate_id,
+      // aggregate_version) index alone refuses a stale append, and the plain insert needs no
+      // version lookup. The failed statement wrote nothing.
+      try {
+        return Number(this.table.insert.run(row).lastInsertRowid);
+      } catch (error) {
+        if (isVersionTaken(error)) return undefined;
+        throw error;
+      }
+    }
     const result = this.table.insertAtNextVersion.run(row);
     return result.changes === 1 ? Number(result.lastInsertRowid) : undefined;
   }
@@ -250,9 +261,8 @@ export class SqliteEventStore implements EventStore {
 
   private appendFailure(append: PendingAppend, error: unknown): Error {
     if (isConcurrencyConflictError(error)) return error;
-    const message = error instanceof Error ? error.message : '';
     // A writer outside this check (another process without IMMEDIATE) won the same version.
-    if (sqliteCode(error) === 'SQLITE_CONSTRAINT_UNIQUE' && message.includes('aggregate_version')) {
+    if (isVersionTaken(error)) {
       const actual = this.sql('append', () => this.table.currentVersion(append.aggregateId));
       return new ConcurrencyConflictError(append.aggregateId, append.expectedVersion, actual, error);
     }
@@ -278,6 +288,11 @@ export class SqliteEventStore implements EventStore {
       throw new EventStoreUnavailableError(operation, error);
     }
   }
+}
+
+/** SQLite refused a row because its (aggregate_id, aggregate_version) exists already. */
+function isVersionTaken(error: unknown): boolean {
+  return sqliteCode(error) === 'SQLITE_CONSTRAINT_UNIQUE' && error instanceof Error && error.message.includes('aggregate_version');
 }
 
 function sqliteCode(error: unknown): string | undefined {
