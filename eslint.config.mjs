@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.nexus/**', 'coverage/**', 'bin/**', 'jest.config.js', 'test/fixtures/**', '.cache/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.nexus/**', 'coverage/**', 'bin/**', 'jest.config.js', 'test/fixtures/**', '.cache/**', 'scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

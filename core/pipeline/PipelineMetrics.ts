@@ -3,6 +3,8 @@ export interface PipelineMetrics {
   pipelineName: string;
   /** Records taken from the source (parked-behind records included). */
   recordsIn: number;
+  /** Non-empty batches processed: recordsIn / batches is the mean batch size. */
+  batches: number;
   /** Outcomes the pipeline emitted for records that succeeded. */
   recordsOut: number;
   /** Records whose every attempt failed. */
@@ -30,6 +32,7 @@ export const LATENCY_WINDOW = 1024;
 /** Mutable counters behind {@link PipelineMetrics}; percentiles are computed when read. */
 export class PipelineMetricsRecorder {
   recordsIn = 0;
+  batches = 0;
   recordsOut = 0;
   recordsFailed = 0;
   recordsParked = 0;
@@ -54,6 +57,7 @@ export class PipelineMetricsRecorder {
     return {
       pipelineName: this.pipelineName,
       recordsIn: this.recordsIn,
+      batches: this.batches,
       recordsOut: this.recordsOut,
       recordsFailed: this.recordsFailed,
       recordsParked: this.recordsParked,

@@ -8,6 +8,8 @@ export interface LocalServerConfig {
   dataDir: string;
   logLevel: LogLevel;
   maxBodyBytes: number;
+  /** Pipelines wait this long after a partial batch, so records committed meanwhile share a batch. */
+  pipelineLingerMs: number;
 }
 
 /** Defaults of the local server. */
@@ -22,6 +24,11 @@ export const LOCAL_SERVER_DEFAULTS: LocalServerConfig = {
   logLevel: 'info',
   /** @defaultValue 65536 */
   maxBodyBytes: 65_536,
+  /**
+   * @defaultValue 2 — at 1,000 commands/s the pipeline worker used a third of a core on batches of
+   * one or two records; 2 ms more propagation latency buys it back (docs/performance.md, round 4).
+   */
+  pipelineLingerMs: 2,
 };
 
 /** A setting that cannot be used; the message names the flag or variable. */
@@ -34,7 +41,7 @@ const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'sile
 /**
  * Reads the configuration from command-line flags, then environment variables, then defaults:
  * `--port`/PORT, `--host`/HOST, `--data-dir`/NEXUS_DATA_DIR, `--log-level`/NEXUS_LOG_LEVEL,
- * `--max-body-bytes`/NEXUS_MAX_BODY_BYTES.
+ * `--max-body-bytes`/NEXUS_MAX_BODY_BYTES, `--pipeline-linger-ms`/NEXUS_PIPELINE_LINGER_MS.
  */
 export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): LocalServerConfig {
   let values: Record<string, string | undefined>;
@@ -47,6 +54,7 @@ export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): L
         'data-dir': { type: 'string' },
         'log-level': { type: 'string' },
         'max-body-bytes': { type: 'string' },
+        'pipeline-linger-ms': { type: 'string' },
       },
       strict: true,
     }) as { values: Record<string, string | undefined> });
@@ -61,12 +69,14 @@ export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): L
   const port = pick('port', 'PORT');
   const maxBody = pick('max-body-bytes', 'NEXUS_MAX_BODY_BYTES');
   const logLevel = pick('log-level', 'NEXUS_LOG_LEVEL');
+  const linger = pick('pipeline-linger-ms', 'NEXUS_PIPELINE_LINGER_MS');
   return {
     port: port ? integerIn(port, 0, 65_535) : LOCAL_SERVER_DEFAULTS.port,
     host: pick('host', 'HOST')?.value ?? LOCAL_SERVER_DEFAULTS.host,
     dataDir: pick('data-dir', 'NEXUS_DATA_DIR')?.value ?? LOCAL_SERVER_DEFAULTS.dataDir,
     logLevel: logLevel ? oneOf(logLevel, LOG_LEVELS) : LOCAL_SERVER_DEFAULTS.logLevel,
     maxBodyBytes: maxBody ? integerIn(maxBody, 1, 10 * 1024 * 1024) : LOCAL_SERVER_DEFAULTS.maxBodyBytes,
+    pipelineLingerMs: linger ? integerIn(linger, 0, 1_000) : LOCAL_SERVER_DEFAULTS.pipelineLingerMs,
   };
 }
 

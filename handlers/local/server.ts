@@ -12,7 +12,13 @@ async function main(): Promise<void> {
   const config = readLocalServerConfig(process.argv.slice(2), process.env);
   // Pipelines in a worker thread and group commit: the HTTP event loop does only command and
   // query work, and concurrent commands share commits (docs/performance.md, round 3).
-  const system = await openEmbeddedSystem({ dataDir: config.dataDir, logLevel: config.logLevel, pipelinesIn: 'worker', groupCommit: true });
+  const system = await openEmbeddedSystem({
+    dataDir: config.dataDir,
+    logLevel: config.logLevel,
+    pipelinesIn: 'worker',
+    groupCommit: true,
+    runner: { lingerMs: config.pipelineLingerMs },
+  });
   await system.startPipelines();
   const auth = readAuthConfig(process.env, system.dataDir);
   const eventLoop = watchEventLoopDelay();

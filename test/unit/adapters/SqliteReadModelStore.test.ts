@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { SqliteReadModelStore } from '../../../adapters/embedded/SqliteReadModelStore';
 import { READ_MODEL_ERRORS } from '../../../core/readmodel/ReadModelStore';
 import { planReadModelQuery } from '../../../adapters/embedded/ReadModelQueryPlan';
+import { ORDER_LIST_COMPOSITE_INDEXES, ORDER_LIST_INDEXED_FIELDS } from '../../../domain';
 
 describe('SqliteReadModelStore', () => {
   let db: Database.Database;
@@ -39,6 +40,23 @@ describe('SqliteReadModelStore', () => {
     expect(plan).not.toContain('TEMP B-TREE');
     const page = await orders.query({ where: { customerId: 'c-1' }, sortBy: 'createdAt', direction: 'desc', limit: 3 });
     expect(page.items.map((item) => item.id)).toEqual(['o-49', 'o-48', 'o-47']);
+  });
+
+  it.each([
+    ['no filter', 'createdAt', {}],
+    ['no filter', 'updatedAt', {}],
+    ['no filter', 'totalAmount', {}],
+    ['a status', 'createdAt', { status: 'PLACED' }],
+    ['a customer', 'createdAt', { customerId: 'c-1' }],
+  ])("serves the order list's page with %s sorted by %s from an index, never a scan of the table", (_label, sortBy, where) => {
+    // given the order-list collection with the indexes it declares
+    store.collection('orders', { indexedFields: ORDER_LIST_INDEXED_FIELDS, compositeIndexes: ORDER_LIST_COMPOSITE_INDEXES });
+    const { sql, parameters } = planReadModelQuery({ where, sortBy, direction: 'desc', limit: 20 });
+    // when asking SQLite how it runs the list query
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('orders', ...parameters, 21) as { detail: string }[]).map((step) => step.detail).join('\n');
+    // then it walks an index in order: no full scan, no temporary sort
+    expect(plan).toMatch(/USING INDEX read_models_by_/);
+    expect(plan).not.toContain('TEMP B-TREE');
   });
 
   it('refuses an indexed field that is not a plain identifier', () => {

@@ -175,6 +175,23 @@ describe('EmbeddedPipelineRunner', () => {
     expect(seen.applied.get('late')).toEqual([1]);
   });
 
+  it('lingers after a partial batch, so records committed meanwhile share the next batch', async () => {
+    // given: a caught-up runner that lingers 200 ms after a partial batch
+    const runner = harness.runner(summaryPipeline(seen), { idlePollMs: 60_000, lingerMs: 200 });
+    await runner.start();
+    await runner.whenCaughtUp();
+    const before = runner.metrics().batches;
+    // when: three records are committed a few milliseconds apart, each waking the runner
+    for (const id of ['x', 'y', 'z']) {
+      await harness.publish(id);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await runner.whenCaughtUp();
+    // then: one batch took all three
+    expect(runner.metrics().batches - before).toBe(1);
+    expect([...seen.applied.keys()].sort()).toEqual(['x', 'y', 'z']);
+  });
+
   it('keeps running when the source fails, and catches up once it recovers', async () => {
     // given: the real source, failing on its first two reads
     let failuresLeft = 2;

@@ -1,0 +1,33 @@
+import { ConfigError, LOCAL_SERVER_DEFAULTS, readLocalServerConfig } from '../../../handlers/local/config';
+
+describe('readLocalServerConfig', () => {
+  it('uses the defaults when nothing is given', () => {
+    // given no flags and no variables
+    // when reading the configuration
+    const config = readLocalServerConfig([], {});
+    // then every setting is its default
+    expect(config).toEqual(LOCAL_SERVER_DEFAULTS);
+  });
+
+  it('takes a flag over its environment variable', () => {
+    // given the linger as both a flag and a variable
+    // when reading the configuration
+    const config = readLocalServerConfig(['--pipeline-linger-ms', '5'], { NEXUS_PIPELINE_LINGER_MS: '9', PORT: '4000' });
+    // then the flag wins, and other variables still apply
+    expect(config).toMatchObject({ pipelineLingerMs: 5, port: 4000 });
+  });
+
+  it.each([
+    [['--pipeline-linger-ms=-1'], {}, /--pipeline-linger-ms must be an integer from 0 to 1000; got "-1"/],
+    [[], { NEXUS_PIPELINE_LINGER_MS: 'soon' }, /NEXUS_PIPELINE_LINGER_MS must be an integer from 0 to 1000; got "soon"/],
+    [['--port', '70000'], {}, /--port must be an integer from 0 to 65535/],
+    [['--nope'], {}, /nope/],
+  ])('refuses %j %j, naming the flag or variable', (argv, env, message) => {
+    // given a setting out of range or unknown
+    // when reading the configuration
+    const read = (): unknown => readLocalServerConfig(argv, env);
+    // then it is refused with a message that names it
+    expect(read).toThrow(ConfigError);
+    expect(read).toThrow(message);
+  });
+});
