@@ -62,7 +62,7 @@ async function main(): Promise<number> {
     sample();
     const verdict = analyse(samples);
     process.stdout.write(`${formatReport(report)}\n\nRSS samples (s: MB): ${samples.map((s) => `${s.atSeconds}: ${s.rssMb.toFixed(0)}`).join(', ')}\n`);
-    process.stdout.write(`heap of the HTTP thread (s: used/external MB): ${samples.map((s) => `${s.atSeconds}: ${s.heap?.heapUsed ?? '?'}/${s.heap?.external ?? '?'}`).join(', ')}\n`);
+    process.stdout.write(`heap used, HTTP thread / pipeline worker (s: MB): ${samples.map((s) => `${s.atSeconds}: ${s.heap?.heapUsed ?? '?'}/${s.heap?.pipelineWorkerHeapUsed ?? '?'}`).join(', ')}\n`);
     process.stdout.write(`second half: slope ${verdict.slopeMbPerMinute.toFixed(2)} MB/min, last sample ${verdict.growthPercent.toFixed(1)} % over the second half's start\n`);
     if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify({ report, samples, verdict }, null, 2)}\n`);
     return report.passed ? 0 : 1;
@@ -76,8 +76,10 @@ async function main(): Promise<number> {
 async function healthMemory(baseUrl: string): Promise<Record<string, number> | undefined> {
   try {
     const response = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(5_000) });
-    const body = (await response.json()) as { memory?: Record<string, number> };
-    return body.memory;
+    const body = (await response.json()) as { memory?: Record<string, number> & { pipelineWorker?: { heapUsedMb: number } | null } };
+    if (!body.memory) return undefined;
+    const { pipelineWorker, ...memory } = body.memory;
+    return { ...memory, ...(pipelineWorker ? { pipelineWorkerHeapUsed: pipelineWorker.heapUsedMb } : {}) };
   } catch {
     return undefined;
   }

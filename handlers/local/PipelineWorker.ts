@@ -3,12 +3,15 @@ import { Worker } from 'node:worker_threads';
 import { NexusError } from '../../core/errors/NexusError';
 import type { Logger } from '../../core/logging/Logger';
 import type { PipelineMetrics } from '../../core/pipeline/PipelineMetrics';
-import type { FromWorker, PipelineWorkerData, ToWorker, WorkerReply, WorkerRequest } from './pipelineWorkerProtocol';
+import type { FromWorker, PipelineWorkerData, ToWorker, ThreadHeap, WorkerReply, WorkerRequest } from './pipelineWorkerProtocol';
 
 /** The pipeline worker thread could not start, failed, or stopped before answering. */
 export const PIPELINE_WORKER_FAILED = 'PIPELINE_WORKER_FAILED';
 
-type RequestOp = { op: 'metrics' } | { op: 'caughtUp'; timeoutMs?: number } | { op: 'stop' };
+/** How long a stopped worker may take to end by itself before it is terminated. */
+const STOP_GRACE_MS = 2_000;
+
+type RequestOp = { op: 'metrics' } | { op: 'heap' } | { op: 'caughtUp'; timeoutMs?: number } | { op: 'stop' };
 
 interface Pending {
   resolve(value: unknown): void;
@@ -100,6 +103,11 @@ export class PipelineWorker {
     return (await this.request({ op: 'metrics' })) as Record<string, PipelineMetrics>;
   }
 
+  /** The worker thread's heap: with the main thread's, it tells a JS leak from native growth. */
+  async heap(): Promise<ThreadHeap> {
+    return (await this.request({ op: 'heap' })) as ThreadHeap;
+  }
+
   /** Resolves once every runner has processed what was readable when called. */
   async whenCaughtUp(timeoutMs?: number): Promise<void> {
     await this.request(timeoutMs === undefined ? { op: 'caughtUp' } : { op: 'caughtUp', timeoutMs });
@@ -111,9 +119,22 @@ export class PipelineWorker {
     this.stopping = true;
     try {
       await this.request({ op: 'stop' });
+      await this.exitWithin(STOP_GRACE_MS);
     } finally {
-      await this.worker.terminate();
+      if (!this.exited) await this.worker.terminate();
     }
+  }
+
+  /** Resolves when the thread has ended by itself, or after `ms`. */
+  private exitWithin(ms: number): Promise<void> {
+    if (this.exited) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   private request(op: RequestOp): Promise<unknown> {
@@ -148,5 +169,7 @@ function spawn(data: PipelineWorkerData): Worker {
   const entry = join(__dirname, fromSources ? 'pipelineWorkerThread.ts' : 'pipelineWorkerThread.js');
   if (!fromSources) return new Worker(entry, { workerData: data });
   const source = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(entry)});`;
-  return new Worker(source, { eval: true, workerData: data, execArgv: [] });
+  // No loader flags (tsx is required above), but keep --cpu-prof* so the worker can be profiled too.
+  const execArgv = process.execArgv.filter((flag) => flag.startsWith('--cpu-prof'));
+  return new Worker(source, { eval: true, workerData: data, execArgv });
 }

@@ -38,6 +38,7 @@ import type { Logger, LogLevel } from '../../core/logging/Logger';
 import { orderAggregate, orderUpcasters } from '../../domain';
 import { pipelines as declaredPipelines } from '../../pipelines';
 import { PipelineWorker } from './PipelineWorker';
+import type { ThreadHeap } from './pipelineWorkerProtocol';
 import { wirePipelines } from './pipelineWiring';
 
 /** Options of {@link openEmbeddedSystem}. */
@@ -98,6 +99,8 @@ export interface EmbeddedSystem {
   runners: EmbeddedPipelineRunner[];
   /** Each pipeline's metrics by name, wherever the runners run. */
   pipelineMetrics(): Promise<Record<string, PipelineMetrics>>;
+  /** The pipeline worker thread's heap with `pipelinesIn: 'worker'`; undefined in-process. */
+  pipelineWorkerHeap(): Promise<ThreadHeap | undefined>;
   contextFor(pipelineName: string): PipelineContext;
   sourceFor(pipeline: PipelineDefinition): RecordSource;
   /** Starts every pipeline runner. */
@@ -174,6 +177,7 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
       if (worker) return worker.metrics();
       return Object.fromEntries(runners.map((runner) => [runner.name, runner.metrics()]));
     },
+    pipelineWorkerHeap: async () => worker?.heap(),
     startPipelines: async () => {
       if (!inWorker) {
         for (const runner of runners) await runner.start();

@@ -20,6 +20,7 @@ export interface PipelineWorkerData {
 /** A request of the main thread that the worker answers with a {@link WorkerReply} of the same id. */
 export type WorkerRequest =
   | { type: 'request'; id: number; op: 'metrics' }
+  | { type: 'request'; id: number; op: 'heap' }
   | { type: 'request'; id: number; op: 'caughtUp'; timeoutMs?: number }
   | { type: 'request'; id: number; op: 'stop' };
 
@@ -33,3 +34,9 @@ export type WorkerReply =
 
 /** Messages from the worker to the main thread. */
 export type FromWorker = { type: 'ready' } | { type: 'failed'; error: { code: string; message: string } } | WorkerReply;
+
+/** The worker thread's own V8 heap, in MB (RSS is the process's, shared by every thread). */
+export interface ThreadHeap {
+  heapUsedMb: number;
+  heapTotalMb: number;
+}

@@ -16,7 +16,7 @@ import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { orderUpcasters } from '../../domain';
 import { pipelines } from '../../pipelines';
 import { wirePipelines } from './pipelineWiring';
-import type { FromWorker, PipelineWorkerData, ToWorker, WorkerRequest } from './pipelineWorkerProtocol';
+import type { FromWorker, PipelineWorkerData, ThreadHeap, ToWorker, WorkerRequest } from './pipelineWorkerProtocol';
 
 async function main(): Promise<void> {
   const port = parentPort;
@@ -56,6 +56,11 @@ async function main(): Promise<void> {
     switch (request.op) {
       case 'metrics':
         return Object.fromEntries(wiring.runners.map((runner) => [runner.name, runner.metrics()]));
+      case 'heap': {
+        const usage = process.memoryUsage();
+        const heap: ThreadHeap = { heapUsedMb: toMb(usage.heapUsed), heapTotalMb: toMb(usage.heapTotal) };
+        return heap;
+      }
       case 'caughtUp':
         // Runners feed each other (router -> core -> projections): settle them in declaration order.
         for (const runner of wiring.runners) await runner.whenCaughtUp(request.timeoutMs);
@@ -84,7 +89,12 @@ async function main(): Promise<void> {
   };
   port.on('message', (message: ToWorker) => {
     answer(message).then(
-      (value) => post({ type: 'reply', id: message.id, ok: true, value }),
+      (value) => {
+        post({ type: 'reply', id: message.id, ok: true, value });
+        // Nothing is left to keep the thread alive: it ends by itself, as a process would
+        // (and writes its --cpu-prof profile, which a terminated thread does not).
+        if (message.op === 'stop') port.close();
+      },
       (error: unknown) => post({ type: 'reply', id: message.id, ok: false, error: describe(error) }),
     );
   });
@@ -104,3 +114,7 @@ function describe(error: unknown): { code: string; message: string } {
 main().catch((error: unknown) => {
   parentPort?.postMessage({ type: 'failed', error: describe(error) } satisfies FromWorker);
 });
+
+function toMb(bytes: number): number {
+  return Math.round((bytes / 1_048_576) * 10) / 10;
+}

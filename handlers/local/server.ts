@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const eventLoop = watchEventLoopDelay();
   const app = createEmbeddedApi(system, auth, {
     maxBodyBytes: config.maxBodyBytes,
-    health: async () => ({ pipelines: await system.pipelineMetrics(), memory: processMemoryMb(), eventLoop: eventLoop.last() ?? null }),
+    health: async () => ({ pipelines: await system.pipelineMetrics(), memory: { ...processMemoryMb(), pipelineWorker: (await system.pipelineWorkerHeap()) ?? null }, eventLoop: eventLoop.last() ?? null }),
   });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     system.logger.info('nexus listening', { url: `http://${config.host}:${info.port}`, dataDir: system.dataDir });

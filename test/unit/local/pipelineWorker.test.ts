@@ -37,7 +37,12 @@ describe('embedded system with its pipelines in a worker thread', () => {
     expect(order?.version).toBe(1);
     const metrics = await system.pipelineMetrics();
     expect(metrics['order-list']?.recordsIn).toBeGreaterThanOrEqual(1);
+    expect(metrics['order-list']?.batches).toBeGreaterThanOrEqual(1);
     expect(system.runners).toEqual([]);
+    // and the worker reports its own heap
+    const heap = await system.pipelineWorkerHeap();
+    expect(heap?.heapUsedMb).toBeGreaterThan(0);
+    expect(heap?.heapTotalMb).toBeGreaterThanOrEqual(heap?.heapUsedMb ?? 0);
   });
 
   it('wakes the worker runners after an append on the main thread, without waiting for a poll', async () => {
