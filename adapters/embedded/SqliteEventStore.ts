@@ -292,7 +292,9 @@ export class SqliteEventStore implements EventStore {
 
 /** SQLite refused a row because its (aggregate_id, aggregate_version) exists already. */
 function isVersionTaken(error: unknown): boolean {
-  return sqliteCode(error) === 'SQLITE_CONSTRAINT_UNIQUE' && error instanceof Error && error.message.includes('aggregate_version');
+  // Duck-typed: under test runners the error may come from another realm's Error class.
+  const message = (error as { message?: unknown } | null)?.message;
+  return sqliteCode(error) === 'SQLITE_CONSTRAINT_UNIQUE' && typeof message === 'string' && message.includes('aggregate_version');
 }
 
 function sqliteCode(error: unknown): string | undefined {
