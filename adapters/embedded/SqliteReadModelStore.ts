@@ -7,6 +7,7 @@ import type {
   ReadModelPage,
   ReadModelQuery,
   ReadModelStore,
+  SyncReadModelCollection,
   ReadModelCollectionOptions,
 } from '../../core/readmodel/ReadModelStore';
 import { fieldExpression, planReadModelQuery } from './ReadModelQueryPlan';
@@ -100,23 +101,35 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 }
 
-class SqliteReadModelCollection<T> implements ReadModelCollection<T> {
+class SqliteReadModelCollection<T> implements ReadModelCollection<T>, SyncReadModelCollection<T> {
   constructor(
     readonly name: string,
     private readonly statements: SharedStatements,
   ) {}
 
   async get(id: string): Promise<ReadModelDocument<T> | undefined> {
+    return this.getNow(id);
+  }
+
+  async upsertIfNewer(id: string, version: number, data: T): Promise<boolean> {
+    return this.upsertIfNewerNow(id, version, data);
+  }
+
+  async deleteIfNewer(id: string, version: number): Promise<boolean> {
+    return this.deleteIfNewerNow(id, version);
+  }
+
+  getNow(id: string): ReadModelDocument<T> | undefined {
     const row = guard(() => this.statements.select.get(this.name, id));
     return row ? toDocument<T>(row) : undefined;
   }
 
-  async upsertIfNewer(id: string, version: number, data: T): Promise<boolean> {
+  upsertIfNewerNow(id: string, version: number, data: T): boolean {
     const json = JSON.stringify(data);
     return guard(() => this.statements.upsert.run(this.name, id, version, json).changes > 0);
   }
 
-  async deleteIfNewer(id: string, version: number): Promise<boolean> {
+  deleteIfNewerNow(id: string, version: number): boolean {
     return guard(() => this.statements.delete.run(this.name, id, version).changes > 0);
   }
 

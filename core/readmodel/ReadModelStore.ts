@@ -44,6 +44,23 @@ export interface ReadModelCollection<T = Record<string, unknown>> {
 }
 
 /** Index hints of a collection; engines without secondary indexes ignore them. */
+/**
+ * The synchronous side of a collection whose store answers without I/O waits (embedded SQLite):
+ * the same semantics as `get` / `upsertIfNewer` / `deleteIfNewer`, returned, not promised. Lets a
+ * projection apply a record without two promises and an inner subscription per record.
+ */
+export interface SyncReadModelCollection<T = Record<string, unknown>> {
+  getNow(id: string): ReadModelDocument<T> | undefined;
+  upsertIfNewerNow(id: string, version: number, data: T): boolean;
+  deleteIfNewerNow(id: string, version: number): boolean;
+}
+
+/** Does `collection` offer {@link SyncReadModelCollection}? */
+export function isSyncReadModelCollection<T>(collection: ReadModelCollection<T>): collection is ReadModelCollection<T> & SyncReadModelCollection<T> {
+  const candidate = collection as Partial<SyncReadModelCollection<T>>;
+  return typeof candidate.getNow === 'function' && typeof candidate.upsertIfNewerNow === 'function' && typeof candidate.deleteIfNewerNow === 'function';
+}
+
 export interface ReadModelCollectionOptions {
   /** Fields queried or sorted on alone. */
   indexedFields?: readonly string[];

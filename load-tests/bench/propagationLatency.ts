@@ -3,6 +3,7 @@ import type { IntervalHistogram } from 'node:perf_hooks';
 import { tap } from 'rxjs';
 import { definePipeline } from '../../core/pipeline/PipelineDefinition';
 import type { PipelineDefinition } from '../../core/pipeline/PipelineDefinition';
+import { LOCAL_SERVER_DEFAULTS } from '../../handlers/local/config';
 import { openEmbeddedSystem } from '../../handlers/local/embeddedSystem';
 import orderList from '../../pipelines/order-list';
 import router from '../../pipelines/router';
@@ -24,8 +25,8 @@ export interface PropagationRun {
 }
 
 /**
- * The whole embedded system in this process (event store, router, core stream, order-list
- * projection, on temp files) under single-event appends of new orders at `ratePerSecond` for
+ * The whole embedded system in this process (event store with group commit, router, core
+ * stream, order-list projection with the server's linger, on temp files) under single-event appends of new orders at `ratePerSecond` for
  * `durationMs` (open model), timing each event from its commit to the projection's entry and
  * from the append call to the read-model write.
  */
@@ -53,7 +54,15 @@ export async function measurePropagation(ratePerSecond: number, durationMs: numb
     committedAt.delete(key);
   }
 
-  const system = await openEmbeddedSystem({ dataDir: setup.dir, logLevel: 'silent', pipelines: [router, instrumented] });
+  // As `npm start` runs them (group commit, the pipelines' linger), but in this process: the
+  // instrumented pipeline cannot cross into the worker thread.
+  const system = await openEmbeddedSystem({
+    dataDir: setup.dir,
+    logLevel: 'silent',
+    pipelines: [router, instrumented],
+    groupCommit: true,
+    runner: { lingerMs: LOCAL_SERVER_DEFAULTS.pipelineLingerMs },
+  });
   const delay = monitorEventLoopDelay({ resolution: 1 });
   try {
     await system.startPipelines();

@@ -8,6 +8,7 @@ import { project } from '../../../operators';
 import type { ProjectionReducer } from '../../../operators';
 import { pipelineEvent } from './pipelineFixtures';
 import { settle } from './settle';
+import { asyncOnly } from '../../support/asyncOnlyCollection';
 
 interface OrderSummary {
   status: string;
@@ -18,7 +19,11 @@ function testScheduler(): TestScheduler {
   return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 }
 
-describe('project', () => {
+describe.each([
+  // A synchronous store applies each event as it arrives; an async one after a promise, outside virtual time.
+  ['a store that answers synchronously (map)', <T>(collection: ReadModelCollection<T>): ReadModelCollection<T> => collection, '-x'],
+  ['an async-only store (concatMap)', asyncOnly, ''],
+])('project into %s', (_label, view, emittedBeforeUnsubscribe) => {
   let db: Database.Database;
   let orders: ReadModelCollection<OrderSummary>;
   let reducerCalls: number;
@@ -34,7 +39,7 @@ describe('project', () => {
 
   beforeEach(() => {
     db = new Database(':memory:');
-    orders = new SqliteReadModelStore(db).collection<OrderSummary>('orders');
+    orders = view(new SqliteReadModelStore(db).collection<OrderSummary>('orders'));
     reducerCalls = 0;
   });
 
@@ -121,7 +126,7 @@ describe('project', () => {
       // when
       const result = source.pipe(project(orders, reducer));
       // then
-      expectObservable(result, '^--!').toBe('');
+      expectObservable(result, '^--!').toBe(emittedBeforeUnsubscribe, { x: { id: 'order-1', version: 1, applied: true } });
       expectSubscriptions(source.subscriptions).toBe('^--!');
     });
   });

@@ -44,9 +44,9 @@ describe('EmbeddedPipelineRunner', () => {
   });
 
   it('processes different keys concurrently, never more than the concurrency bound', async () => {
-    // given: six keys in one batch
+    // given: six keys in one batch, and a sink that awaits each write
     await harness.publish('k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6');
-    const runner = harness.runner(summaryPipeline(seen), { concurrency: 2 });
+    const runner = harness.runner(summaryPipeline(seen, {}, true), { concurrency: 2 });
     // when
     await runner.start();
     await runner.whenCaughtUp();

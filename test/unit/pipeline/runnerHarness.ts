@@ -15,6 +15,7 @@ import { decode, ofType, project } from '../../../operators';
 import type { ProjectionReducer } from '../../../operators';
 import { orderRecord } from '../operators/pipelineFixtures';
 import type { OrderEventFixture } from '../operators/pipelineFixtures';
+import { asyncOnly } from '../../support/asyncOnlyCollection';
 
 export interface OrderSummary {
   status: string;
@@ -41,8 +42,11 @@ export interface Observations {
   maxInFlight: number;
 }
 
-/** A projection pipeline over the `core` stream that records what it does. */
-export function summaryPipeline(seen: Observations, options: PipelineDefinition['options'] = {}): PipelineDefinition {
+/**
+ * A projection pipeline over the `core` stream that records what it does. `asyncSink` hides the
+ * store's synchronous side, so each write awaits as with a remote store and lanes overlap.
+ */
+export function summaryPipeline(seen: Observations, options: PipelineDefinition['options'] = {}, asyncSink = false): PipelineDefinition {
   return definePipeline({
     name: 'order-summary',
     source: 'core',
@@ -55,13 +59,14 @@ export function summaryPipeline(seen: Observations, options: PipelineDefinition[
           decode(context.codec),
           tap((event) => observeRun(seen, event)),
           ofType('OrderPlaced', 'OrderItemAdded', 'OrderCancelled'),
-          project(context.readModels.collection<OrderSummary>(ORDERS), summarise),
+          project(asyncSink ? asyncOnly(context.readModels.collection<OrderSummary>(ORDERS)) : context.readModels.collection<OrderSummary>(ORDERS), summarise),
           tap((outcome) => outcome.applied && seen.applied.set(outcome.id, [...(seen.applied.get(outcome.id) ?? []), outcome.version])),
           finalize(() => (seen.inFlight -= 1)),
         );
       }),
   });
 }
+
 
 function observeRun(seen: Observations, event: PipelineEvent): void {
   seen.runs.set(event.envelope.eventId, (seen.runs.get(event.envelope.eventId) ?? 0) + 1);
