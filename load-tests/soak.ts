@@ -63,6 +63,7 @@ async function main(): Promise<number> {
     const verdict = analyse(samples);
     process.stdout.write(`${formatReport(report)}\n\nRSS samples (s: MB): ${samples.map((s) => `${s.atSeconds}: ${s.rssMb.toFixed(0)}`).join(', ')}\n`);
     process.stdout.write(`heap used, HTTP thread / pipeline worker (s: MB): ${samples.map((s) => `${s.atSeconds}: ${s.heap?.heapUsed ?? '?'}/${s.heap?.pipelineWorkerHeapUsed ?? '?'}`).join(', ')}\n`);
+    process.stdout.write(`heap reserved (heapTotal), HTTP thread + pipeline worker (s: MB): ${samples.map((s) => `${s.atSeconds}: ${((s.heap?.heapTotal ?? Number.NaN) + (s.heap?.pipelineWorkerHeapTotal ?? 0)).toFixed(0)}`).join(', ')}\n`);
     process.stdout.write(`second half: slope ${verdict.slopeMbPerMinute.toFixed(2)} MB/min, last sample ${verdict.growthPercent.toFixed(1)} % over the second half's start\n`);
     if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify({ report, samples, verdict }, null, 2)}\n`);
     return report.passed ? 0 : 1;
@@ -76,10 +77,11 @@ async function main(): Promise<number> {
 async function healthMemory(baseUrl: string): Promise<Record<string, number> | undefined> {
   try {
     const response = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(5_000) });
-    const body = (await response.json()) as { memory?: Record<string, number> & { pipelineWorker?: { heapUsedMb: number } | null } };
+    const body = (await response.json()) as { memory?: Record<string, number> & { pipelineWorker?: { heapUsedMb: number; heapTotalMb: number } | null } };
     if (!body.memory) return undefined;
     const { pipelineWorker, ...memory } = body.memory;
-    return { ...memory, ...(pipelineWorker ? { pipelineWorkerHeapUsed: pipelineWorker.heapUsedMb } : {}) };
+    if (!pipelineWorker) return memory;
+    return { ...memory, pipelineWorkerHeapUsed: pipelineWorker.heapUsedMb, pipelineWorkerHeapTotal: pipelineWorker.heapTotalMb };
   } catch {
     return undefined;
   }

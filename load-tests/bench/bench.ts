@@ -24,9 +24,9 @@ const SIZES = {
   pipelineOrders: 5_000,
   appends: 10_000,
   concurrentWriters: 32,
-  /** The issue asks for 5,000 events/s for 30 s; 10 s per run keeps three runs inside the 5-minute budget. */
+  /** 5,000 events/s for 30 s per run, as issue 4 asks; three runs take 90 s of the 5-minute budget. */
   propagationRate: 5_000,
-  propagationMs: 10_000,
+  propagationMs: 30_000,
   commandRate: 1_000,
   commandMs: 10_000,
   healthBaselineMs: 5_000,
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     log(`propagation and projection lag at ${SIZES.propagationRate} ev/s for ${SIZES.propagationMs / 1000} s`);
     const results = await repeat(runs, () => measurePropagation(SIZES.propagationRate, SIZES.propagationMs));
     const loop = spread(results.map((r) => r.eventLoopDelay.p99Ms));
-    const note = `${SIZES.propagationRate} ev/s offered, ${SIZES.propagationMs / 1000} s (scaled down from 30 s)`;
+    const note = `${SIZES.propagationRate} ev/s offered, ${SIZES.propagationMs / 1000} s per run`;
     for (const [name, key, target, limit] of [
       ['propagation (commit → pipeline entry)', 'propagation', '< 20 ms', 20],
       ['projection lag (append → read model)', 'projectionLag', '< 100 ms', 100],
