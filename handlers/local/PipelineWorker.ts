@@ -25,7 +25,7 @@ interface Pending {
  * parking are the runners' own, unchanged: only the thread they run on differs.
  *
  * @example
- * const worker = await PipelineWorker.start({ dataDir, logLevel: 'info', synchronous: 'NORMAL', walCheckpointMs: 1000 }, logger);
+ * const worker = await PipelineWorker.start({ dataDir, logLevel: 'info', synchronous: 'NORMAL', walCheckpointMs: 1000, nice: 0 }, logger);
  * eventStore.onAppend(() => worker.wake());
  */
 export class PipelineWorker {

@@ -10,6 +10,8 @@ export interface LocalServerConfig {
   maxBodyBytes: number;
   /** Pipelines wait this long after a partial batch, so records committed meanwhile share a batch. */
   pipelineLingerMs: number;
+  /** Nice value of the pipeline worker thread (Linux): requests get a core first. */
+  pipelineNice: number;
 }
 
 /** Defaults of the local server. */
@@ -29,6 +31,11 @@ export const LOCAL_SERVER_DEFAULTS: LocalServerConfig = {
    * one or two records; 2 ms more propagation latency buys it back (docs/performance.md, round 4).
    */
   pipelineLingerMs: 2,
+  /**
+   * @defaultValue 5 — when the HTTP thread and the pipeline worker both want a core, the request
+   * gets it first; the pipelines catch up in between (docs/performance.md, round 4).
+   */
+  pipelineNice: 5,
 };
 
 /** A setting that cannot be used; the message names the flag or variable. */
@@ -41,7 +48,7 @@ const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'sile
 /**
  * Reads the configuration from command-line flags, then environment variables, then defaults:
  * `--port`/PORT, `--host`/HOST, `--data-dir`/NEXUS_DATA_DIR, `--log-level`/NEXUS_LOG_LEVEL,
- * `--max-body-bytes`/NEXUS_MAX_BODY_BYTES, `--pipeline-linger-ms`/NEXUS_PIPELINE_LINGER_MS.
+ * `--max-body-bytes`/NEXUS_MAX_BODY_BYTES, `--pipeline-linger-ms`/NEXUS_PIPELINE_LINGER_MS, `--pipeline-nice`/NEXUS_PIPELINE_NICE.
  */
 export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): LocalServerConfig {
   let values: Record<string, string | undefined>;
@@ -55,6 +62,7 @@ export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): L
         'log-level': { type: 'string' },
         'max-body-bytes': { type: 'string' },
         'pipeline-linger-ms': { type: 'string' },
+        'pipeline-nice': { type: 'string' },
       },
       strict: true,
     }) as { values: Record<string, string | undefined> });
@@ -70,6 +78,7 @@ export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): L
   const maxBody = pick('max-body-bytes', 'NEXUS_MAX_BODY_BYTES');
   const logLevel = pick('log-level', 'NEXUS_LOG_LEVEL');
   const linger = pick('pipeline-linger-ms', 'NEXUS_PIPELINE_LINGER_MS');
+  const nice = pick('pipeline-nice', 'NEXUS_PIPELINE_NICE');
   return {
     port: port ? integerIn(port, 0, 65_535) : LOCAL_SERVER_DEFAULTS.port,
     host: pick('host', 'HOST')?.value ?? LOCAL_SERVER_DEFAULTS.host,
@@ -77,6 +86,7 @@ export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): L
     logLevel: logLevel ? oneOf(logLevel, LOG_LEVELS) : LOCAL_SERVER_DEFAULTS.logLevel,
     maxBodyBytes: maxBody ? integerIn(maxBody, 1, 10 * 1024 * 1024) : LOCAL_SERVER_DEFAULTS.maxBodyBytes,
     pipelineLingerMs: linger ? integerIn(linger, 0, 1_000) : LOCAL_SERVER_DEFAULTS.pipelineLingerMs,
+    pipelineNice: nice ? integerIn(nice, 0, 19) : LOCAL_SERVER_DEFAULTS.pipelineNice,
   };
 }
 

@@ -67,6 +67,12 @@ export interface EmbeddedSystemOptions {
    */
   pipelinesIn?: 'process' | 'worker';
   /**
+   * With `pipelinesIn: 'worker'`, the worker thread's nice value (Linux; ignored elsewhere): above
+   * 0, requests get a core first when both want one, and the pipelines catch up in between.
+   * @defaultValue 0
+   */
+  pipelineWorkerNice?: number;
+  /**
    * Group commit of the event store (see SqliteEventStoreOptions.groupCommit).
    * @defaultValue false
    */
@@ -189,6 +195,7 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
         logLevel,
         synchronous,
         walCheckpointMs: EMBEDDED_DEFAULTS.walCheckpointMs,
+        nice: options.pipelineWorkerNice ?? 0,
         ...(options.runner ? { runner: options.runner } : {}),
       }, logger);
       const started = worker;

@@ -5,12 +5,15 @@
  * without them the runners still poll. It also runs nexus.db's WAL checkpoints, which the main
  * connection then no longer runs on its commit path.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppendListeners } from '../../adapters/embedded/AppendListeners';
 import { openSqliteDatabase, SqliteSchemaRegistry } from '../../adapters/embedded';
 import { errorCodeOf } from '../../core/errors/NexusError';
 import { createJsonLogger } from '../../core/logging/Logger';
+import type { Logger } from '../../core/logging/Logger';
 import { AvroEventCodec } from '../../core/schema/AvroEventCodec';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { orderUpcasters } from '../../domain';
@@ -24,6 +27,7 @@ async function main(): Promise<void> {
   const data = workerData as PipelineWorkerData;
   const post = (message: FromWorker): void => port.postMessage(message);
   const logger = createJsonLogger({ level: data.logLevel, fields: { thread: 'pipelines' } });
+  if (data.nice !== 0) niceThisThread(data.nice, logger);
   const eventsDb = openSqliteDatabase(join(data.dataDir, 'nexus.db'), { synchronous: data.synchronous });
   const pipelinesDb = openSqliteDatabase(join(data.dataDir, 'pipelines.db'), { synchronous: data.synchronous });
   const codec = new AvroEventCodec(new SqliteSchemaRegistry(eventsDb));
@@ -117,4 +121,18 @@ main().catch((error: unknown) => {
 
 function toMb(bytes: number): number {
   return Math.round((bytes / 1_048_576) * 10) / 10;
+}
+
+/**
+ * Lowers this thread's CPU priority (not the process's): on Linux a thread id is a task id for
+ * setpriority(2), and /proc/thread-self names this thread's. Elsewhere the priority stays as is.
+ */
+function niceThisThread(nice: number, logger: Logger): void {
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (!Number.isInteger(threadId) || threadId <= 0) throw new Error('no thread id in /proc/thread-self');
+    setPriority(threadId, nice);
+  } catch (error) {
+    logger.info('pipeline worker priority left unchanged', { nice, error });
+  }
 }

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     pipelinesIn: 'worker',
     groupCommit: true,
     runner: { lingerMs: config.pipelineLingerMs },
+    pipelineWorkerNice: config.pipelineNice,
   });
   await system.startPipelines();
   const auth = readAuthConfig(process.env, system.dataDir);

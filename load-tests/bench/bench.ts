@@ -28,7 +28,7 @@ const SIZES = {
   propagationRate: 5_000,
   propagationMs: 30_000,
   commandRate: 1_000,
-  commandMs: 10_000,
+  commandMs: 20_000,
   healthBaselineMs: 5_000,
 };
 

@@ -21,6 +21,7 @@ describe('readLocalServerConfig', () => {
     [['--pipeline-linger-ms=-1'], {}, /--pipeline-linger-ms must be an integer from 0 to 1000; got "-1"/],
     [[], { NEXUS_PIPELINE_LINGER_MS: 'soon' }, /NEXUS_PIPELINE_LINGER_MS must be an integer from 0 to 1000; got "soon"/],
     [['--port', '70000'], {}, /--port must be an integer from 0 to 65535/],
+    [['--pipeline-nice', '20'], {}, /--pipeline-nice must be an integer from 0 to 19; got "20"/],
     [['--nope'], {}, /nope/],
   ])('refuses %j %j, naming the flag or variable', (argv, env, message) => {
     // given a setting out of range or unknown

@@ -1,5 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEmbeddedSystem } from '../../../handlers/local/embeddedSystem';
 import type { EmbeddedSystem } from '../../../handlers/local/embeddedSystem';
@@ -43,6 +43,17 @@ describe('embedded system with its pipelines in a worker thread', () => {
     const heap = await system.pipelineWorkerHeap();
     expect(heap?.heapUsedMb).toBeGreaterThan(0);
     expect(heap?.heapTotalMb).toBeGreaterThanOrEqual(heap?.heapUsedMb ?? 0);
+  });
+
+  (process.platform === 'linux' ? it : it.skip)('runs the worker thread at the nice value asked for, and the rest of the process as before', async () => {
+    // given a system whose worker should yield a core to the request thread
+    system = await openEmbeddedSystem({ dataDir, logLevel: 'silent', pipelinesIn: 'worker', pipelineWorkerNice: 7 });
+    await system.startPipelines();
+    // when reading each thread's nice value from /proc
+    const nices = readdirSync('/proc/self/task').map((task) => Number(readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]));
+    // then exactly one thread (the worker) runs at 7, and this thread is untouched
+    expect(nices.filter((nice) => nice === 7)).toHaveLength(1);
+    expect(getPriority()).toBe(0);
   });
 
   it('wakes the worker runners after an append on the main thread, without waiting for a poll', async () => {
