@@ -26,14 +26,20 @@ const HAND_LOOP_BATCH = 1000;
  * libraries (avsc decode, the same upcasters and reducer, better-sqlite3 upserts in
  * transactions of 1,000). Each side gets fresh databases with the same records in the core stream.
  */
-export async function measurePipelineThroughput(orders: number): Promise<ThroughputRun> {
+export async function measurePipelineThroughput(orders: number, pipelineFirst = false): Promise<ThroughputRun> {
   const setup = scratch();
   try {
     const codec = await benchCodec(setup.open('schemas.db'));
     const records = await coreRecords(codec, orders);
-    const handLoopPerSecond = await handLoop(setup.open('hand.db'), new SqliteSchemaRegistry(setup.open('schemas.db')), records);
-    const pipelinePerSecond = await pipeline(setup.open('pipeline.db'), codec, records);
-    return { pipelinePerSecond, handLoopPerSecond };
+    // Whoever runs first in a process runs colder (see appendThroughput.ts): callers alternate.
+    const measureHandLoop = (): Promise<number> => handLoop(setup.open('hand.db'), new SqliteSchemaRegistry(setup.open('schemas.db')), records);
+    const measurePipeline = (): Promise<number> => pipeline(setup.open('pipeline.db'), codec, records);
+    if (pipelineFirst) {
+      const pipelinePerSecond = await measurePipeline();
+      return { pipelinePerSecond, handLoopPerSecond: await measureHandLoop() };
+    }
+    const handLoopPerSecond = await measureHandLoop();
+    return { pipelinePerSecond: await measurePipeline(), handLoopPerSecond };
   } finally {
     setup.dispose();
   }
