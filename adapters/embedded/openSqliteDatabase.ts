@@ -21,19 +21,29 @@ export interface OpenSqliteDatabaseOptions {
    * @defaultValue 5000
    */
   busyTimeoutMs?: number;
+  /**
+   * Page cache of this connection, in KiB (a file database; an in-memory one keeps every page).
+   * better-sqlite3's build default is 16 MiB per connection, and the embedded system opens five:
+   * those caches filling as the files grew were most of the server's RSS growth in a soak
+   * (docs/performance.md, round 4). Pages not cached are read from the OS page cache.
+   * @defaultValue 4096
+   */
+  cacheSizeKiB?: number;
 }
 
 const DEFAULTS: Required<OpenSqliteDatabaseOptions> = {
   readonly: false,
   synchronous: 'NORMAL',
   busyTimeoutMs: 5000,
+  cacheSizeKiB: 4096,
 };
 
 const IN_MEMORY = ':memory:';
 
 /**
  * Opens (creating it and its parent directory when missing) a SQLite database tuned for Nexus:
- * WAL journal, foreign keys on, a busy timeout, and the chosen durability level.
+ * WAL journal, foreign keys on, a busy timeout, a bounded page cache, and the chosen durability
+ * level.
  * `':memory:'` opens a private in-memory database.
  *
  * @example
@@ -49,5 +59,7 @@ export function openSqliteDatabase(file: string, options: OpenSqliteDatabaseOpti
   if (!settings.readonly) db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${settings.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
+  // A negative cache_size is a size in KiB rather than a page count.
+  if (!inMemory) db.pragma(`cache_size = -${Math.max(0, Math.floor(settings.cacheSizeKiB))}`);
   return db;
 }

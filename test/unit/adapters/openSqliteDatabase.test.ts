@@ -41,6 +41,18 @@ describe('openSqliteDatabase', () => {
     expect(level).toBe(2);
   });
 
+  it('bounds the page cache at 4 MiB by default, or at the size asked for', () => {
+    // given two file databases, one with its own cache size
+    const standard = openSqliteDatabase(join(directory, 'standard.db'));
+    const small = openSqliteDatabase(join(directory, 'small.db'), { cacheSizeKiB: 512 });
+    // when reading their cache sizes (negative: KiB)
+    const sizes = [standard.pragma('cache_size', { simple: true }), small.pragma('cache_size', { simple: true })];
+    standard.close();
+    small.close();
+    // then they are bounded, not better-sqlite3's 16 MiB
+    expect(sizes).toEqual([-4096, -512]);
+  });
+
   it('opens an in-memory database', () => {
     // given the special name
     // when opening it
