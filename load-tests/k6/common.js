@@ -1,11 +1,11 @@
-/* global open, __ENV */
+/* global open, __ENV, __VU, __ITER */
 // Shared by commands.js, queries.js and mixed.js (k6, not Node): scenario definitions from
 // ../scenarios.json (the same file `npm run load` reads), thresholds = DESIGN.md service levels.
 //
 // Environment: BASE_URL (default http://127.0.0.1:3000), NEXUS_TOKEN (bearer token, required:
 // `npm run token -- --role admin --sub k6 --data-dir <dir>`), RATE and DURATION override the file.
 import http from 'k6/http';
-import { check } from 'k6';
+import { check, sleep } from 'k6';
 import { Trend } from 'k6/metrics';
 
 export const SCENARIOS = JSON.parse(open('../scenarios.json'));
@@ -85,9 +85,21 @@ export function seedOrders(count) {
   return { ids };
 }
 
+// End-to-end projection lag: an order of the probe's own, then polled on the query API until the
+// projection has it; from the command's 202 (the append committed) to the first 200.
 export function probeLag() {
-  const response = http.get(`${BASE_URL}/health`, { tags: { kind: 'probe' } });
-  if (response.status !== 200) return;
-  const pipeline = response.json('pipelines.order-list');
-  if (pipeline && typeof pipeline.lagMs === 'number') projectionLag.add(pipeline.lagMs);
+  const orderId = `lag-${__VU}-${__ITER}-${Date.now()}`;
+  const body = JSON.stringify({ orderId, customerId: 'lag-probe', items: [{ sku: 'BOOK-1', quantity: 1, unitPrice: 1 }], currency: 'EUR' });
+  const placed = http.post(`${BASE_URL}/api/commands/PlaceOrder`, body, { headers: HEADERS, tags: { kind: 'probe' } });
+  if (placed.status !== 202) return;
+  const acceptedAt = Date.now();
+  while (Date.now() - acceptedAt < 10000) {
+    const read = http.get(`${BASE_URL}/api/queries/orders/${orderId}`, { headers: HEADERS, tags: { kind: 'probe' } });
+    if (read.status === 200) {
+      projectionLag.add(Date.now() - acceptedAt);
+      return;
+    }
+    if (read.status !== 404) return;
+    sleep(0.002);
+  }
 }

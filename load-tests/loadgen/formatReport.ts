@@ -11,7 +11,7 @@ export function formatReport(report: LoadReport): string {
     `  statuses   ${Object.entries(requests.statuses).map(([status, count]) => `${status}: ${count}`).join(', ')}`,
     `  latency    ${percentiles(report.latency)}   (from scheduled start: includes queueing)`,
     `  service    ${percentiles(report.serviceTime)}   (from actual send)`,
-    `  proj. lag  ${report.projectionLag.count > 0 ? percentiles(report.projectionLag) : 'no samples'}   (order-list lagMs from /health)`,
+    `  proj. lag  ${report.projectionLag.count > 0 ? percentiles(report.projectionLag) : 'no samples'}   (PlaceOrder 202 -> order readable on the query API)`,
   ];
   if (report.serverMemory) {
     const { startMb, endMb, peakMb } = report.serverMemory;
