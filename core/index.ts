@@ -39,8 +39,8 @@ export { loadSchemaCatalog } from './schema/SchemaCatalog';
 export type { SchemaCatalog, SchemaCatalogEntry } from './schema/SchemaCatalog';
 export { syncSchemas } from './schema/syncSchemas';
 export { checkSchemaChanges, formatSchemaChangeProblem } from './schema/checkSchemaChanges';
-export { EVENT_CODEC_ERRORS } from './schema/EventCodec';
-export type { EventCodec, EncodedPayload, DecodedPayload } from './schema/EventCodec';
+export { EVENT_CODEC_ERRORS, isWarmDecoder, isWarmEncoder } from './schema/EventCodec';
+export type { EventCodec, EncodedPayload, DecodedPayload, WarmDecoder, WarmEncoder } from './schema/EventCodec';
 export { AvroEventCodec, AVRO_EVENT_CODEC_DEFAULTS } from './schema/AvroEventCodec';
 export type { AvroEventCodecOptions } from './schema/AvroEventCodec';
 export {
@@ -68,8 +68,17 @@ export type { SourceRecord, RecordSource, OutgoingRecord, StreamPublisher } from
 export type { CheckpointStore } from './checkpoint/CheckpointStore';
 export { DEAD_LETTER_ERRORS } from './deadletter/DeadLetterStore';
 export type { DeadLetterStore, DeadLetter, NewDeadLetter, ListDeadLettersOptions } from './deadletter/DeadLetterStore';
-export { READ_MODEL_ERRORS } from './readmodel/ReadModelStore';
-export type { ReadModelStore, ReadModelCollection, ReadModelDocument, ReadModelQuery, ReadModelPage, SortDirection } from './readmodel/ReadModelStore';
+export { READ_MODEL_ERRORS, isSyncReadModelCollection } from './readmodel/ReadModelStore';
+export type {
+  ReadModelStore,
+  ReadModelCollection,
+  ReadModelCollectionOptions,
+  ReadModelDocument,
+  ReadModelQuery,
+  ReadModelPage,
+  SortDirection,
+  SyncReadModelCollection,
+} from './readmodel/ReadModelStore';
 export { createJsonLogger, silentLogger } from './logging/Logger';
 export type { Logger, LogLevel, JsonLoggerOptions } from './logging/Logger';
 export { UpcasterRegistry } from './upcasting/UpcasterRegistry';

@@ -77,11 +77,11 @@ async function main(): Promise<number> {
 async function healthMemory(baseUrl: string): Promise<Record<string, number> | undefined> {
   try {
     const response = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(5_000) });
-    const body = (await response.json()) as { memory?: Record<string, number> & { pipelineWorker?: { heapUsedMb: number; heapTotalMb: number } | null } };
+    const body = (await response.json()) as { memory?: Record<string, number> & { pipelineWorker?: { heapUsed: number; heapTotal: number } | null } };
     if (!body.memory) return undefined;
     const { pipelineWorker, ...memory } = body.memory;
     if (!pipelineWorker) return memory;
-    return { ...memory, pipelineWorkerHeapUsed: pipelineWorker.heapUsedMb, pipelineWorkerHeapTotal: pipelineWorker.heapTotalMb };
+    return { ...memory, pipelineWorkerHeapUsed: pipelineWorker.heapUsed, pipelineWorkerHeapTotal: pipelineWorker.heapTotal };
   } catch {
     return undefined;
   }

@@ -2,7 +2,8 @@ import { concatMap } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
 import { NexusError } from '../core/errors/NexusError';
 import type { EventEnvelope } from '../core/events/EventEnvelope';
-import type { DecodedPayload, EventCodec } from '../core/schema/EventCodec';
+import { isWarmDecoder } from '../core/schema/EventCodec';
+import type { DecodedPayload, EventCodec, WarmDecoder } from '../core/schema/EventCodec';
 import type { PipelineEvent } from '../core/pipeline/PipelineEvent';
 import type { SourceRecord } from '../core/streams/RecordSource';
 
@@ -30,18 +31,6 @@ export function decode(codec: EventCodec): OperatorFunction<SourceRecord, Pipeli
   const warm = isWarmDecoder(codec) ? codec : undefined;
   // A warm codec decodes synchronously: an array is emitted at once, without a promise per record.
   return concatMap((source) => (warm && decodeWarm(warm, source)) || decodeRecord(codec, source));
-}
-
-/** A codec that can decode without a promise once the schemas are cached, as AvroEventCodec does. */
-export interface WarmDecoder {
-  /** Undefined when the schema is not cached yet. */
-  decodeEnvelopeWarm(bytes: Uint8Array): EventEnvelope | undefined;
-  decodeWarm(bytes: Uint8Array): DecodedPayload | undefined;
-}
-
-function isWarmDecoder(codec: EventCodec): codec is EventCodec & WarmDecoder {
-  const candidate = codec as Partial<WarmDecoder>;
-  return typeof candidate.decodeEnvelopeWarm === 'function' && typeof candidate.decodeWarm === 'function';
 }
 
 function decodeWarm(codec: WarmDecoder, source: SourceRecord): [PipelineEvent] | undefined {

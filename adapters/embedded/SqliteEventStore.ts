@@ -101,21 +101,18 @@ export class SqliteEventStore implements EventStore {
     this.encoder = new EventRowEncoder(codec, this.settings);
     this.listeners = new AppendListeners(this.settings.logger, 'events');
     this.unitOfWork = SqliteUnitOfWork.of(db);
-    this.commitOne = db.transaction((append: PendingAppend) => this.insertRows(append));
-    // The version check comes before any insert of its append, so a conflicting append has
-    // written nothing and fails alone without a savepoint per append (savepoints cost as much as
-    // the insert). Any other failure throws the whole group back to `flush`.
+    this.commitOne = db.transaction((append: PendingAppend) => this.insertChecked(append));
+    // A conflicting append has written nothing (see insertChecked), so it fails alone without a
+    // savepoint per append (savepoints cost as much as the insert). Any other failure throws the
+    // whole group back to `flush`.
     this.commitGroup = db.transaction((batch: readonly QueuedAppend[]) =>
       batch.map((append): GroupOutcome => {
-        if (append.rows.length === 1) {
-          const position = this.insertAtNextVersion(append);
-          return position === undefined ? { error: this.conflict(append) } : { positions: [position] };
+        try {
+          return { positions: this.insertChecked(append) };
+        } catch (error) {
+          if (isConcurrencyConflictError(error)) return { error };
+          throw error;
         }
-        const actualVersion = this.table.currentVersion(append.aggregateId);
-        if (actualVersion !== append.expectedVersion) {
-          return { error: new ConcurrencyConflictError(append.aggregateId, append.expectedVersion, actualVersion) };
-        }
-        return { positions: this.insertAll(append) };
       }),
     );
   }
@@ -177,36 +174,30 @@ export class SqliteEventStore implements EventStore {
     return new SqliteEventFeed(this.db, this);
   }
 
-  // Runs inside a transaction: BEGIN IMMEDIATE holds the write lock, so no writer can slip in
-  // between the version check and the inserts.
-  private insertRows(append: PendingAppend): number[] {
-    const actualVersion = this.table.currentVersion(append.aggregateId);
-    if (actualVersion !== append.expectedVersion) {
-      throw new ConcurrencyConflictError(append.aggregateId, append.expectedVersion, actualVersion);
-    }
-    return this.insertAll(append);
-  }
-
-  private insertAll(append: PendingAppend): number[] {
-    return append.rows.map((row) => Number(this.table.insert.run(row).lastInsertRowid));
-  }
-
-  /** The position of the inserted row, or undefined when the aggregate is not at `expectedVersion`. */
-  private insertAtNextVersion(append: PendingAppend): number | undefined {
-    const row = append.rows[0] as EventRow;
-    if (append.expectedVersion === 0) {
-      // A new stream: every existing stream has a version 1, so the UNIQUE (aggregate_id,
-      // aggregate_version) index alone refuses a stale append, and the plain insert needs no
-      // version lookup. The failed statement wrote nothing.
+  /**
+   * Writes the append's rows if the aggregate is at `expectedVersion`, else throws
+   * CONCURRENCY_CONFLICT having written nothing. One event: the statement checks the version
+   * itself (or, for a new stream, the UNIQUE (aggregate_id, aggregate_version) index does: every
+   * existing stream has a version 1), so it needs no transaction around it. Several events: the
+   * version is looked up first, so the caller's BEGIN IMMEDIATE must hold the write lock.
+   */
+  private insertChecked(append: PendingAppend): number[] {
+    const { rows, expectedVersion } = append;
+    const only = rows.length === 1 ? rows[0] : undefined;
+    if (only && expectedVersion === 0) {
       try {
-        return Number(this.table.insert.run(row).lastInsertRowid);
+        return [Number(this.table.insert.run(only).lastInsertRowid)];
       } catch (error) {
-        if (isVersionTaken(error)) return undefined;
-        throw error;
+        throw isVersionTaken(error) ? this.conflict(append) : error;
       }
     }
-    const result = this.table.insertAtNextVersion.run(row);
-    return result.changes === 1 ? Number(result.lastInsertRowid) : undefined;
+    if (only) {
+      const result = this.table.insertAtNextVersion.run(only);
+      if (result.changes !== 1) throw this.conflict(append);
+      return [Number(result.lastInsertRowid)];
+    }
+    if (this.table.currentVersion(append.aggregateId) !== expectedVersion) throw this.conflict(append);
+    return rows.map((row) => Number(this.table.insert.run(row).lastInsertRowid));
   }
 
   private conflict(append: PendingAppend): ConcurrencyConflictError {
@@ -215,14 +206,8 @@ export class SqliteEventStore implements EventStore {
 
   private commitAlone(append: PendingAppend): number[] {
     try {
-      // One event: the statement checks the version itself and is its own transaction (or joins
-      // the connection's open one), which saves BEGIN and COMMIT round trips.
-      if (append.rows.length === 1) {
-        const position = this.insertAtNextVersion(append);
-        if (position === undefined) throw this.conflict(append);
-        return [position];
-      }
-      return this.commitOne.immediate(append);
+      // One event is its own transaction (or joins the connection's open one): no BEGIN/COMMIT.
+      return append.rows.length === 1 ? this.insertChecked(append) : this.commitOne.immediate(append);
     } catch (error) {
       throw this.appendFailure(append, error);
     }

@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { EventEnvelope } from '../events/EventEnvelope';
 import { hasErrorCode } from '../errors/NexusError';
 import { decodeGlueFrame, encodeGlueFrame } from '../wire/GlueWireFormat';
-import type { DecodedPayload, EncodedPayload, EventCodec, WarmEncoder } from './EventCodec';
+import type { DecodedPayload, EncodedPayload, EventCodec, WarmDecoder, WarmEncoder } from './EventCodec';
 import { AmbiguousEventTypeError, InvalidEventDatumError, InvalidEventPayloadError, NotAnEnvelopeError, UnregisteredEventError } from './EventCodecErrors';
 import { findPayloadProblems } from './payloadProblems';
 import { SCHEMA_REGISTRY_ERRORS } from './SchemaRegistry';
@@ -51,7 +51,7 @@ interface CompiledVersion {
  * const { bytes } = await codec.encode('OrderPlaced', payload);
  * const { payload: decoded, schemaVersion } = await codec.decode(bytes);
  */
-export class AvroEventCodec implements EventCodec, WarmEncoder {
+export class AvroEventCodec implements EventCodec, WarmEncoder, WarmDecoder {
   private readonly options: Required<AvroEventCodecOptions>;
   private readonly byVersionId: LRUCache<string, CompiledVersion>;
   private readonly byEventVersion: LRUCache<string, CompiledVersion>;

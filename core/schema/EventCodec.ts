@@ -51,9 +51,9 @@ export interface EventCodec {
 }
 
 /**
- * The synchronous side of a codec with cached schemas (AvroEventCodec): each method answers
+ * The synchronous sides of a codec with cached schemas (AvroEventCodec): each method answers
  * undefined when the schema must be loaded first, and throws what its async twin rejects with.
- * Lets a hot append path skip a promise per payload.
+ * They let hot paths (appends, the decode operator) skip a promise per payload.
  */
 export interface WarmEncoder {
   encodeWarm(eventType: string, payload: Record<string, unknown>, schemaVersion?: number): EncodedPayload | undefined;
@@ -64,4 +64,16 @@ export interface WarmEncoder {
 export function isWarmEncoder(codec: EventCodec): codec is EventCodec & WarmEncoder {
   const candidate = codec as Partial<WarmEncoder>;
   return typeof candidate.encodeWarm === 'function' && typeof candidate.encodeEnvelopeWarm === 'function';
+}
+
+/** The decoding side of a codec with cached schemas; see {@link WarmEncoder}. */
+export interface WarmDecoder {
+  decodeEnvelopeWarm(bytes: Uint8Array): EventEnvelope | undefined;
+  decodeWarm(bytes: Uint8Array): DecodedPayload | undefined;
+}
+
+/** Does `codec` offer {@link WarmDecoder}? */
+export function isWarmDecoder(codec: EventCodec): codec is EventCodec & WarmDecoder {
+  const candidate = codec as Partial<WarmDecoder>;
+  return typeof candidate.decodeEnvelopeWarm === 'function' && typeof candidate.decodeWarm === 'function';
 }

@@ -1,5 +1,6 @@
 import type { RunnerOptions } from '../../core/pipeline/EmbeddedPipelineRunner';
 import type { LogLevel } from '../../core/logging/Logger';
+import type { MemoryUsageMb } from './memoryUsageMb';
 
 /** What the pipeline worker is started with (structured-cloned into the thread). */
 export interface PipelineWorkerData {
@@ -38,7 +39,4 @@ export type WorkerReply =
 export type FromWorker = { type: 'ready' } | { type: 'failed'; error: { code: string; message: string } } | WorkerReply;
 
 /** The worker thread's own V8 heap, in MB (RSS is the process's, shared by every thread). */
-export interface ThreadHeap {
-  heapUsedMb: number;
-  heapTotalMb: number;
-}
+export type ThreadHeap = Pick<MemoryUsageMb, 'heapUsed' | 'heapTotal'>;

@@ -18,6 +18,7 @@ import { AvroEventCodec } from '../../core/schema/AvroEventCodec';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { orderUpcasters } from '../../domain';
 import { pipelines } from '../../pipelines';
+import { memoryUsageMb } from './memoryUsageMb';
 import { wirePipelines } from './pipelineWiring';
 import type { FromWorker, PipelineWorkerData, ThreadHeap, ToWorker, WorkerRequest } from './pipelineWorkerProtocol';
 
@@ -61,8 +62,8 @@ async function main(): Promise<void> {
       case 'metrics':
         return Object.fromEntries(wiring.runners.map((runner) => [runner.name, runner.metrics()]));
       case 'heap': {
-        const usage = process.memoryUsage();
-        const heap: ThreadHeap = { heapUsedMb: toMb(usage.heapUsed), heapTotalMb: toMb(usage.heapTotal) };
+        const { heapUsed, heapTotal } = memoryUsageMb();
+        const heap: ThreadHeap = { heapUsed, heapTotal };
         return heap;
       }
       case 'caughtUp':
@@ -118,10 +119,6 @@ function describe(error: unknown): { code: string; message: string } {
 main().catch((error: unknown) => {
   parentPort?.postMessage({ type: 'failed', error: describe(error) } satisfies FromWorker);
 });
-
-function toMb(bytes: number): number {
-  return Math.round((bytes / 1_048_576) * 10) / 10;
-}
 
 /**
  * Lowers this thread's CPU priority (not the process's): on Linux a thread id is a task id for

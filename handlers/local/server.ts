@@ -7,6 +7,7 @@ import { AuthConfigError, readAuthConfig } from '../../core/auth/authConfig';
 import { createEmbeddedApi, openEmbeddedSystem } from './embeddedSystem';
 import { ConfigError, readLocalServerConfig } from './config';
 import { watchEventLoopDelay } from './eventLoopDelayWindow';
+import { memoryUsageMb } from './memoryUsageMb';
 
 async function main(): Promise<void> {
   const config = readLocalServerConfig(process.argv.slice(2), process.env);
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   const eventLoop = watchEventLoopDelay();
   const app = createEmbeddedApi(system, auth, {
     maxBodyBytes: config.maxBodyBytes,
-    health: async () => ({ pipelines: await system.pipelineMetrics(), memory: { ...processMemoryMb(), pipelineWorker: (await system.pipelineWorkerHeap()) ?? null }, eventLoop: eventLoop.last() ?? null }),
+    health: async () => ({ pipelines: await system.pipelineMetrics(), memory: { ...memoryUsageMb(), pipelineWorker: (await system.pipelineWorkerHeap()) ?? null }, eventLoop: eventLoop.last() ?? null }),
   });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     system.logger.info('nexus listening', { url: `http://${config.host}:${info.port}`, dataDir: system.dataDir });
@@ -44,13 +45,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
-}
-
-/** The process's memory in MB: RSS covers both threads, the heap figures are the HTTP thread's. */
-function processMemoryMb(): Record<string, number> {
-  const usage = process.memoryUsage();
-  const mb = (bytes: number): number => Math.round((bytes / 1_048_576) * 10) / 10;
-  return { rss: mb(usage.rss), heapUsed: mb(usage.heapUsed), heapTotal: mb(usage.heapTotal), external: mb(usage.external), arrayBuffers: mb(usage.arrayBuffers) };
 }
 
 /** How to get a token for this server: every route but /health needs one. */

@@ -41,8 +41,8 @@ describe('embedded system with its pipelines in a worker thread', () => {
     expect(system.runners).toEqual([]);
     // and the worker reports its own heap
     const heap = await system.pipelineWorkerHeap();
-    expect(heap?.heapUsedMb).toBeGreaterThan(0);
-    expect(heap?.heapTotalMb).toBeGreaterThanOrEqual(heap?.heapUsedMb ?? 0);
+    expect(heap?.heapUsed).toBeGreaterThan(0);
+    expect(heap?.heapTotal).toBeGreaterThanOrEqual(heap?.heapUsed ?? 0);
   });
 
   (process.platform === 'linux' ? it : it.skip)('runs the worker thread at the nice value asked for, and the rest of the process as before', async () => {
