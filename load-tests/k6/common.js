@@ -1,6 +1,6 @@
 /* global open, __ENV, __VU, __ITER */
 // Shared by commands.js, queries.js and mixed.js (k6, not Node): scenario definitions from
-// ../scenarios.json (the same file `npm run load` reads), thresholds = DESIGN.md service levels.
+// ../scenarios.json (the same file `npm run load` reads), thresholds = the service levels of docs/architecture.md.
 //
 // Environment: BASE_URL (default http://127.0.0.1:3000), NEXUS_TOKEN (bearer token, required:
 // `npm run token -- --role admin --sub k6 --data-dir <dir>`), RATE and DURATION override the file.
