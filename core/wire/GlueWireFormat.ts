@@ -13,7 +13,7 @@ export const GLUE_HEADER_LENGTH = 18;
 export const MALFORMED_FRAME = 'MALFORMED_FRAME';
 
 /** Which rule a frame broke. */
-export type MalformedFrameReason = 'TOO_SHORT' | 'BAD_HEADER_VERSION' | 'BAD_COMPRESSION' | 'BAD_ZLIB_DATA';
+export type MalformedFrameReason = 'TOO_SHORT' | 'BAD_HEADER_VERSION' | 'BAD_COMPRESSION' | 'BAD_ZLIB_DATA' | 'TRAILING_ZLIB_BYTES';
 
 /** A byte sequence that is not a valid Glue wire frame. `reason` says which rule it broke. */
 export class MalformedFrameError extends NexusError {
@@ -79,8 +79,9 @@ export function encodeGlueFrame(schemaVersionId: string, datum: Uint8Array, comp
 
 /**
  * Parses a Glue wire frame. Throws {@link MalformedFrameError} when the frame is shorter than
- * 18 bytes, has another header version, an unknown compression byte, or zlib data that does not
- * inflate. Whether the UUID is registered is the registry's question, not the frame's.
+ * 18 bytes, has another header version, an unknown compression byte, zlib data that does not
+ * inflate, or bytes after the end of the zlib stream. Whether the UUID is registered is the
+ * registry's question, not the frame's.
  */
 export function decodeGlueFrame(bytes: Uint8Array): GlueFrame {
   if (bytes.byteLength < GLUE_HEADER_LENGTH) {
@@ -97,9 +98,28 @@ export function decodeGlueFrame(bytes: Uint8Array): GlueFrame {
   const schemaVersionId = bytesToUuid(buffer.subarray(2, GLUE_HEADER_LENGTH));
   const body = buffer.subarray(GLUE_HEADER_LENGTH);
   if (compressionByte === GLUE_COMPRESSION_NONE) return { schemaVersionId, compression: 'none', datum: body };
+  return { schemaVersionId, compression: 'zlib', datum: inflateWhole(body) };
+}
+
+/**
+ * Inflates `body`, which must be exactly one zlib stream. Node's inflate stops at the end of the
+ * stream and silently drops what follows; a plain frame with bytes after its datum is refused
+ * (the Avro decoder finds them), so a zlib frame must not be laxer: its consumed byte count has
+ * to cover the whole body.
+ */
+function inflateWhole(body: Buffer): Buffer {
+  let inflated: { buffer: Buffer; engine: { bytesWritten: number } };
   try {
-    return { schemaVersionId, compression: 'zlib', datum: inflateSync(body) };
+    inflated = inflateSync(body, { info: true }) as unknown as typeof inflated;
   } catch (cause) {
     throw new MalformedFrameError('BAD_ZLIB_DATA', 'Glue frame says zlib but its body does not inflate', cause);
   }
+  const consumed = inflated.engine.bytesWritten;
+  if (consumed !== body.byteLength) {
+    throw new MalformedFrameError(
+      'TRAILING_ZLIB_BYTES',
+      `Glue frame has ${body.byteLength - consumed} byte(s) after the end of its zlib stream (${consumed} of ${body.byteLength} bytes inflated)`,
+    );
+  }
+  return inflated.buffer;
 }

@@ -46,12 +46,33 @@ describe('Glue wire format', () => {
     ['BAD_HEADER_VERSION', frame([2, 0], DATUM)],
     ['BAD_COMPRESSION', frame([3, 1], DATUM)],
     ['BAD_ZLIB_DATA', frame([3, 5], Buffer.from('not zlib at all'))],
+    ['BAD_ZLIB_DATA', frame([3, 5], deflateSync(DATUM).subarray(0, 6))],
+    ['TRAILING_ZLIB_BYTES', frame([3, 5], Buffer.concat([deflateSync(DATUM), Buffer.from([0])]))],
+    ['TRAILING_ZLIB_BYTES', frame([3, 5], Buffer.concat([deflateSync(DATUM), deflateSync(DATUM)]))],
   ])('rejects a malformed frame (%s)', (reason, bytes) => {
     // given: a malformed frame
     // when
     const decoding = (): unknown => decodeGlueFrame(bytes);
     // then
     expect(decoding).toThrow(expect.objectContaining({ code: 'MALFORMED_FRAME', reason, details: { reason } }));
+  });
+
+  it('refuses bytes after the end of the zlib stream, naming how many', () => {
+    // given: a zlib frame with three stray bytes after its stream
+    const bytes = frame([3, 5], Buffer.concat([deflateSync(DATUM), Buffer.from([1, 2, 3])]));
+    // when
+    const decoding = (): unknown => decodeGlueFrame(bytes);
+    // then
+    expect(decoding).toThrow(expect.objectContaining({ code: 'MALFORMED_FRAME', reason: 'TRAILING_ZLIB_BYTES', message: expect.stringContaining('3 byte(s) after the end of its zlib stream') }));
+  });
+
+  it('inflates a large zlib datum whole', () => {
+    // given: a datum large enough to inflate in several chunks
+    const large = Buffer.alloc(256 * 1024, 7);
+    // when
+    const decoded = decodeGlueFrame(encodeGlueFrame(VERSION_ID, large, 'zlib'));
+    // then
+    expect(decoded.datum.equals(large)).toBe(true);
   });
 
   it('rejects a well-formed frame whose schema version the registry does not know, naming the UUID', async () => {
