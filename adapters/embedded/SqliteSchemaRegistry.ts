@@ -26,7 +26,8 @@ const SELECT_VERSION = 'SELECT version_id, schema_name, version, definition FROM
 /**
  * The embedded {@link SchemaRegistry}: schemas and their versions in two SQLite tables, version
  * ids are random UUIDs (as Glue's), identity of definitions is by canonical form, and every new
- * version is checked against the schema's compatibility mode before it is stored. Registration
+ * version is checked against the schema's compatibility mode before it is stored (a first
+ * version is accepted in every mode, DISABLED included, as Glue's CreateSchema does). Registration
  * runs in one transaction, so concurrent writers on one database cannot create the same version
  * twice.
  *
@@ -145,12 +146,10 @@ export class SqliteSchemaRegistry implements SchemaRegistry {
     if (existing !== undefined) return toRegistered(existing);
     const previous = this.statements.all.all(schemaName);
     const currentMode = this.modeOf(schemaName);
-    if (currentMode === 'DISABLED' && previous.length > 0) throw new SchemaRegistrationDisabledError(schemaName);
+    // DISABLED freezes what exists; a first version is always accepted (checkCompatibility agrees).
+    if (currentMode === 'DISABLED' && previous.length > 0) throw new SchemaRegistrationDisabledError(schemaName, previous.length);
     const verdict = checkCompatibility(currentMode, definition, previous.map((row) => row.definition));
-    if (!verdict.compatible) {
-      if (currentMode === 'DISABLED') throw new SchemaRegistrationDisabledError(schemaName);
-      throw new IncompatibleSchemaError(schemaName, currentMode, verdict.violations);
-    }
+    if (!verdict.compatible) throw new IncompatibleSchemaError(schemaName, currentMode, verdict.violations);
     const row: VersionRow = { version_id: randomUUID(), schema_name: schemaName, version: previous.length + 1, definition };
     this.statements.insertVersion.run(row.version_id, schemaName, row.version, definition, canonical);
     return toRegistered(row);

@@ -2,7 +2,8 @@
  * Glue Schema Registry compatibility modes, honoured by every registry implementation.
  * BACKWARD: new readers read the previous version's data. FORWARD: previous readers read new data.
  * FULL: both. The `_ALL` variants check against every earlier version, not only the latest.
- * NONE: anything goes. DISABLED: no new versions at all.
+ * NONE: anything goes. DISABLED: a schema keeps the versions it has (its first version is always
+ * accepted, as Glue's CreateSchema registers it in every mode); no version may follow them.
  */
 export const COMPATIBILITY_MODES = [
   'NONE',

@@ -33,11 +33,12 @@ export class IncompatibleSchemaError extends NexusError {
   }
 }
 
-/** The schema's compatibility mode is DISABLED: no new versions. */
+/** The schema's compatibility mode is DISABLED: it keeps the versions it has, none may follow. */
 export class SchemaRegistrationDisabledError extends NexusError {
-  constructor(schemaName: string) {
-    super(SCHEMA_REGISTRY_ERRORS.REGISTRATION_DISABLED, `${schemaName} is in DISABLED compatibility mode: no new versions may be registered`, {
-      details: { schemaName },
+  constructor(schemaName: string, latestVersion: number) {
+    const message = `${schemaName} is in DISABLED compatibility mode: no version may follow v${latestVersion}`;
+    super(SCHEMA_REGISTRY_ERRORS.REGISTRATION_DISABLED, message, {
+      details: { schemaName, mode: 'DISABLED', field: '(root)', rule: 'REGISTRATION_DISABLED', againstVersion: latestVersion },
     });
   }
 }

@@ -44,14 +44,18 @@ const PLANS: Readonly<Record<Exclude<CompatibilityMode, 'NONE' | 'DISABLED'>, Pl
  * under `mode`, with Glue's semantics: BACKWARD = the candidate, as reader, can read the latest
  * previous version's data; FORWARD = the latest previous version, as reader, can read the
  * candidate's data; FULL = both; the `_ALL` variants check every previous version; NONE always
- * passes; DISABLED never does (rule REGISTRATION_DISABLED). With no previous version every mode
- * but DISABLED passes. Throws avsc's parse error when a definition is not valid Avro.
+ * passes; DISABLED refuses any version after the first (rule REGISTRATION_DISABLED, against the
+ * latest version). With no previous version every mode passes, DISABLED included, as Glue's
+ * CreateSchema registers version 1 whatever the mode. Throws avsc's parse error when a definition is not valid Avro.
  *
  * @example
  * checkCompatibility('BACKWARD', v3, [v1, v2]).violations[0]
  * // { direction: 'BACKWARD', againstVersion: 2, field: 'total.currency', rule: 'FIELD_ADDED_WITHOUT_DEFAULT', ... }
  */
 export function checkCompatibility(mode: CompatibilityMode, candidate: string, previousVersions: readonly string[]): CompatibilityVerdict {
+  // Glue's CreateSchema registers version 1 in every mode, DISABLED included: a first version
+  // has nothing to be compatible with, and DISABLED only forbids versioning what exists.
+  if (mode === 'NONE' || previousVersions.length === 0) return { compatible: true, violations: [] };
   if (mode === 'DISABLED') {
     const againstVersion = previousVersions.length;
     const violation: CompatibilityViolation = {
@@ -59,11 +63,10 @@ export function checkCompatibility(mode: CompatibilityMode, candidate: string, p
       againstVersion,
       field: '(root)',
       rule: 'REGISTRATION_DISABLED',
-      message: 'the compatibility mode is DISABLED: no new versions may be registered',
+      message: `the compatibility mode is DISABLED: no version may follow v${againstVersion}`,
     };
     return { compatible: false, violations: [violation] };
   }
-  if (mode === 'NONE' || previousVersions.length === 0) return { compatible: true, violations: [] };
   const plan = PLANS[mode];
   const candidateType = parseAvro(candidate);
   const firstChecked = plan.allVersions ? 0 : previousVersions.length - 1;

@@ -36,6 +36,8 @@ const PROMOTIONS: Readonly<Record<string, readonly string[]>> = {
 
 const ROOT = '(root)';
 
+const PRIMITIVES: ReadonlySet<string> = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
+
 /**
  * Walks `reader` against `writer` by the Avro specification's schema resolution rules (the
  * same decisions as avsc's `createResolver`, with strict namespaces) and lists every place
@@ -79,9 +81,11 @@ function resolve(reader: TypeView, writer: TypeView, path: string, ctx: WalkCont
   if (kind(reader) === 'union') {
     const branches = (reader.types ?? []).map(view);
     if (branches.some((branch) => problemsOf(branch, writer, path, ctx).length === 0)) return;
-    // A branch of the same named type is the intended reader: report what breaks inside it.
-    const sameNamed = branches.find((branch) => writer.name !== undefined && kind(branch) === kind(writer) && branch.name === writer.name);
-    if (sameNamed !== undefined) return resolveSameKind(sameNamed, writer, path, ctx);
+    // No branch reads the writer cleanly. The branch the writer evidently meant (same kind and
+    // name; or the union's one array, map or record) is walked, so the message names the nested
+    // field and rule instead of "no branch can read".
+    const intended = intendedBranch(branches, writer);
+    if (intended !== undefined) return resolveSameKind(intended, writer, path, ctx);
     add(ctx, path, 'UNION_BRANCH_MISSING', `${describe(reader)} has no branch that can read ${describe(writer)}`);
     return;
   }
@@ -92,7 +96,7 @@ function resolveWriterBranch(reader: TypeView, branch: TypeView, path: string, c
   if (kind(reader) !== 'union') {
     const found = problemsOf(reader, branch, path, ctx);
     if (found.length === 0) return;
-    if (kind(reader) === kind(branch) && reader.name !== undefined && reader.name === branch.name) {
+    if (intendedBranch([reader], branch) !== undefined) {
       ctx.problems.push(...found);
       return;
     }
@@ -100,6 +104,27 @@ function resolveWriterBranch(reader: TypeView, branch: TypeView, path: string, c
     return;
   }
   resolve(reader, branch, path, ctx);
+}
+
+/**
+ * The reader branch meant for `writer`: for an unnamed kind (array, map, a primitive) the one
+ * branch of that kind (a union holds at most one); for a named kind the branch with the same
+ * full name or alias, else the same short name, else the only branch of that kind.
+ */
+function intendedBranch(branches: readonly TypeView[], writer: TypeView): TypeView | undefined {
+  const writerKind = kind(writer);
+  if (PRIMITIVES.has(writerKind)) return undefined;
+  const sameKind = branches.filter((branch) => kind(branch) === writerKind);
+  if (writer.name === undefined) return sameKind[0];
+  return (
+    sameKind.find((branch) => namesMatch(branch, writer)) ??
+    sameKind.find((branch) => shortName(branch.name) === shortName(writer.name)) ??
+    (sameKind.length === 1 ? sameKind[0] : undefined)
+  );
+}
+
+function shortName(name: string | undefined): string | undefined {
+  return name?.slice(name.lastIndexOf('.') + 1);
 }
 
 function problemsOf(reader: TypeView, writer: TypeView, path: string, ctx: WalkContext): ResolutionProblem[] {
@@ -123,7 +148,7 @@ function resolveSameKind(reader: TypeView, writer: TypeView, path: string, ctx: 
     case 'enum':
       return resolveEnum(reader, writer, path, ctx);
     case 'fixed':
-      if (!namesMatch(reader, writer)) return nameMismatch(reader, writer, path, ctx);
+      if (!namesMatch(reader, writer)) nameMismatch(reader, writer, path, ctx);
       if (reader.size !== writer.size) {
         add(ctx, path, 'FIXED_SIZE_MISMATCH', `fixed ${reader.name ?? ''} has size ${reader.size ?? 0}; the writer's has ${writer.size ?? 0}`);
       }
@@ -143,7 +168,9 @@ function itemView(type: Type | undefined): TypeView {
 }
 
 function resolveRecord(reader: TypeView, writer: TypeView, path: string, ctx: WalkContext): void {
-  if (!namesMatch(reader, writer)) return nameMismatch(reader, writer, path, ctx);
+  // A name mismatch alone breaks reading, but the fields are still walked: a renamed record
+  // usually changed inside too, and the author needs every problem at once.
+  if (!namesMatch(reader, writer)) nameMismatch(reader, writer, path, ctx);
   const key = `${reader.name ?? ''}:${writer.name ?? ''}`;
   if (ctx.visiting.has(key)) return;
   ctx.visiting.add(key);
@@ -170,7 +197,7 @@ function resolveRecord(reader: TypeView, writer: TypeView, path: string, ctx: Wa
 }
 
 function resolveEnum(reader: TypeView, writer: TypeView, path: string, ctx: WalkContext): void {
-  if (!namesMatch(reader, writer)) return nameMismatch(reader, writer, path, ctx);
+  if (!namesMatch(reader, writer)) nameMismatch(reader, writer, path, ctx);
   if (reader.default !== undefined) return;
   const readerSymbols = new Set(reader.symbols ?? []);
   const missing = (writer.symbols ?? []).filter((symbol) => !readerSymbols.has(symbol));

@@ -1,3 +1,4 @@
+import { COMPATIBILITY_MODES } from '../../core/schema/CompatibilityMode';
 import type { SchemaRegistry } from '../../core/schema/SchemaRegistry';
 
 const NAME = 'contract.shop.Ordered';
@@ -123,6 +124,32 @@ export function describeSchemaRegistryContract(implementationName: string, creat
       expect(again).toEqual(v1);
       await expect(registering).rejects.toMatchObject({ code: 'SCHEMA_REGISTRATION_DISABLED' });
       expect(await registry.getCompatibility(NAME)).toBe('DISABLED');
+    });
+
+    it.each([...COMPATIBILITY_MODES])('accepts the first version of a schema created under %s', async (mode) => {
+      // given: an empty registry
+      // when
+      const registered = await registry.register(NAME, V1, { compatibility: mode });
+      // then
+      expect(registered.version).toBe(1);
+      expect(await registry.getCompatibility(NAME)).toBe(mode);
+      expect(await registry.getLatest(NAME)).toEqual(registered);
+    });
+
+    it('refuses the second version of a schema created under DISABLED, naming the version it may not follow', async () => {
+      // given
+      const v1 = await registry.register(NAME, V1, { compatibility: 'DISABLED' });
+      // when
+      const again = await registry.register(NAME, V1);
+      const registering = registry.register(NAME, V2);
+      // then
+      expect(again).toEqual(v1);
+      await expect(registering).rejects.toMatchObject({
+        code: 'SCHEMA_REGISTRATION_DISABLED',
+        message: expect.stringContaining('no version may follow v1'),
+        details: expect.objectContaining({ schemaName: NAME, rule: 'REGISTRATION_DISABLED', againstVersion: 1 }),
+      });
+      expect(await registry.listVersions(NAME)).toEqual([v1]);
     });
 
     it('enforces a mode changed after creation', async () => {

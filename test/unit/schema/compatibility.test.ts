@@ -286,31 +286,25 @@ describe('checkCompatibility', () => {
     expect(fullAll.violations).toEqual(expected);
   });
 
-  it('accepts a first version under every mode but DISABLED', () => {
+  it.each([...COMPATIBILITY_MODES])('accepts a first version under %s, as Glue CreateSchema does', (mode) => {
     // given
     const v1 = schema([id]);
     // when
-    const verdicts = COMPATIBILITY_MODES.map((mode) => [mode, checkCompatibility(mode, v1, []).compatible]);
+    const verdict = checkCompatibility(mode, v1, []);
     // then
-    expect(Object.fromEntries(verdicts)).toEqual({
-      NONE: true,
-      DISABLED: false,
-      BACKWARD: true,
-      BACKWARD_ALL: true,
-      FORWARD: true,
-      FORWARD_ALL: true,
-      FULL: true,
-      FULL_ALL: true,
-    });
+    expect(verdict).toEqual({ compatible: true, violations: [] });
   });
 
-  it('refuses everything under DISABLED with the rule REGISTRATION_DISABLED', () => {
+  it('refuses any version after the first under DISABLED with the rule REGISTRATION_DISABLED, against the latest version', () => {
     // given
     const v1 = schema([id]);
+    const v2 = schema([id, { name: 'note', type: 'string', default: '' }]);
     // when
-    const verdict = checkCompatibility('DISABLED', v1, [v1]);
+    const second = checkCompatibility('DISABLED', v2, [v1]);
+    const third = checkCompatibility('DISABLED', v1, [v1, v2]);
     // then
-    expect(verdict.violations).toEqual([expect.objectContaining({ rule: 'REGISTRATION_DISABLED', againstVersion: 1 })]);
+    expect(second.violations).toEqual([expect.objectContaining({ field: '(root)', rule: 'REGISTRATION_DISABLED', againstVersion: 1 })]);
+    expect(third.violations).toEqual([expect.objectContaining({ rule: 'REGISTRATION_DISABLED', againstVersion: 2, message: expect.stringContaining('no version may follow v2') })]);
   });
 
   it('accepts the repository OrderPlaced v2 as a BACKWARD evolution of v1', () => {
@@ -348,3 +342,126 @@ describe('checkCompatibility inside unions', () => {
     expect(verdict.violations.map((v) => [v.field, v.rule])).toEqual([['total.currency', 'FIELD_ADDED_WITHOUT_DEFAULT']]);
   });
 });
+
+describe('checkCompatibility inside nullable arrays and maps', () => {
+  const lineRecord = (fields: FieldSpec[]): Record<string, unknown> => ({ type: 'record', name: 'Line', fields: [{ name: 'sku', type: 'string' }, ...fields] });
+  const discount: FieldSpec = { name: 'discount', type: 'double' };
+  const coupon: FieldSpec = { name: 'coupon', type: 'string' };
+
+  const NESTED_CASES: { name: string; shape: (fields: FieldSpec[]) => unknown; field: string }[] = [
+    { name: 'a nullable array of records', shape: (fields) => ['null', { type: 'array', items: lineRecord(fields) }], field: 'items[]' },
+    { name: 'a nullable map of records', shape: (fields) => ['null', { type: 'map', values: lineRecord(fields) }], field: 'items{}' },
+    { name: 'an array of nullable records', shape: (fields) => ({ type: 'array', items: ['null', lineRecord(fields)] }), field: 'items[]' },
+    { name: 'a nullable map of nullable records', shape: (fields) => ['null', { type: 'map', values: ['null', lineRecord(fields)] }], field: 'items{}' },
+    { name: 'a nullable array of arrays of records', shape: (fields) => ['null', { type: 'array', items: { type: 'array', items: lineRecord(fields) } }], field: 'items[][]' },
+  ];
+
+  it.each(NESTED_CASES)('names the nested field and rule of every added field inside $name', ({ shape, field }) => {
+    // given: two fields added without a default to the record inside
+    const previous = schema([{ name: 'items', type: shape([]), default: null }].map(withoutNullDefaultUnlessNullable));
+    const candidate = schema([{ name: 'items', type: shape([discount, coupon]), default: null }].map(withoutNullDefaultUnlessNullable));
+    // when
+    const verdict = checkCompatibility('BACKWARD', candidate, [previous]);
+    // then
+    expect(verdict.compatible).toBe(avscCanRead(candidate, previous));
+    expect(verdict.violations.map((v) => `${v.field} ${v.rule}`)).toEqual([
+      `${field}.discount FIELD_ADDED_WITHOUT_DEFAULT`,
+      `${field}.coupon FIELD_ADDED_WITHOUT_DEFAULT`,
+    ]);
+  });
+
+  it.each(NESTED_CASES)('names the nested field of a removed field inside $name under FORWARD', ({ shape, field }) => {
+    // given: a field without a default removed from the record inside
+    const previous = schema([{ name: 'items', type: shape([discount]), default: null }].map(withoutNullDefaultUnlessNullable));
+    const candidate = schema([{ name: 'items', type: shape([]), default: null }].map(withoutNullDefaultUnlessNullable));
+    // when
+    const verdict = checkCompatibility('FORWARD', candidate, [previous]);
+    // then
+    expect(verdict.compatible).toBe(avscCanRead(previous, candidate));
+    expect(verdict.violations.map((v) => `${v.field} ${v.rule}`)).toEqual([`${field}.discount FIELD_REMOVED_WITHOUT_DEFAULT`]);
+  });
+
+  it('names both the lost null branch and the nested field when a nullable array becomes required', () => {
+    // given
+    const previous = schema([{ name: 'items', type: ['null', { type: 'array', items: lineRecord([]) }], default: null }]);
+    const candidate = schema([{ name: 'items', type: { type: 'array', items: lineRecord([discount]) } }]);
+    // when
+    const verdict = checkCompatibility('BACKWARD', candidate, [previous]);
+    // then
+    expect(verdict.compatible).toBe(avscCanRead(candidate, previous));
+    expect(verdict.violations.map((v) => `${v.field} ${v.rule}`)).toEqual(['items UNION_BRANCH_MISSING', 'items[].discount FIELD_ADDED_WITHOUT_DEFAULT']);
+  });
+
+  it('names the nested type mismatch inside a nullable map', () => {
+    // given
+    const previous = schema([{ name: 'rates', type: ['null', { type: 'map', values: 'string' }], default: null }]);
+    const candidate = schema([{ name: 'rates', type: ['null', { type: 'map', values: 'double' }], default: null }]);
+    // when
+    const verdict = checkCompatibility('BACKWARD', candidate, [previous]);
+    // then
+    expect(verdict.compatible).toBe(avscCanRead(candidate, previous));
+    expect(verdict.violations.map((v) => `${v.field} ${v.rule}`)).toEqual(['rates{} TYPE_MISMATCH']);
+  });
+
+  it('still says no branch can read a writer type of another kind', () => {
+    // given
+    const previous = schema([{ name: 'ref', type: ['null', { type: 'array', items: 'string' }], default: null }]);
+    const candidate = schema([{ name: 'ref', type: ['null', { type: 'map', values: 'string' }], default: null }]);
+    // when
+    const verdict = checkCompatibility('BACKWARD', candidate, [previous]);
+    // then
+    expect(verdict.compatible).toBe(false);
+    expect(verdict.violations).toEqual([expect.objectContaining({ field: 'ref', rule: 'UNION_BRANCH_MISSING', message: expect.stringContaining('no branch that can read array') })]);
+  });
+});
+
+describe('checkCompatibility reports every problem of a record', () => {
+  it('walks the fields of a renamed record as well as naming the name mismatch', () => {
+    // given: a record renamed without an alias, whose fields also changed
+    const previous = schema([{ name: 'total', type: { type: 'record', name: 'Money', fields: [{ name: 'amount', type: 'double' }] } }]);
+    const candidate = schema([
+      { name: 'total', type: { type: 'record', name: 'Amount', fields: [{ name: 'amount', type: 'string' }, { name: 'currency', type: 'string' }] } },
+    ]);
+    // when
+    const verdict = checkCompatibility('BACKWARD', candidate, [previous]);
+    // then
+    expect(verdict.violations.map((v) => `${v.field} ${v.rule}`)).toEqual([
+      'total NAME_MISMATCH',
+      'total.amount TYPE_MISMATCH',
+      'total.currency FIELD_ADDED_WITHOUT_DEFAULT',
+    ]);
+  });
+
+  it('walks a nullable record whose namespace changed, naming the mismatch and the fields inside', () => {
+    // given: the same short name in another namespace, inside a nullable union
+    const money = (namespace: string, fields: FieldSpec[]): FieldSpec => ({
+      name: 'total',
+      type: ['null', { type: 'record', name: 'Money', namespace, fields }],
+      default: null,
+    });
+    const previous = schema([money('shop.v1', [{ name: 'amount', type: 'double' }])]);
+    const candidate = schema([money('shop.v2', [{ name: 'amount', type: 'double' }, { name: 'currency', type: 'string' }])]);
+    // when
+    const verdict = checkCompatibility('BACKWARD', candidate, [previous]);
+    // then
+    expect(verdict.compatible).toBe(avscCanRead(candidate, previous));
+    expect(verdict.violations.map((v) => `${v.field} ${v.rule}`)).toEqual(['total NAME_MISMATCH', 'total.currency FIELD_ADDED_WITHOUT_DEFAULT']);
+  });
+
+  it('reports every broken field of one record, not only the first', () => {
+    // given
+    const previous = schema([id, { name: 'count', type: 'long' }, { name: 'note', type: 'string' }]);
+    const candidate = schema([{ name: 'id', type: 'int' }, { name: 'count', type: 'int' }, { name: 'note', type: 'string' }, { name: 'extra', type: 'string' }]);
+    // when
+    const verdict = checkCompatibility('BACKWARD', candidate, [previous]);
+    // then
+    expect(verdict.violations.map((v) => `${v.field} ${v.rule}`)).toEqual(['id TYPE_MISMATCH', 'count TYPE_MISMATCH', 'extra FIELD_ADDED_WITHOUT_DEFAULT']);
+  });
+});
+
+/** A field whose type is not a union cannot default to null. */
+function withoutNullDefaultUnlessNullable(field: FieldSpec): FieldSpec {
+  if (Array.isArray(field.type)) return field;
+  const { default: _ignored, ...rest } = field;
+  return rest;
+}
