@@ -4,7 +4,7 @@ import { NexusError } from '../errors/NexusError';
 import { canonicalSchema } from './canonicalSchema';
 import { checkCompatibility } from './compatibility';
 import { loadSchemaCatalog } from './SchemaCatalog';
-import type { SchemaCatalog } from './SchemaCatalog';
+import type { SchemaCatalog, SchemaCatalogEntry } from './SchemaCatalog';
 import type { SchemaRegistry } from './SchemaRegistry';
 
 /** One breaking change found by {@link checkSchemaChanges}. */
@@ -45,8 +45,9 @@ const FILE_PATTERN = /^(.+)\.v(\d+)\.avsc$/;
 /**
  * Finds breaking schema changes in `schemasDir`: against the git base (an existing version file
  * changed: VERSION_MODIFIED; deleted: VERSION_DELETED; a new version that breaks its
- * compatibility mode against the earlier versions: the rule and field of each violation), and
- * against the versions already registered in `registry`. Never throws for an unreadable catalog:
+ * compatibility mode against the earlier versions: the rule and field of each violation; under
+ * DISABLED, a version beyond those the base holds: REGISTRATION_DISABLED), and against the
+ * versions already registered in `registry`, by the same rules. Never throws for an unreadable catalog:
  * that is reported as INVALID_CATALOG. Throws UNKNOWN_GIT_REF when `baseRef` (other than HEAD) does not exist.
  *
  * @example formatSchemaChangeProblem((await checkSchemaChanges({ schemasDir: 'schemas' })).problems[0])
@@ -97,16 +98,35 @@ function compareWith(catalog: SchemaCatalog, base: VersionMap, baseLabel: string
     const entries = catalog.versionsOf(schemaName);
     const known = base.get(schemaName) ?? new Map<number, string>();
     const mode = catalog.compatibilityOf(schemaName);
+    if (mode === 'DISABLED') {
+      checkFrozen(schemaName, entries, known, problems);
+      continue;
+    }
     // Every version is checked, not only the new ones: the registry checks the whole chain at
     // start, so a committed but incompatible version must fail here too.
     for (const entry of entries) {
       // Earlier versions as the base knows them, so a check never trusts an edited old file.
       const previous = entries.slice(0, entry.version - 1).map((earlier) => known.get(earlier.version) ?? earlier.definition);
       for (const violation of checkCompatibility(mode, entry.definition, previous).violations) {
-        const against = `${violation.rule === 'REGISTRATION_DISABLED' ? mode : violation.direction} against v${violation.againstVersion}`;
-        problems.push({ schemaName, version: entry.version, field: violation.field, rule: violation.rule, against });
+        problems.push({ schemaName, version: entry.version, field: violation.field, rule: violation.rule, against: `${violation.direction} against v${violation.againstVersion}` });
       }
     }
+  }
+}
+
+/**
+ * DISABLED freezes a schema at the versions its base already holds: a version beyond them is
+ * REGISTRATION_DISABLED. A schema the base does not hold yet brings its files as its history
+ * (syncSchemas registers them into a registry that lacks the schema, then freezes it), so they
+ * are taken as they are: the mode they evolved under is not recorded, and DISABLED says nothing
+ * about evolution.
+ */
+function checkFrozen(schemaName: string, entries: readonly SchemaCatalogEntry[], known: ReadonlyMap<number, string>, problems: SchemaChangeProblem[]): void {
+  if (known.size === 0) return;
+  const frozenAt = Math.max(...known.keys());
+  for (const entry of entries) {
+    if (entry.version <= frozenAt) continue;
+    problems.push({ schemaName, version: entry.version, field: '(root)', rule: 'REGISTRATION_DISABLED', against: `DISABLED against v${frozenAt}` });
   }
 }
 

@@ -42,7 +42,9 @@ export interface SchemaSyncResult {
 /**
  * Registers every version of the catalog, in order, and applies each schema's compatibility
  * mode from the catalog. Idempotent: versions already registered with the same definition are
- * left alone. Fails with SCHEMA_DRIFT when the registry holds version N with another definition
+ * left alone. A DISABLED schema keeps the versions the registry holds (a new version is refused);
+ * when the registry does not hold it yet (or holds it under NONE, as a replay interrupted by a
+ * crash leaves it), its files are registered as its history and the schema is then frozen. Fails with SCHEMA_DRIFT when the registry holds version N with another definition
  * than file vN (or a file repeats an earlier version), and with INCOMPATIBLE_SCHEMA or
  * SCHEMA_REGISTRATION_DISABLED when the mode refuses a new version. Registry versions beyond
  * the files are kept and logged as a warning.
@@ -53,9 +55,15 @@ export async function syncSchemas(registry: SchemaRegistry, catalog: SchemaCatal
   const result: SchemaSyncResult = { registered: [], unchanged: 0 };
   const known = new Set(await registry.listSchemaNames());
   for (const schemaName of catalog.schemaNames()) {
-    const mode = catalog.compatibilityOf(schemaName);
     const existing = known.has(schemaName) ? await registry.listVersions(schemaName) : [];
-    if (known.has(schemaName) && (await registry.getCompatibility(schemaName)) !== mode) {
+    const registeredMode = known.has(schemaName) ? await registry.getCompatibility(schemaName) : undefined;
+    const catalogMode = catalog.compatibilityOf(schemaName);
+    const replaying = catalogMode === 'DISABLED' && (registeredMode === undefined || registeredMode === 'NONE');
+    // A frozen schema new to this registry brings its files as its history: they are registered
+    // under NONE, then the schema is frozen. A replay cut short by a crash leaves it NONE, so the
+    // next start resumes it instead of refusing v2.
+    const mode = replaying ? 'NONE' : catalogMode;
+    if (registeredMode !== undefined && registeredMode !== mode) {
       await registry.setCompatibility(schemaName, mode);
       logger.info('schema compatibility mode updated', { schemaName, mode });
     }
@@ -71,6 +79,10 @@ export async function syncSchemas(registry: SchemaRegistry, catalog: SchemaCatal
       const registered = await registerEntry(registry, entry, mode);
       result.registered.push(registered);
       logger.info('schema version registered', { schemaName, version: registered.version, schemaVersionId: registered.schemaVersionId });
+    }
+    if (replaying) {
+      await registry.setCompatibility(schemaName, 'DISABLED');
+      logger.info('schema compatibility mode updated', { schemaName, mode: 'DISABLED' });
     }
     if (existing.length > catalog.versionsOf(schemaName).length) {
       logger.warn('registry holds schema versions that have no file', { schemaName, registeredVersions: existing.length });

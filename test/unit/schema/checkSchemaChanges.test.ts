@@ -5,8 +5,10 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteSchemaRegistry } from '../../../adapters/embedded/SqliteSchemaRegistry';
 import { checkSchemaChanges, formatSchemaChangeProblem } from '../../../core/schema/checkSchemaChanges';
+import { COMPATIBILITY_MODES } from '../../../core/schema/CompatibilityMode';
 import { loadSchemaCatalog } from '../../../core/schema/SchemaCatalog';
 import { syncSchemas } from '../../../core/schema/syncSchemas';
+import { schemasDirWithModes, writeSchemaVersion } from './frozenSchemaDir';
 
 const FIXTURES = resolve(__dirname, '..', '..', 'fixtures');
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -145,5 +147,64 @@ describe('npm run schemas:check', () => {
     expect(misused.status).toBe(2);
     expect(misused.output).toContain('unknown option --frobnicate');
     expect(missingDb.status).toBe(2);
+  });
+});
+
+describe('checkSchemaChanges under DISABLED', () => {
+  let repo: ReturnType<typeof gitRepoWithBase>;
+  beforeEach(() => {
+    repo = gitRepoWithBase();
+  });
+  afterEach(() => rmSync(repo.root, { recursive: true, force: true }));
+
+  it('accepts the committed versions of a schema frozen with DISABLED', async () => {
+    // given: the base holds Ordered v1, v2; the working tree freezes it
+    schemasDirWithModes('schemas-base', { 'test.shop.Ordered': 'DISABLED' }, repo.schemasDir);
+    // when
+    const report = await checkSchemaChanges({ schemasDir: repo.schemasDir });
+    // then
+    expect(report.problems).toEqual([]);
+  });
+
+  it('refuses a version added beyond the base of a DISABLED schema', async () => {
+    // given
+    repo.replaceSchemas('schemas-compatible');
+    schemasDirWithModes('schemas-compatible', { 'test.shop.Ordered': 'DISABLED' }, repo.schemasDir);
+    // when
+    const report = await checkSchemaChanges({ schemasDir: repo.schemasDir });
+    // then
+    expect(report.problems.map(formatSchemaChangeProblem)).toEqual(['test.shop.Ordered v3: field (root): REGISTRATION_DISABLED (DISABLED against v2)']);
+  });
+
+  it.each([...COMPATIBILITY_MODES])('accepts the first version of a new schema under %s', async (mode) => {
+    // given: a schema the base does not hold, with one version
+    writeSchemaVersion(repo.schemasDir, 'test.shop.Returned', 1);
+    schemasDirWithModes('schemas-base', { 'test.shop.Returned': mode }, repo.schemasDir);
+    // when
+    const report = await checkSchemaChanges({ schemasDir: repo.schemasDir });
+    // then
+    expect(report.problems).toEqual([]);
+  });
+
+  it('accepts a new DISABLED schema with its history, as syncSchemas registers it', async () => {
+    // given: a schema new to the base, frozen, with two versions
+    writeSchemaVersion(repo.schemasDir, 'test.shop.Returned', 1);
+    writeSchemaVersion(repo.schemasDir, 'test.shop.Returned', 2);
+    schemasDirWithModes('schemas-base', { 'test.shop.Returned': 'DISABLED' }, repo.schemasDir);
+    // when
+    const report = await checkSchemaChanges({ schemasDir: repo.schemasDir });
+    // then
+    expect(report.problems).toEqual([]);
+  });
+
+  it('refuses, against a registry, a version beyond those a frozen schema holds', async () => {
+    // given: a registry synced with Ordered frozen at v2
+    const registry = new SqliteSchemaRegistry(new Database(':memory:'));
+    await syncSchemas(registry, loadSchemaCatalog(schemasDirWithModes('schemas-base', { 'test.shop.Ordered': 'DISABLED' })));
+    const schemasDir = schemasDirWithModes('schemas-compatible', { 'test.shop.Ordered': 'DISABLED' });
+    // when
+    const report = await checkSchemaChanges({ schemasDir, baseRef: null, registry });
+    // then
+    expect(report.problems.map(formatSchemaChangeProblem)).toEqual(['test.shop.Ordered v3: field (root): REGISTRATION_DISABLED (DISABLED against v2)']);
   });
 });
