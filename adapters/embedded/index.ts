@@ -1,4 +1,7 @@
-export { openSqliteDatabase } from './openSqliteDatabase';
+export { openSqliteDatabase, probeSqliteWritable } from './openSqliteDatabase';
+export { SqliteDatabaseError, SQLITE_DATABASE_ERRORS, isSqliteDatabaseError } from './SqliteDatabaseError';
+export type { SqliteDatabaseErrorCode } from './SqliteDatabaseError';
+export { makeDirectory } from './makeDirectory';
 export type { OpenSqliteDatabaseOptions } from './openSqliteDatabase';
 export { SqliteEventStore } from './SqliteEventStore';
 export type { SqliteEventStoreOptions } from './SqliteEventStore';

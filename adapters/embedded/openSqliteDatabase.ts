@@ -1,7 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
+import { makeDirectory } from './makeDirectory';
+import { SqliteDatabaseError } from './SqliteDatabaseError';
 
 /** Options of {@link openSqliteDatabase}. */
 export interface OpenSqliteDatabaseOptions {
@@ -46,6 +48,15 @@ const IN_MEMORY = ':memory:';
  * level.
  * `':memory:'` opens a private in-memory database.
  *
+ * A file opened for writing is proved writable before it is returned (see
+ * {@link probeSqliteWritable}): SQLite opens a file it cannot write read-only without a word, and
+ * the first append would fail instead of the start.
+ *
+ * Errors: {@link SqliteDatabaseError}, naming the file: `DATABASE_CANNOT_OPEN`,
+ * `DATABASE_READ_ONLY`, `DATABASE_CORRUPT` (not a database, or its schema is damaged),
+ * `DATABASE_LOCKED` (another connection held the write lock for the whole busy timeout),
+ * `DATABASE_UNAVAILABLE`.
+ *
  * @example
  * const db = openSqliteDatabase('.nexus/nexus.db');
  * const store = new SqliteEventStore(db, codec);
@@ -53,13 +64,63 @@ const IN_MEMORY = ':memory:';
 export function openSqliteDatabase(file: string, options: OpenSqliteDatabaseOptions = {}): SqliteDatabase {
   const settings = { ...DEFAULTS, ...options };
   const inMemory = file === IN_MEMORY || file === '';
-  if (!inMemory && !settings.readonly) mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file, { readonly: settings.readonly, fileMustExist: settings.readonly });
-  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(settings.busyTimeoutMs))}`);
-  if (!settings.readonly) db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${settings.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
-  db.pragma('foreign_keys = ON');
-  // A negative cache_size is a size in KiB rather than a page count.
-  if (!inMemory) db.pragma(`cache_size = -${Math.max(0, Math.floor(settings.cacheSizeKiB))}`);
-  return db;
+  let db: SqliteDatabase | undefined;
+  try {
+    if (!inMemory && !settings.readonly) makeDirectory(dirname(file));
+    if (!inMemory) refuseNonRegularFile(file);
+    db = new Database(file, { readonly: settings.readonly, fileMustExist: settings.readonly });
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(settings.busyTimeoutMs))}`);
+    if (!settings.readonly) db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${settings.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('foreign_keys = ON');
+    // A negative cache_size is a size in KiB rather than a page count.
+    if (!inMemory) db.pragma(`cache_size = -${Math.max(0, Math.floor(settings.cacheSizeKiB))}`);
+    // Reading the schema now finds a damaged one here, with the file's name, rather than in
+    // the first CREATE TABLE of some store.
+    db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    if (!inMemory && !settings.readonly) probeSqliteWritable(db, file);
+    return db;
+  } catch (error) {
+    db?.close();
+    throw error instanceof SqliteDatabaseError ? error : SqliteDatabaseError.from(file, error);
+  }
+}
+
+/**
+ * Proves that `db` can take the write lock and change the file, without changing anything: a
+ * `BEGIN IMMEDIATE`, a rewrite of `user_version` to its own value, then a rollback. A read-only
+ * file system, a file SQLite silently opened read-only, or a lock that another connection
+ * holds beyond the busy timeout fail it. Nothing reaches the disk, so a full disk passes.
+ * Does nothing while the connection has a transaction open (it is writing, or will find out).
+ *
+ * Errors: {@link SqliteDatabaseError} naming `file` (`DATABASE_READ_ONLY`, `DATABASE_LOCKED`, ...).
+ *
+ * @example
+ * probeSqliteWritable(db, '.nexus/nexus.db'); // throws when the store could not append
+ */
+export function probeSqliteWritable(db: SqliteDatabase, file: string): void {
+  if (db.inTransaction) return;
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const version = Number(db.pragma('user_version', { simple: true }));
+      db.pragma(`user_version = ${Number.isSafeInteger(version) ? version : 0}`);
+    } finally {
+      if (db.inTransaction) db.exec('ROLLBACK');
+    }
+  } catch (error) {
+    throw SqliteDatabaseError.from(file, error);
+  }
+}
+
+/** A FIFO or a device opened as a database blocks or misbehaves: refuse anything but a file. */
+function refuseNonRegularFile(file: string): void {
+  let isFile: boolean;
+  try {
+    isFile = statSync(file).isFile();
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return;
+    throw error;
+  }
+  if (!isFile) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'SQLITE_CANTOPEN' });
 }

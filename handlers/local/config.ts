@@ -38,6 +38,29 @@ export const LOCAL_SERVER_DEFAULTS: LocalServerConfig = {
   pipelineNice: 5,
 };
 
+/** `npm start -- --help`: every flag with its variable and default. */
+export const LOCAL_SERVER_USAGE = `Usage: npm start -- [options]
+
+Runs the embedded Nexus system (HTTP API and pipelines) with its data in one directory.
+Each flag can also be set by the environment variable after it; a flag wins over its variable.
+
+Options:
+  --port <n>                 PORT                      TCP port, 0 picks a free one (default ${LOCAL_SERVER_DEFAULTS.port})
+  --host <name>              HOST                      address or host name to listen on (default ${LOCAL_SERVER_DEFAULTS.host})
+  --data-dir <dir>           NEXUS_DATA_DIR            directory of the SQLite files, created when missing (default ${LOCAL_SERVER_DEFAULTS.dataDir})
+  --log-level <level>        NEXUS_LOG_LEVEL           debug, info, warn, error or silent (default ${LOCAL_SERVER_DEFAULTS.logLevel})
+  --max-body-bytes <n>       NEXUS_MAX_BODY_BYTES      largest request body (default ${LOCAL_SERVER_DEFAULTS.maxBodyBytes})
+  --pipeline-linger-ms <n>   NEXUS_PIPELINE_LINGER_MS  wait after a partial pipeline batch (default ${LOCAL_SERVER_DEFAULTS.pipelineLingerMs})
+  --pipeline-nice <n>        NEXUS_PIPELINE_NICE       nice value of the pipeline worker thread (default ${LOCAL_SERVER_DEFAULTS.pipelineNice})
+  -h, --help                                           show this help
+  -V, --version                                        show the version
+
+Authentication (variables only): NEXUS_JWKS_URL, or NEXUS_JWT_SECRET, else <data dir>/jwt-secret;
+NEXUS_JWT_ISSUER, NEXUS_JWT_AUDIENCE, NEXUS_JWT_MAX_TTL (longest accepted token lifetime, default 24h).
+
+Exit codes: 0 stopped by a signal, 1 the server could not start or run (port, host, data
+directory, database), 2 a setting was refused.`;
+
 /** A setting that cannot be used; the message names the flag or variable. */
 export class ConfigError extends Error {
   readonly code = 'INVALID_CONFIG';

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import {
   openSqliteDatabase,
+  probeSqliteWritable,
   SqliteEventStore,
   SqliteSchemaRegistry,
   SqliteRateLimitStore,
@@ -37,6 +38,7 @@ import { createJsonLogger } from '../../core/logging/Logger';
 import type { Logger, LogLevel } from '../../core/logging/Logger';
 import { orderAggregate, orderUpcasters } from '../../domain';
 import { pipelines as declaredPipelines } from '../../pipelines';
+import { prepareDataDirectory } from './dataDirectory';
 import { PipelineWorker } from './PipelineWorker';
 import type { ThreadHeap } from './pipelineWorkerProtocol';
 import { wirePipelines } from './pipelineWiring';
@@ -111,6 +113,11 @@ export interface EmbeddedSystem {
   sourceFor(pipeline: PipelineDefinition): RecordSource;
   /** Starts every pipeline runner. */
   startPipelines(): Promise<void>;
+  /**
+   * Throws (SqliteDatabaseError naming nexus.db) when the event store could not append now: a
+   * read-only file system, a lost lock. A rolled-back write, so cheap enough for every /health.
+   */
+  probeWritable(): void;
   /** Resolves once every runner has processed what was readable when called. */
   whenCaughtUp(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -121,7 +128,7 @@ const REPOSITORY_POLICY = resolve(__dirname, '..', '..', 'policies', 'build', 'r
 
 /** Opens (or creates) the embedded system's data in `options.dataDir` and wires everything. */
 export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promise<EmbeddedSystem> {
-  const dataDir = resolve(options.dataDir);
+  const dataDir = prepareDataDirectory(options.dataDir);
   const inWorker = options.pipelinesIn === 'worker';
   if (inWorker && (options.pipelines !== undefined || options.logger !== undefined)) {
     throw new TypeError("pipelinesIn: 'worker' runs the declared pipelines with its own logger: omit pipelines and logger");
@@ -132,10 +139,9 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
   // Events and schemas live in one file, pipeline state in another, so that projection writes
   // never wait on the command path's write lock; rate-limit counts have their own file for the
   // same reason (a pipeline batch holds pipelines.db's write lock across awaits).
-  const eventsDb = openSqliteDatabase(join(dataDir, 'nexus.db'), { synchronous });
-  const pipelinesDb = openSqliteDatabase(join(dataDir, 'pipelines.db'), { synchronous });
-  const rateLimitsDb = openSqliteDatabase(join(dataDir, 'ratelimits.db'), { synchronous });
-  const databases: Database[] = [eventsDb, pipelinesDb, rateLimitsDb];
+  const eventsFile = join(dataDir, 'nexus.db');
+  const databases = openDatabases([eventsFile, join(dataDir, 'pipelines.db'), join(dataDir, 'ratelimits.db')], synchronous);
+  const [eventsDb, pipelinesDb, rateLimitsDb] = databases as [Database, Database, Database];
   // The worker checkpoints nexus.db on a timer; the commit path keeps only a distant backstop.
   if (inWorker) eventsDb.pragma(`wal_autocheckpoint = ${EMBEDDED_DEFAULTS.walAutocheckpointPages}`);
 
@@ -184,6 +190,7 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
       return Object.fromEntries(runners.map((runner) => [runner.name, runner.metrics()]));
     },
     pipelineWorkerHeap: async () => worker?.heap(),
+    probeWritable: () => probeSqliteWritable(eventsDb, eventsFile),
     startPipelines: async () => {
       if (!inWorker) {
         for (const runner of runners) await runner.start();
@@ -215,6 +222,18 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
       for (const db of databases) db.close();
     },
   };
+}
+
+/** Opens each file in turn; when one fails, closes those already open before throwing. */
+function openDatabases(files: readonly string[], synchronous: 'NORMAL' | 'FULL'): Database[] {
+  const opened: Database[] = [];
+  try {
+    for (const file of files) opened.push(openSqliteDatabase(file, { synchronous }));
+    return opened;
+  } catch (error) {
+    for (const db of opened) db.close();
+    throw error;
+  }
 }
 
 /** Options of {@link createEmbeddedApi}: the API's tunables and the extra members of /health. */

@@ -1,16 +1,38 @@
 /**
  * `npm start`: the whole embedded system in one process — HTTP API and pipelines — with its data
- * in a directory that survives restarts.
+ * in a directory that survives restarts. Anything that stops it from starting (a setting, the
+ * port, the host, the data directory, a database) ends it with one line on stderr naming the
+ * cause and what to change, and a non-zero exit code (1, or 2 for a refused setting).
  */
+import { lookup } from 'node:dns/promises';
 import { serve } from '@hono/node-server';
-import { AuthConfigError, readAuthConfig } from '../../core/auth/authConfig';
+import { readAuthConfig } from '../../core/auth/authConfig';
+import { errorCodeOf } from '../../core/errors/NexusError';
+import { SQLITE_DATABASE_ERRORS } from '../../adapters/embedded';
+import { answerStandardOptions } from '../cli/standardOptions';
 import { createEmbeddedApi, openEmbeddedSystem } from './embeddedSystem';
-import { ConfigError, readLocalServerConfig } from './config';
+import type { EmbeddedSystem } from './embeddedSystem';
+import { LOCAL_SERVER_DEFAULTS, LOCAL_SERVER_USAGE, readLocalServerConfig } from './config';
 import { watchEventLoopDelay } from './eventLoopDelayWindow';
 import { memoryUsageMb } from './memoryUsageMb';
+import { describeStartupFailure } from './startupFailure';
+import type { ListenTarget } from './startupFailure';
+
+/** How long a failed start waits for the databases and the pipeline worker to close. */
+const CLOSE_ON_FAILURE_MS = 5_000;
+/** /health retries a probe that met another process's write lock, this often, this far apart. */
+const PROBE_BUSY_RETRIES = 5;
+const PROBE_BUSY_PAUSE_MS = 50;
+
+const target: ListenTarget = { host: LOCAL_SERVER_DEFAULTS.host, port: LOCAL_SERVER_DEFAULTS.port };
 
 async function main(): Promise<void> {
-  const config = readLocalServerConfig(process.argv.slice(2), process.env);
+  const argv = process.argv.slice(2);
+  if (answerStandardOptions(argv, LOCAL_SERVER_USAGE)) return;
+  const config = readLocalServerConfig(argv, process.env);
+  Object.assign(target, { host: config.host, port: config.port });
+  // A host that does not resolve is found before any data is opened.
+  await lookup(config.host);
   // Pipelines in a worker thread and group commit: the HTTP event loop does only command and
   // query work, and concurrent commands share commits (docs/performance.md, round 3).
   const system = await openEmbeddedSystem({
@@ -26,7 +48,10 @@ async function main(): Promise<void> {
   const eventLoop = watchEventLoopDelay();
   const app = createEmbeddedApi(system, auth, {
     maxBodyBytes: config.maxBodyBytes,
-    health: async () => ({ pipelines: await system.pipelineMetrics(), memory: { ...memoryUsageMb(), pipelineWorker: (await system.pipelineWorkerHeap()) ?? null }, eventLoop: eventLoop.last() ?? null }),
+    health: async () => {
+      await probeStore(system);
+      return { pipelines: await system.pipelineMetrics(), memory: { ...memoryUsageMb(), pipelineWorker: (await system.pipelineWorkerHeap()) ?? null }, eventLoop: eventLoop.last() ?? null };
+    },
   });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     system.logger.info('nexus listening', { url: `http://${config.host}:${info.port}`, dataDir: system.dataDir });
@@ -34,6 +59,8 @@ async function main(): Promise<void> {
     process.stdout.write(`Nexus is listening on http://${config.host}:${info.port} (data in ${system.dataDir})\n`);
     process.stdout.write(tokenHint(auth.secretFile, system.dataDir));
   });
+  // Listening fails after the data is open (port taken, address not here): close it, then stop.
+  server.once('error', (error) => void failAfterOpen(error, system));
 
   let stopping = false;
   const shutdown = (signal: string): void => {
@@ -47,14 +74,41 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
+/**
+ * Fails /health (503) when the event store could not append now. Another process holding the
+ * write lock for a moment (a CLI registering schemas) is waited out without blocking the event
+ * loop; one that keeps it is a fault too: every append would wait, then fail.
+ */
+async function probeStore(system: EmbeddedSystem): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      system.probeWritable();
+      return;
+    } catch (error) {
+      if (errorCodeOf(error) !== SQLITE_DATABASE_ERRORS.LOCKED || attempt >= PROBE_BUSY_RETRIES) throw error;
+      await new Promise((done) => setTimeout(done, PROBE_BUSY_PAUSE_MS));
+    }
+  }
+}
+
+async function failAfterOpen(error: unknown, system: EmbeddedSystem): Promise<void> {
+  const failure = describeStartupFailure(error, target);
+  process.stderr.write(`${failure.line}\n`);
+  const timer = setTimeout(() => process.exit(failure.exitCode), CLOSE_ON_FAILURE_MS);
+  await system.close().catch(() => undefined);
+  clearTimeout(timer);
+  process.exit(failure.exitCode);
+}
+
 /** How to get a token for this server: every route but /health needs one. */
 function tokenHint(secretFile: string | undefined, dataDir: string): string {
   if (secretFile === undefined) return 'Every route but /health needs a bearer token from your identity provider (NEXUS_JWKS_URL or NEXUS_JWT_SECRET).\n';
-  return `Every route but /health needs a bearer token; get one with:\n  npm run token -- --role admin --sub alice --data-dir ${dataDir}\n`;
+  // -s keeps npm's own banner lines out of TOKEN=$(npm run -s token -- ...).
+  return `Every route but /health needs a bearer token; get one with:\n  TOKEN=$(npm run -s token -- --role admin --sub alice --data-dir ${dataDir})\n`;
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError || error instanceof AuthConfigError ? `configuration error: ${error.message}` : error instanceof Error ? error.stack ?? error.message : String(error);
-  process.stderr.write(`${message}\n`);
-  process.exit(error instanceof ConfigError || error instanceof AuthConfigError ? 2 : 1);
+  const failure = describeStartupFailure(error, target);
+  process.stderr.write(`${failure.line}\n`);
+  process.exit(failure.exitCode);
 });
