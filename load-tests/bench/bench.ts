@@ -1,21 +1,27 @@
 /**
- * `npm run bench [-- --runs 3 --only pipeline,appends,propagation,commands]`
+ * `npm run bench [-- --runs 3 --only pipeline,appends,propagation,commands,knee,idempotency --quick]`
  *
  * In-process benchmarks of the embedded system. Every figure is the median of `--runs` runs
  * (at least 3) with its min–max, next to a baseline measured in the same run, so that the ratio
  * holds on a noisy machine. Prints a markdown table and writes JSON to bench-results/.
  * Sizes are chosen so that the whole bench stays under 5 minutes on 2 cores.
+ * `--quick` cuts the steps and blocks of the knee and idempotency groups to a smoke run whose
+ * figures are not comparable with a full run.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureAppends } from './appendThroughput';
+import { measureCommandKnee } from './commandKnee';
+import type { CommandKneeOptions } from './commandKnee';
 import { measureCommandLatency } from './commandLatency';
 import { ratios, repeat, spread } from './figures';
 import type { Figure } from './figures';
 import { measurePipelineThroughput } from './pipelineThroughput';
 import { measurePropagation } from './propagationLatency';
+import { measureIdempotencyCost } from './idempotencyCost';
+import type { IdempotencyCostOptions } from './idempotencyCost';
 import { markdownTable } from './report';
 
 /** Sizes of one bench run. */
@@ -32,10 +38,21 @@ const SIZES = {
   healthBaselineMs: 5_000,
 };
 
-const GROUPS = ['pipeline', 'appends', 'propagation', 'commands'] as const;
+/**
+ * The knee: PlaceOrder and a bare Hono route, rates x2 from 500 req/s, then 3 bisections
+ * (about 6 % resolution). 2.5 s steps: at 500 req/s that is 1,250 requests, 12 beyond the p99,
+ * and about 16 steps per run keep three runs near 3 minutes on 2 cores.
+ */
+const KNEE: CommandKneeOptions = { p99LimitMs: 10, startRate: 500, growth: 2, maxRate: 32_000, bisections: 3, stepMs: 2_500, warmUpMs: 2_000, settleMs: 300 };
+const KNEE_QUICK: CommandKneeOptions = { ...KNEE, bisections: 2, stepMs: 400, warmUpMs: 300, settleMs: 100 };
+/** Idempotency-Key cost at the command bench's rate: 4 blocks of 4 s per side (16,000 requests each). */
+const IDEMPOTENCY: IdempotencyCostOptions = { ratePerSecond: 1_000, blockMs: 4_000, blocksPerSide: 4, warmUpMs: 2_000 };
+const IDEMPOTENCY_QUICK: IdempotencyCostOptions = { ...IDEMPOTENCY, blockMs: 500, blocksPerSide: 2, warmUpMs: 300 };
+
+const GROUPS = ['pipeline', 'appends', 'propagation', 'commands', 'knee', 'idempotency'] as const;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { runs: { type: 'string', default: '3' }, only: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { runs: { type: 'string', default: '3' }, only: { type: 'string' }, quick: { type: 'boolean', default: false } }, strict: true });
   const runs = Math.max(3, Number(values.runs) || 3);
   const only = new Set(values.only?.split(',') ?? GROUPS);
   const figures: Figure[] = [];
@@ -100,6 +117,46 @@ async function main(): Promise<void> {
     figures.push({ group: 'commands', name: 'PlaceOrder p99', unit: 'ms', value: p99, baselineName: 'GET /health p99', baseline: health('p99Ms'), target: '< 10 ms', met: p99.median < 10, note });
     figures.push({ group: 'commands', name: 'PlaceOrder failed or dropped', unit: 'req', value: spread(results.map((r) => r.commandErrors + r.commandDropped)) });
     figures.push({ group: 'memory', name: 'server peak RSS', unit: 'MB', value: spread(results.map((r) => r.serverPeakRssMb ?? Number.NaN)) });
+  }
+
+  if (only.has('knee')) {
+    const knee = values.quick ? KNEE_QUICK : KNEE;
+    log(`PlaceOrder knee (p99 < ${knee.p99LimitMs} ms) against a bare Hono route, ${(knee.stepMs ?? 0) / 1000} s steps${values.quick ? ' (quick)' : ''}`);
+    const results = await repeat(runs, (run) =>
+      measureCommandKnee(knee, run % 2 === 1, (target, step) =>
+        log(`  ${target} ${step.phase} ${step.rate} req/s: p50 ${step.p50Ms.toFixed(2)} ms, p99 ${step.p99Ms.toFixed(2)} ms, failed ${step.failed}; CPU µs/request server ${step.serverCpuUsPerRequest.toFixed(0)}, generator ${step.generatorCpuUsPerRequest.toFixed(0)}${step.failed > 0 ? `; ${JSON.stringify(step.statuses)}` : ''}`),
+      ),
+    );
+    const value = results.map((r) => r.placeOrder.knee);
+    const baseline = results.map((r) => r.bareRoute.knee);
+    const ratio = ratios(value, baseline);
+    const capped = results.some((r) => r.placeOrder.capped || r.bareRoute.capped) ? '; a search reached the cap: lower bound' : '';
+    const note = `${(knee.stepMs ?? 0) / 1000} s steps, x${knee.growth} from ${knee.startRate} req/s then ${knee.bisections} bisections, from a second process${capped}${values.quick ? '; QUICK run, not comparable' : ''}`;
+    figures.push({ group: 'knee', name: `PlaceOrder: highest rate with p99 < ${knee.p99LimitMs} ms`, unit: 'req/s', value: spread(value), baselineName: 'bare Hono route, same stack', baseline: spread(baseline), ratio, target: '≥ 0.5x', met: ratio.median >= 0.5, note });
+    const firstBad = (side: 'placeOrder' | 'bareRoute'): number[] => results.map((r) => r[side].firstBad ?? Number.NaN);
+    figures.push({ group: 'knee', name: `PlaceOrder: lowest rate over the bound`, unit: 'req/s', value: spread(firstBad('placeOrder')), baselineName: 'bare Hono route', baseline: spread(firstBad('bareRoute')) });
+    // CPU per request at the knee: what the server costs, whatever the load generator beside it costs.
+    const cpu = (side: 'placeOrder' | 'bareRoute', of: 'serverCpuUsPerRequest' | 'generatorCpuUsPerRequest'): number[] => results.map((r) => r[side].kneeStep?.[of] ?? Number.NaN);
+    figures.push({ group: 'knee', name: 'server CPU per request at the knee (all threads)', unit: 'µs', value: spread(cpu('placeOrder', 'serverCpuUsPerRequest')), baselineName: 'bare Hono route', baseline: spread(cpu('bareRoute', 'serverCpuUsPerRequest')), ratio: ratios(cpu('placeOrder', 'serverCpuUsPerRequest'), cpu('bareRoute', 'serverCpuUsPerRequest')) });
+    figures.push({ group: 'knee', name: 'load generator CPU per request at the knee', unit: 'µs', value: spread(cpu('placeOrder', 'generatorCpuUsPerRequest')), baselineName: 'bare Hono route', baseline: spread(cpu('bareRoute', 'generatorCpuUsPerRequest')) });
+  }
+
+  if (only.has('idempotency')) {
+    const cost = values.quick ? IDEMPOTENCY_QUICK : IDEMPOTENCY;
+    log(`Idempotency-Key cost: PlaceOrder at ${cost.ratePerSecond} req/s with and without the header${values.quick ? ' (quick)' : ''}`);
+    const results = await repeat(runs, async (run) => {
+      const result = await measureIdempotencyCost(cost);
+      log(`  run ${run + 1}: p99 ${result.withKey.p99Ms.toFixed(2)} ms with a key, ${result.withoutKey.p99Ms.toFixed(2)} ms without; statuses with ${JSON.stringify(result.withKeyStatuses)}, without ${JSON.stringify(result.withoutKeyStatuses)}; key honoured: ${result.keyHonoured}`);
+      return result;
+    });
+    const honoured = results.every((r) => r.keyHonoured) ? '' : '; the server did NOT honour the header (a replay was refused): both sides measure the same';
+    const note = `${cost.ratePerSecond} req/s, ${cost.blocksPerSide} blocks of ${(cost.blockMs ?? 0) / 1000} s per side taking turns, a fresh key per request${honoured}${values.quick ? '; QUICK run, not comparable' : ''}`;
+    for (const key of ['p50Ms', 'p99Ms'] as const) {
+      const withKey = results.map((r) => r.withKey[key]);
+      const withoutKey = results.map((r) => r.withoutKey[key]);
+      figures.push({ group: 'idempotency', name: `PlaceOrder ${key.slice(0, 3)} with Idempotency-Key`, unit: 'ms', value: spread(withKey), baselineName: 'without the header', baseline: spread(withoutKey), ratio: ratios(withKey, withoutKey), note });
+    }
+    figures.push({ group: 'idempotency', name: 'PlaceOrder failed or dropped, with / without key', unit: 'req', value: spread(results.map((r) => r.withKeyFailed)), baselineName: 'without', baseline: spread(results.map((r) => r.withoutKeyFailed)) });
   }
 
   figures.push({ group: 'snapshots', name: 'snapshot trigger → snapshot stored', unit: 'ms', value: spread([]), note: 'snapshots do not exist yet: not measured' });

@@ -41,9 +41,10 @@ export class HttpLoadClient {
     this.authorization = options.token === undefined ? undefined : `Bearer ${options.token}`;
   }
 
-  send(method: 'GET' | 'POST', path: string, json?: unknown): Promise<LoadResponse> {
+  /** Sends one request; `extraHeaders` (e.g. `Idempotency-Key`) are added to this request only. */
+  send(method: 'GET' | 'POST', path: string, json?: unknown, extraHeaders?: Readonly<Record<string, string>>): Promise<LoadResponse> {
     const body = json === undefined ? undefined : Buffer.from(JSON.stringify(json));
-    const headers: Record<string, string | number> = {};
+    const headers: Record<string, string | number> = { ...extraHeaders };
     if (this.authorization !== undefined) headers.authorization = this.authorization;
     if (body !== undefined) {
       headers['content-type'] = 'application/json';

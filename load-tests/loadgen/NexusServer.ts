@@ -90,6 +90,24 @@ export function processMemory(pid: number | 'self'): ProcessMemory | undefined {
   }
 }
 
+/** Linux reports process CPU time in clock ticks of 1/100 s to user space (USER_HZ). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time (user + system) `pid` has used so far, all its threads included, in milliseconds
+ * (10 ms resolution), from /proc/<pid>/stat (Linux); undefined elsewhere.
+ */
+export function processCpuMs(pid: number | 'self'): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A TCP port on loopback that was free a moment ago. */
 export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -103,12 +121,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForHealth(baseUrl: string, child: ChildProcess, timeoutMs: number, output: () => string): Promise<void> {
+/** Polls `GET /health` of a server in `child` until it answers 200; kills the child on timeout. */
+export async function waitForHealth(baseUrl: string, child: ChildProcess, timeoutMs: number, output: () => string, name = 'nexus'): Promise<void> {
   const client = new HttpLoadClient(baseUrl, { maxSockets: 1, timeoutMs: 2000 });
   const deadline = Date.now() + timeoutMs;
   try {
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`nexus exited with ${child.exitCode} before it was healthy:\n${output()}`);
+      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was healthy:\n${output()}`);
       const status = await client.send('GET', '/health').then((response) => response.status, () => 0);
       if (status === 200) return;
       await new Promise((r) => setTimeout(r, 100));
@@ -117,10 +136,11 @@ async function waitForHealth(baseUrl: string, child: ChildProcess, timeoutMs: nu
     client.close();
   }
   child.kill('SIGKILL');
-  throw new Error(`nexus did not become healthy within ${timeoutMs} ms:\n${output()}`);
+  throw new Error(`${name} did not become healthy within ${timeoutMs} ms:\n${output()}`);
 }
 
-function endProcess(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after 10 s; resolves when the child has exited. */
+export function endProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => {
     const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);

@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto';
+import { mintDevelopmentToken } from '../../core/auth/mintToken';
+import { runConstantArrivalRate } from '../loadgen/ConstantArrivalRate';
+import type { RequestOutcome } from '../loadgen/ConstantArrivalRate';
+import { HttpLoadClient } from '../loadgen/HttpLoadClient';
+import { processCpuMs, startNexusServer } from '../loadgen/NexusServer';
+import { placeOrderBody } from '../loadgen/scenarios';
+import { startBareRouteServer } from './bareRouteServer';
+import { KNEE_SEARCH_DEFAULTS, nextKneeStep, stepHolds } from './kneeSearch';
+import type { KneeSearchOptions, KneeStep } from './kneeSearch';
+import { waitForPipelines } from './waitForPipelines';
+
+/** Tunables of {@link measureCommandKnee}: the search's, plus how long each step lasts. */
+export interface CommandKneeOptions extends KneeSearchOptions {
+  /** Length of one step at one offered rate. @defaultValue 2500 */
+  stepMs?: number;
+  /** A discarded run at the start rate before the search (JIT, caches, sockets). @defaultValue 2000 */
+  warmUpMs?: number;
+  /** Pause after each step, after the pipelines have caught up. @defaultValue 300 */
+  settleMs?: number;
+  /** Longest wait for the pipelines to catch up after a step. @defaultValue 10000 */
+  drainTimeoutMs?: number;
+  /** Requests in flight before the generator drops one (a dropped request fails the step). @defaultValue 256 */
+  maxInFlight?: number;
+}
+
+/** Defaults of {@link CommandKneeOptions}. */
+export const COMMAND_KNEE_DEFAULTS: Required<CommandKneeOptions> = {
+  ...KNEE_SEARCH_DEFAULTS,
+  stepMs: 2_500,
+  warmUpMs: 2_000,
+  settleMs: 300,
+  drainTimeoutMs: 10_000,
+  maxInFlight: 256,
+};
+
+/** One measured step, with what the search needs and what a reader wants to see. */
+export interface KneeStepRecord extends KneeStep {
+  phase: 'ramp' | 'bisect';
+  p50Ms: number;
+  achievedRate: number;
+  /**
+   * CPU time per request started during the step, in microseconds: of the server process (all
+   * its threads, the pipeline worker included) and of this load-generating process. They share
+   * the machine's cores, so a generator that costs as much as the server bounds the knee too.
+   */
+  serverCpuUsPerRequest: number;
+  generatorCpuUsPerRequest: number;
+  /** Status code -> count (0: no response), and `dropped`: not sent, too many in flight. */
+  statuses: Record<string, number>;
+}
+
+/** The outcome of one knee search against one server. */
+export interface KneeResult {
+  /** Highest offered rate whose p99 held below the limit with nothing failed (req/s); 0 when none did. */
+  knee: number;
+  firstBad: number | undefined;
+  /** The ramp reached the maximum rate without a failure: `knee` is a lower bound. */
+  capped: boolean;
+  steps: KneeStepRecord[];
+  /** The step measured at the knee; undefined when no step held. */
+  kneeStep: KneeStepRecord | undefined;
+}
+
+/** One run of the knee bench: Nexus PlaceOrder and the bare route, searched the same way. */
+export interface CommandKneeRun {
+  placeOrder: KneeResult;
+  bareRoute: KneeResult;
+}
+
+/** What a knee search sends and how it waits between steps. */
+interface KneeTarget {
+  /** The server process, whose CPU time each step records. */
+  pid: number;
+  send(step: number, index: number): Promise<RequestOutcome>;
+  settle(): Promise<void>;
+}
+
+/**
+ * The highest PlaceOrder rate that keeps p99 under the limit, and the same for a bare Hono route
+ * as the baseline, in one run. Each server runs alone in a child process (the other is not
+ * started yet or already stopped), this process generating the load: open model, latency from
+ * each request's scheduled start. Both get the same requests (same body, same bearer token) and
+ * the same schedule; `bareRouteFirst` alternates which goes first across runs, so that drift of a
+ * shared machine does not favour one side. A fresh Nexus server (and data directory) per run.
+ */
+export async function measureCommandKnee(options: CommandKneeOptions = {}, bareRouteFirst = false, onStep?: (target: string, step: KneeStepRecord) => void): Promise<CommandKneeRun> {
+  const settings = { ...COMMAND_KNEE_DEFAULTS, ...definedOnly(options) };
+  const searchNexus = async (): Promise<KneeResult> => {
+    const server = await startNexusServer();
+    const client = new HttpLoadClient(server.baseUrl, { token: server.token, maxSockets: settings.maxInFlight });
+    try {
+      const runId = Date.now().toString(36);
+      return await searchKnee(
+        {
+          pid: server.pid,
+          send: async (step, index) => {
+            const { status } = await client.send('POST', '/api/commands/PlaceOrder', placeOrderBody(`k-${runId}-${step}-${index}`, 'customer-1'));
+            return { ok: status === 202, status };
+          },
+          settle: () => settleNexus(client, settings),
+        },
+        settings,
+        (step) => onStep?.('PlaceOrder', step),
+      );
+    } finally {
+      client.close();
+      await server.stop();
+    }
+  };
+  const searchBare = async (): Promise<KneeResult> => {
+    // A token minted as Nexus's is (another secret, never read): the same request bytes on the wire.
+    const token = await mintDevelopmentToken(randomBytes(32).toString('hex'), { subject: 'load-test', roles: ['admin'], ttl: '12h' });
+    const server = await startBareRouteServer();
+    const client = new HttpLoadClient(server.baseUrl, { token, maxSockets: settings.maxInFlight });
+    try {
+      return await searchKnee(
+        {
+          pid: server.pid,
+          send: async (step, index) => {
+            const { status } = await client.send('POST', '/api/commands/PlaceOrder', placeOrderBody(`k-${step}-${index}`, 'customer-1'));
+            return { ok: status === 202, status };
+          },
+          settle: () => sleep(settings.settleMs),
+        },
+        settings,
+        (step) => onStep?.('bare route', step),
+      );
+    } finally {
+      client.close();
+      await server.stop();
+    }
+  };
+  if (bareRouteFirst) {
+    const bareRoute = await searchBare();
+    return { placeOrder: await searchNexus(), bareRoute };
+  }
+  const placeOrder = await searchNexus();
+  return { placeOrder, bareRoute: await searchBare() };
+}
+
+/** Warms the target up, then measures the steps {@link nextKneeStep} asks for until it has the knee. */
+async function searchKnee(target: KneeTarget, settings: Required<CommandKneeOptions>, onStep: (step: KneeStepRecord) => void): Promise<KneeResult> {
+  await runConstantArrivalRate({ ratePerSecond: settings.startRate, durationMs: settings.warmUpMs, maxInFlight: settings.maxInFlight }, (index) => target.send(-1, index));
+  await target.settle();
+  const steps: KneeStepRecord[] = [];
+  for (let decision = nextKneeStep(steps, settings); ; decision = nextKneeStep(steps, settings)) {
+    if (decision.done) {
+      const { knee, firstBad, capped } = decision;
+      return { knee, firstBad, capped, steps, kneeStep: steps.find((step) => step.rate === knee && stepHolds(step, settings.p99LimitMs)) };
+    }
+    const stepIndex = steps.length;
+    const serverCpuBefore = processCpuMs(target.pid) ?? Number.NaN;
+    const generatorCpuBefore = process.cpuUsage();
+    const result = await runConstantArrivalRate({ ratePerSecond: decision.rate, durationMs: settings.stepMs, maxInFlight: settings.maxInFlight }, (index) => target.send(stepIndex, index));
+    const generatorCpu = process.cpuUsage(generatorCpuBefore);
+    const serverCpuMs = (processCpuMs(target.pid) ?? Number.NaN) - serverCpuBefore;
+    const latency = result.latency.summary();
+    const started = Math.max(1, result.started);
+    const step: KneeStepRecord = {
+      rate: decision.rate,
+      phase: decision.phase,
+      p99Ms: latency.p99Ms,
+      p50Ms: latency.p50Ms,
+      failed: result.failed + result.dropped,
+      achievedRate: result.achievedRate,
+      serverCpuUsPerRequest: (serverCpuMs * 1000) / started,
+      generatorCpuUsPerRequest: (generatorCpu.user + generatorCpu.system) / started,
+      statuses: { ...result.statuses, ...(result.dropped > 0 ? { dropped: result.dropped } : {}) },
+    };
+    steps.push(step);
+    onStep(step);
+    await target.settle();
+  }
+}
+
+/** Lets the pipelines catch up with the step (see {@link waitForPipelines}), then pauses. */
+async function settleNexus(client: HttpLoadClient, settings: Required<CommandKneeOptions>): Promise<void> {
+  await waitForPipelines(client, settings.drainTimeoutMs);
+  await sleep(settings.settleMs);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
