@@ -4,6 +4,9 @@ import { NexusError } from '../errors/NexusError';
 import type { Logger } from '../logging/Logger';
 import type { RecordSource, SourceRecord } from '../streams/RecordSource';
 import { KeyedBatchProcessor } from './KeyedBatchProcessor';
+import { RecordAttempts } from './RecordAttempts';
+import { RetryingKeys } from './RetryingKeys';
+import type { Handoff } from './RetryingKeys';
 import { PIPELINE_DEFAULTS } from './PipelineDefinition';
 import type { PipelineContext, PipelineDefinition, PipelineOptions } from './PipelineDefinition';
 import { PipelineMetricsRecorder } from './PipelineMetrics';
@@ -25,6 +28,13 @@ export interface RunnerOptions extends PipelineOptions {
   maxFailureBackoffMs?: number;
   /** Jitter source in [0, 1). @defaultValue Math.random */
   random?: () => number;
+  /**
+   * Keys that may be retrying at once, off the batches' path. At the bound the runner reads no
+   * further until one finishes, and a key failing meanwhile is retried inside its batch. @defaultValue 64
+   */
+  maxRetryingKeys?: number;
+  /** Unfinished records (retrying ones and those waiting behind them) at which the runner reads no further. @defaultValue 10000 */
+  maxWaitingRecords?: number;
 }
 
 export const RUNNER_DEFAULTS: Required<RunnerOptions> = {
@@ -33,6 +43,8 @@ export const RUNNER_DEFAULTS: Required<RunnerOptions> = {
   lingerMs: 0,
   maxFailureBackoffMs: 5000,
   random: Math.random,
+  maxRetryingKeys: 64,
+  maxWaitingRecords: 10_000,
 };
 
 /** What the runner needs: its source, its state stores and the pipeline's context. */
@@ -65,12 +77,19 @@ interface CaughtUpWaiter {
 /**
  * Runs one pipeline in this process against a tail-able source.
  *
- * Guarantees: at-least-once (the checkpoint moves only after a whole batch is processed, so a
- * crash replays at most one batch; sinks are idempotent); records of one key strictly in order,
- * different keys concurrently up to `concurrency`; a record that fails `maxAttempts` times is
- * parked with its original bytes, and later records of its key park behind it (checked in the
- * dead-letter store, so a redrive from another process unblocks the key); source and checkpoint
- * failures are logged and retried with backoff, never thrown.
+ * Guarantees: at-least-once; records of one key strictly in order, different keys concurrently
+ * up to `concurrency`; a record that fails is retried with backoff off the batches' path (by
+ * {@link RetryingKeys}: its key's later records wait behind it, other keys and later batches go
+ * on), and after `maxAttempts` it is parked with its original bytes, later records of its key
+ * parked behind it (checked in the dead-letter store, so a redrive from another process
+ * unblocks the key); source and checkpoint failures are logged and retried, never thrown.
+ *
+ * Checkpoint rule: the checkpoint is the read position, held just below the oldest unfinished
+ * record when a key is retrying. Records finished beyond it are not remembered: after a crash or
+ * stop they are read and applied again (sinks are idempotent by aggregate version), and records
+ * of a parked key that were already parked are recognised and skipped. With a store that has
+ * `atomically` (SQLite), a batch's writes and its checkpoint commit together, and every retry
+ * attempt and park of a retrying key runs in a unit of its own, durable before it counts.
  */
 export class EmbeddedPipelineRunner {
   private readonly options: Required<RunnerOptions>;
@@ -85,6 +104,7 @@ export class EmbeddedPipelineRunner {
   private stopping = false;
   private readonly wake = new WakeSignal();
   private readonly processor: KeyedBatchProcessor;
+  private readonly retrying: RetryingKeys;
   private unsubscribe: (() => void) | undefined;
   private loop: Promise<void> | undefined;
 
@@ -97,14 +117,17 @@ export class EmbeddedPipelineRunner {
     this.logger = (deps.logger ?? deps.context.logger).child({ pipeline: definition.name });
     this.stats = new PipelineMetricsRecorder(definition.name);
     const { concurrency, maxAttempts, initialBackoffMs, maxBackoffMs, random } = this.options;
-    this.processor = new KeyedBatchProcessor({
-      definition,
-      context: deps.context,
-      deadLetters: deps.deadLetters,
-      stats: this.stats,
-      logger: this.logger,
-      concurrency,
-      retry: { maxAttempts, initialBackoffMs, maxBackoffMs, random },
+    const { context, deadLetters, checkpoints } = deps;
+    const { stats, logger } = this;
+    const attempts = new RecordAttempts({ definition, context, deadLetters, stats, logger, retry: { maxAttempts, initialBackoffMs, maxBackoffMs, random } });
+    this.processor = new KeyedBatchProcessor({ definition, context, deadLetters, attempts, stats, logger, concurrency });
+    this.retrying = new RetryingKeys({
+      attempts,
+      unit: (work) => (checkpoints.atomically ? checkpoints.atomically(work) : work()),
+      stats,
+      logger,
+      onSettled: () => this.wake.notify(),
+      options: { ...this.options },
     });
   }
 
@@ -118,23 +141,31 @@ export class EmbeddedPipelineRunner {
     if (this.loop) return;
     this.stopping = false;
     this.wake.reset();
+    this.retrying.restart();
     this.unsubscribe = this.deps.source.onAppend(() => this.wake.notify());
     this.loop = this.run().catch((error: unknown) => this.logger.error('pipeline runner stopped unexpectedly', { error }));
   }
 
-  /** Finishes the batch in flight (its checkpoint included), then stops timers and listeners. */
+  /**
+   * Abandons retries (waits for an attempt or park under way), finishes the batch in flight,
+   * checkpoints what is finished (never beyond an unfinished record), then stops timers and
+   * listeners. Unfinished records are read again from the checkpoint on the next start.
+   */
   async stop(): Promise<void> {
     if (!this.loop) return;
     this.stopping = true;
     this.wake.interrupt();
+    const retries = this.retrying.stop();
     await this.loop;
+    await retries;
+    await this.commitFinished();
     this.loop = undefined;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     for (const waiter of this.waiters) this.settle(waiter, new NexusError(RUNNER_ERRORS.NOT_RUNNING, `pipeline ${this.definition.name} stopped`));
   }
 
-  /** Resolves once every record readable when called has been processed (applied or parked). */
+  /** Resolves once every record readable when called has been processed (applied or parked; a retrying one is not). */
   whenCaughtUp(timeoutMs = 30_000): Promise<void> {
     if (!this.loop || this.stopping) {
       return Promise.reject(new NexusError(RUNNER_ERRORS.NOT_RUNNING, `pipeline ${this.definition.name} is not running`));
@@ -191,15 +222,24 @@ export class EmbeddedPipelineRunner {
       this.committed = this.position;
       this.stats.lastPosition = this.position;
     }
-    // A batch processed but not checkpointed (the store failed): checkpoint it, never reprocess it.
-    if (this.committed < this.position) await this.commit(this.position);
+    // Keys that finished are forgotten before the batch asks the dead-letter store about its keys.
+    this.retrying.reap();
+    // Finished records not checkpointed yet (retries done since, or the store failed): checkpoint them.
+    const finished = this.finishedPosition(this.position);
+    if (this.committed < finished) await this.commit(finished);
+    if (this.retrying.full) {
+      // Back-pressure: read nothing until a retrying key finishes (it wakes the loop).
+      this.lastReadFull = true;
+      return;
+    }
     const read = ++this.reads;
     const batch = await source.read(this.position, this.options.batchSize);
     this.lastReadFull = batch.length >= this.options.batchSize;
     const last = batch.at(-1);
     if (last === undefined) {
-      this.stats.lagRecords = 0;
+      this.stats.lagRecords = this.retrying.waitingRecords;
       this.stats.lagMs = 0;
+      if (this.retrying.retryingKeys > 0) return;
       for (const waiter of this.waiters) if (read > waiter.afterRead) this.settle(waiter);
       return;
     }
@@ -208,19 +248,54 @@ export class EmbeddedPipelineRunner {
     await this.measureLag(batch.length, last);
     if (checkpoints.atomically) {
       // The batch's writes and its checkpoint commit together; if that fails, nothing of the
-      // batch is kept and it is processed again (sinks are idempotent).
-      await checkpoints.atomically(async () => {
-        await this.processor.process(batch);
-        await checkpoints.set(this.definition.name, last.position);
+      // batch is kept (its handoffs included) and it is processed again (sinks are idempotent).
+      let checkpoint = this.committed;
+      const handoffs = await checkpoints.atomically(async () => {
+        const unfinished = await this.processor.process(batch, this.retrying);
+        checkpoint = this.finishedPosition(last.position, unfinished);
+        await checkpoints.set(this.definition.name, checkpoint);
+        return unfinished;
       });
+      this.retrying.accept(handoffs);
       this.position = last.position;
-      this.committed = last.position;
-      this.stats.lastPosition = last.position;
+      this.committed = Math.max(this.committed, checkpoint);
+      this.stats.lastPosition = this.committed;
       return;
     }
-    await this.processor.process(batch);
+    this.retrying.accept(await this.processor.process(batch, this.retrying));
     this.position = last.position;
-    await this.commit(last.position);
+    await this.commit(this.finishedPosition(last.position));
+  }
+
+  /**
+   * Where the checkpoint may go: `read`, the position read up to, unless a record at or before
+   * it is unfinished (retrying, waiting behind a retrying one, or handed off by the batch being
+   * committed); then just below the oldest of them. Positions are integers, so `oldest - 1`
+   * re-reads exactly from the oldest unfinished record.
+   */
+  private finishedPosition(read: number, handoffs: readonly Handoff[] = []): number {
+    let oldest = this.retrying.oldestUnfinished();
+    for (const handoff of handoffs) {
+      const head = handoff.records[0];
+      if (head && (oldest === undefined || head.position < oldest)) oldest = head.position;
+    }
+    return oldest === undefined ? read : Math.min(read, oldest - 1);
+  }
+
+  /** On stop: checkpoints the finished records, and makes the next start read the rest again. */
+  private async commitFinished(): Promise<void> {
+    if (this.position === undefined) return;
+    try {
+      const finished = this.finishedPosition(this.position);
+      if (this.committed < finished) await this.commit(finished);
+    } catch (error) {
+      this.logger.error('pipeline checkpoint failed on stop; the next start replays from the last one', { error });
+    }
+    if (this.retrying.waitingRecords > 0 || this.committed < this.position) {
+      this.position = undefined;
+      this.processor.reset();
+    }
+    this.retrying.clear();
   }
 
   private async commit(position: number): Promise<void> {

@@ -2,92 +2,146 @@ import { count, from, lastValueFrom } from 'rxjs';
 import type { DeadLetterStore } from '../deadletter/DeadLetterStore';
 import type { Logger } from '../logging/Logger';
 import type { SourceRecord } from '../streams/RecordSource';
-import { parkOnFailure } from './parkOnFailure';
-import { PARKED_BEHIND } from './PipelineFailure';
+import type { Cancellation } from './Cancellation';
 import type { PipelineContext, PipelineDefinition } from './PipelineDefinition';
 import type { PipelineMetricsRecorder } from './PipelineMetrics';
-import { isRetriesExhaustedError, RetriesExhaustedError } from './retryWithBackoff';
-import type { RetryWithBackoffOptions } from './retryWithBackoff';
-import { runRecord } from './runRecord';
+import { inBatch } from './RecordAttempts';
+import type { RecordAttempts } from './RecordAttempts';
+import type { Handoff, RetryingKeys } from './RetryingKeys';
 
 /** What {@link KeyedBatchProcessor} works with. */
 export interface KeyedBatchProcessorDependencies {
   definition: PipelineDefinition;
   context: PipelineContext;
   deadLetters: DeadLetterStore;
+  attempts: RecordAttempts;
   stats: PipelineMetricsRecorder;
   logger: Logger;
   /** Keys processed at the same time. */
   concurrency: number;
-  retry: Omit<RetryWithBackoffOptions, 'onRetry' | 'scheduler'>;
 }
+
+/**
+ * Parked entries of one key read to learn how far it was parked, once per key and run; a key
+ * with more parked records may see a replayed one parked twice (harmless: redrives are idempotent).
+ */
+const REPLAY_SCAN_LIMIT = 10_000;
 
 interface KeyedRecord {
   key: string;
   record: SourceRecord;
 }
 
-/** A failed lane run counts as the first attempt of the first record that fails again. */
-interface LaneCredit {
-  available: boolean;
+/** A key parked in the dead-letter store: its records park behind `id`. */
+interface Blocking {
+  id: number;
+  /** Highest parked position of the key: records up to it were finished by an earlier run. */
+  parkedUpTo: number;
+}
+
+/** What the lanes of one batch share. */
+interface BatchState {
+  handoffs: Map<string, Handoff>;
+  /** Keys parked inside this batch, with the dead-letter id later records park behind. */
+  parkedNow: Map<string, number>;
+  /** New keys this batch may still hand off (the bound on retrying keys). */
+  freeSlots: number;
+  cancellation: Cancellation;
 }
 
 /**
- * Processes one batch: records grouped by key, keys concurrently up to `concurrency`, the
- * records of a key strictly in order. A record failing every attempt is parked; later records
- * of a parked key park behind the oldest parked entry (read from the store, so a redrive in
- * another process unblocks the key). Throws only when the dead-letter store fails, after every
- * key has settled, so that the caller does not checkpoint the batch.
+ * Processes one batch on its critical path: first attempts only. Records grouped by key, keys
+ * concurrently up to `concurrency`, the records of a key strictly in order.
  *
- * Happy path: the keys that are not parked are spread over at most `concurrency` lanes, and each
- * lane's records (batch order, so per-key order holds) go through ONE subscription of the pipe.
- * When a lane fails, its records are run again one at a time, in batch order, with retries and
- * parking; records that the failed lane already applied are re-applied harmlessly (sinks are
- * idempotent). The lane's failed run counts as the first attempt of the first record that fails
- * again, so a deterministic poison record is still run `maxAttempts` times in all.
+ * - Happy path: the keys are spread over at most `concurrency` lanes, and each lane's records
+ *   (batch order) go through ONE subscription of the pipe.
+ * - A failed lane is run again one record at a time (records it applied already are re-applied
+ *   harmlessly: sinks are idempotent). Its failed run counts as the first attempt of the first
+ *   record that fails again. A record that fails is handed off, with the rest of its key in the
+ *   batch, to the {@link RetryingKeys}, which retry it off the critical path; when no slot is
+ *   free (`maxRetryingKeys`), it is retried here instead, holding the batch (back-pressure).
+ * - Records of a key that is retrying already are handed off behind it, untouched.
+ * - Records of a key parked in the dead-letter store park behind its oldest entry (read from
+ *   the store, so a redrive in another process unblocks the key); records of such a key that an
+ *   earlier run already finished (a replay after a restart) are counted and skipped.
+ *
+ * Returns the handoffs, to be given to the RetryingKeys once the batch is committed. Throws only
+ * when the dead-letter store fails, after every key has settled, so that the caller does not
+ * checkpoint the batch.
  */
 export class KeyedBatchProcessor {
+  /** Keys found parked, with how far: learned once per key and run, dropped once unparked. */
+  private readonly parkedUpTo = new Map<string, number>();
+
   constructor(private readonly deps: KeyedBatchProcessorDependencies) {}
 
-  async process(batch: readonly SourceRecord[]): Promise<void> {
-    const { definition, deadLetters, concurrency } = this.deps;
+  /** Forgets what was learned about parked keys; call when the run starts again from the checkpoint. */
+  reset(): void {
+    this.parkedUpTo.clear();
+  }
+
+  async process(batch: readonly SourceRecord[], retrying: RetryingKeys): Promise<Handoff[]> {
+    const { definition, concurrency } = this.deps;
     const keyOf = definition.key ?? ((record: SourceRecord) => record.key);
-    const keys = batch.map((record) => keyOf(record));
-    // One query tells whether any key of this pipeline is parked; only then is each key checked.
-    const anyParked = (await deadLetters.list({ pipelineName: definition.name, status: 'parked', limit: 1 })).length > 0;
-    const blocking = new Map<string, number>();
-    if (anyParked) {
-      for (const key of new Set(keys)) {
-        const oldest = await deadLetters.oldestParked(definition.name, key);
-        if (oldest) blocking.set(key, oldest.id);
-      }
-    }
+    const keyed = batch.map((record) => ({ key: keyOf(record), record }));
+    const blocking = await this.blockingKeys(keyed, retrying);
+    const state: BatchState = { handoffs: new Map(), parkedNow: new Map(), freeSlots: retrying.freeSlots, cancellation: retrying.cancellation };
     const lanes: KeyedRecord[][] = [];
     const blocked: KeyedRecord[] = [];
     const laneOf = new Map<string, KeyedRecord[]>();
-    for (let i = 0; i < batch.length; i += 1) {
-      const record = batch[i] as SourceRecord;
-      const key = keys[i] as string;
-      if (blocking.has(key)) {
-        blocked.push({ key, record });
+    for (const entry of keyed) {
+      if (retrying.has(entry.key)) {
+        handOff(state.handoffs, entry, 0);
         continue;
       }
-      let lane = laneOf.get(key);
+      if (blocking.has(entry.key)) {
+        blocked.push(entry);
+        continue;
+      }
+      let lane = laneOf.get(entry.key);
       if (!lane) {
         if (lanes.length < concurrency) lanes.push([]);
         lane = lanes[laneOf.size % lanes.length] as KeyedRecord[];
-        laneOf.set(key, lane);
+        laneOf.set(entry.key, lane);
       }
-      lane.push({ key, record });
+      lane.push(entry);
     }
-    const tasks = lanes.map((lane) => this.processLane(lane));
-    if (blocked.length > 0) tasks.push(this.processOneByOne(blocked, blocking, { available: false }));
+    const tasks = lanes.map((lane) => this.processLane(lane, state));
+    if (blocked.length > 0) tasks.push(this.parkBlocked(blocked, blocking));
     const settled = await Promise.allSettled(tasks);
     const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed) throw failed.reason;
+    return [...state.handoffs.values()];
   }
 
-  private async processLane(lane: readonly KeyedRecord[]): Promise<void> {
+  /** Keys of the batch parked in the store (one query tells whether any is). Retrying keys are not looked up. */
+  private async blockingKeys(keyed: readonly KeyedRecord[], retrying: RetryingKeys): Promise<Map<string, Blocking>> {
+    const { definition, deadLetters } = this.deps;
+    const blocking = new Map<string, Blocking>();
+    const anyParked = (await deadLetters.list({ pipelineName: definition.name, status: 'parked', limit: 1 })).length > 0;
+    if (!anyParked) {
+      this.parkedUpTo.clear();
+      return blocking;
+    }
+    for (const key of new Set(keyed.map((entry) => entry.key))) {
+      if (retrying.has(key)) continue;
+      const oldest = await deadLetters.oldestParked(definition.name, key);
+      if (!oldest) {
+        this.parkedUpTo.delete(key);
+        continue;
+      }
+      let parkedUpTo = this.parkedUpTo.get(key);
+      if (parkedUpTo === undefined) {
+        const parked = await deadLetters.list({ pipelineName: definition.name, key, status: 'parked', limit: REPLAY_SCAN_LIMIT });
+        parkedUpTo = Math.max(oldest.sourcePosition, ...parked.map((entry) => entry.sourcePosition));
+        this.parkedUpTo.set(key, parkedUpTo);
+      }
+      blocking.set(key, { id: oldest.id, parkedUpTo });
+    }
+    return blocking;
+  }
+
+  private async processLane(lane: readonly KeyedRecord[], state: BatchState): Promise<void> {
     const { definition, context, stats, logger } = this.deps;
     const startedAt = performance.now();
     let outcomes: number;
@@ -95,7 +149,7 @@ export class KeyedBatchProcessor {
       outcomes = await lastValueFrom(definition.pipe(from(lane.map((entry) => entry.record)), context).pipe(count()));
     } catch (error) {
       logger.warn('pipeline batch failed; processing its records one at a time', { error, records: lane.length });
-      await this.processOneByOne(lane, new Map(), { available: this.deps.retry.maxAttempts !== 1 });
+      await this.processOneByOne(lane, state);
       return;
     }
     stats.recordsIn += lane.length;
@@ -105,70 +159,69 @@ export class KeyedBatchProcessor {
     for (let i = 0; i < lane.length; i += 1) stats.recordLatency(perRecordMs);
   }
 
-  /** Records in batch order, each with retries; parks the later records of a parked key behind it. */
-  private async processOneByOne(records: readonly KeyedRecord[], blocking: Map<string, number>, credit: LaneCredit): Promise<void> {
-    const { deadLetters, definition, stats } = this.deps;
-    for (const { key, record } of records) {
-      stats.recordsIn += 1;
-      const blockingId = blocking.get(key);
-      if (blockingId === undefined) {
-        const parkedId = await this.processRecord(key, record, credit);
-        if (parkedId !== undefined) blocking.set(key, parkedId);
-      } else {
-        await deadLetters.park({
-          pipelineName: definition.name,
-          key,
-          sourcePosition: record.position,
-          record: record.record,
-          errorCode: PARKED_BEHIND,
-          errorMessage: `parked behind dead letter ${blockingId} of key ${key}`,
-          attempts: 0,
-          parkedBehindId: blockingId,
-        });
-        stats.recordsParked += 1;
+  /** A failed lane's records in batch order, one attempt each; failures are handed off or retried here. */
+  private async processOneByOne(lane: readonly KeyedRecord[], state: BatchState): Promise<void> {
+    const { attempts, stats } = this.deps;
+    // The lane's failed run is the first attempt of the first record that fails again.
+    let credit = attempts.maxAttempts > 1;
+    for (const entry of lane) {
+      const { key, record } = entry;
+      if (state.handoffs.has(key)) {
+        handOff(state.handoffs, entry, 0);
+        continue;
       }
-      stats.lagRecords = Math.max(0, stats.lagRecords - 1);
+      const parkedId = state.parkedNow.get(key);
+      if (parkedId !== undefined) {
+        await attempts.parkBehind(key, record, parkedId, inBatch);
+        continue;
+      }
+      const startedAt = performance.now();
+      try {
+        attempts.applied(await attempts.once(record), startedAt);
+        continue;
+      } catch (error) {
+        let made = 1;
+        if (credit) {
+          credit = false;
+          made = 2;
+          stats.retries += 1;
+        }
+        if (made < attempts.maxAttempts && state.freeSlots > 0) {
+          state.freeSlots -= 1;
+          handOff(state.handoffs, entry, made, error);
+          continue;
+        }
+        await this.retryHere(entry, made, error, state);
+      }
     }
   }
 
-  /** Returns the dead-letter id when the record was parked. */
-  private async processRecord(key: string, record: SourceRecord, credit: LaneCredit): Promise<number | undefined> {
-    const { definition, context, deadLetters, stats, logger } = this.deps;
-    const startedAt = performance.now();
-    let parkedId: number | undefined;
-    const maxAttempts = this.deps.retry.maxAttempts ?? 1;
-    // Until some record fails again, each one may be the record that failed the lane.
-    const credited = credit.available;
-    let offset = 0;
-    const consumeCredit = (): void => {
-      if (!credited || offset === 1) return;
-      credit.available = false;
-      offset = 1;
-      stats.retries += 1;
-    };
-    const target = { pipelineName: definition.name, key, sourcePosition: record.position, record: record.record };
-    const onRetry = (error: unknown, attempt: number): void => {
-      consumeCredit();
-      stats.retries += 1;
-      logger.warn('pipeline record failed; retrying', { error, attempt: attempt + offset, key, position: record.position });
-    };
-    const onParked = (entry: { id: number }, error: unknown): void => {
-      parkedId = entry.id;
-      logger.error('pipeline record parked', { error, key, position: record.position, deadLetterId: entry.id });
-    };
-    const retry = { ...this.deps.retry, maxAttempts: credited ? maxAttempts - 1 : maxAttempts, onRetry };
-    const attempts$ = runRecord(definition, context, record, retry, (error) => {
-      consumeCredit();
-      return isRetriesExhaustedError(error) && offset > 0 ? new RetriesExhaustedError(error.attempts + offset, error.cause) : error;
-    });
-    const outcomes = await lastValueFrom(attempts$.pipe(parkOnFailure<number>(deadLetters, target, { onParked })), { defaultValue: undefined });
-    if (outcomes === undefined) {
-      stats.recordsFailed += 1;
-      stats.recordsParked += 1;
-      return parkedId;
+  /** No slot is free (or no attempt is left): retry and park inside the batch, as a batch-bound pipeline would. */
+  private async retryHere({ key, record }: KeyedRecord, made: number, error: unknown, state: BatchState): Promise<void> {
+    const { attempts } = this.deps;
+    const result = await attempts.attempt(key, record, made, error, inBatch, state.cancellation);
+    if (result.status === 'applied') return;
+    if (result.status === 'abandoned') {
+      // The runner is stopping: leave the record unfinished, so the checkpoint stays below it.
+      handOff(state.handoffs, { key, record }, result.attempts, result.error);
+      return;
     }
-    stats.recordsOut += outcomes;
-    stats.recordLatency(performance.now() - startedAt);
-    return undefined;
+    state.parkedNow.set(key, await attempts.park(key, record, result.error, inBatch));
   }
+
+  /** Parks records of keys parked in the store behind their oldest entry, skipping replays. */
+  private async parkBlocked(blocked: readonly KeyedRecord[], blocking: ReadonlyMap<string, Blocking>): Promise<void> {
+    const { attempts } = this.deps;
+    for (const { key, record } of blocked) {
+      const { id, parkedUpTo } = blocking.get(key) as Blocking;
+      if (record.position <= parkedUpTo) attempts.replayed();
+      else await attempts.parkBehind(key, record, id, inBatch);
+    }
+  }
+}
+
+function handOff(handoffs: Map<string, Handoff>, { key, record }: KeyedRecord, attemptsMade: number, lastError?: unknown): void {
+  const handoff = handoffs.get(key);
+  if (handoff) handoff.records.push(record);
+  else handoffs.set(key, { key, records: [record], attemptsMade, lastError });
 }

@@ -21,6 +21,10 @@ export interface PipelineMetrics {
   lagRecords: number;
   /** Age of the newest record of the last batch when it was read (0 once caught up), like Kinesis' iterator age. */
   lagMs: number;
+  /** Keys being retried off the batches' path (their later records wait behind them). */
+  retryingKeys: number;
+  /** Records of those keys not finished yet: the checkpoint stays below the oldest of them. */
+  waitingRecords: number;
   /** Per-record processing latency over the last {@link LATENCY_WINDOW} successful records. */
   latencyP50Ms: number | undefined;
   latencyP99Ms: number | undefined;
@@ -41,6 +45,8 @@ export class PipelineMetricsRecorder {
   lastPosition = 0;
   lagRecords = 0;
   lagMs = 0;
+  retryingKeys = 0;
+  waitingRecords = 0;
   private readonly latencies: number[] = [];
   private next = 0;
 
@@ -66,6 +72,8 @@ export class PipelineMetricsRecorder {
       lastPosition: this.lastPosition,
       lagRecords: this.lagRecords,
       lagMs: this.lagMs,
+      retryingKeys: this.retryingKeys,
+      waitingRecords: this.waitingRecords,
       latencyP50Ms: percentile(sorted, 0.5),
       latencyP99Ms: percentile(sorted, 0.99),
     };
