@@ -5,6 +5,7 @@ import { hasErrorCode } from '../errors/NexusError';
 import { decodeGlueFrame, encodeGlueFrame } from '../wire/GlueWireFormat';
 import type { DecodedPayload, EncodedPayload, EventCodec, WarmDecoder, WarmEncoder } from './EventCodec';
 import { AmbiguousEventTypeError, InvalidEventDatumError, InvalidEventPayloadError, NotAnEnvelopeError, UnregisteredEventError } from './EventCodecErrors';
+import { losslessLongRegistry } from './losslessLong';
 import { findPayloadProblems } from './payloadProblems';
 import { SCHEMA_REGISTRY_ERRORS } from './SchemaRegistry';
 import type { RegisteredSchema, SchemaRegistry } from './SchemaRegistry';
@@ -41,7 +42,8 @@ interface CompiledVersion {
  * Event types are short names (`OrderPlaced`) resolved to the one registered schema whose name
  * ends with them, or full schema names. Decoding keeps the writer's version (upcasters raise it
  * later). Lookups are cached in bounded LRU caches with a TTL, so a warm decode never waits on
- * the registry.
+ * the registry. An Avro `long` decodes without loss over its whole 64-bit range: a number when it
+ * is a safe integer, a bigint beyond 2^53 (as Java producers write them); encode takes either.
  *
  * Errors: UNREGISTERED_EVENT, INVALID_EVENT_PAYLOAD (details: eventType, schemaVersion, field,
  * reason), AMBIGUOUS_EVENT_TYPE, MALFORMED_FRAME, UNKNOWN_SCHEMA_VERSION, INVALID_EVENT_DATUM.
@@ -195,7 +197,7 @@ export class AvroEventCodec implements EventCodec, WarmEncoder, WarmDecoder {
   }
 
   private remember(registered: RegisteredSchema): CompiledVersion {
-    const type = Type.forSchema(JSON.parse(registered.definition) as Parameters<typeof Type.forSchema>[0]);
+    const type = Type.forSchema(JSON.parse(registered.definition) as Parameters<typeof Type.forSchema>[0], { registry: losslessLongRegistry() });
     const compiled: CompiledVersion = { registered, eventType: lastSegment(registered.schemaName), type };
     this.byVersionId.set(registered.schemaVersionId, compiled);
     return compiled;

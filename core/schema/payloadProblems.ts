@@ -48,7 +48,9 @@ function describeType(type: Type): string {
     return branches.map(describeType).join(' | ');
   }
   if (type.typeName === 'enum') return `enum ${type.name ?? ''} (${(type as unknown as { symbols: string[] }).symbols.join(', ')})`;
-  return type.name !== undefined ? `${type.typeName} ${type.name}` : type.typeName;
+  // The lossless long (losslessLong.ts) is an avsc abstract long; users wrote `long`.
+  const typeName = type.typeName === 'abstract:long' ? 'long' : type.typeName;
+  return type.name !== undefined ? `${typeName} ${type.name}` : typeName;
 }
 
 function describeValue(value: unknown): string {
