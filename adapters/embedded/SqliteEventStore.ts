@@ -1,6 +1,7 @@
 import type { Database, Transaction } from 'better-sqlite3';
 import type {
   AppendContext,
+  AppendOptions,
   AppendResult,
   EventStore,
   NewEvent,
@@ -22,6 +23,9 @@ import { SqliteEventsTable } from './SqliteEventsTable';
 import { SqliteUnitOfWork } from './SqliteUnitOfWork';
 import { timeOrderedId } from './timeOrderedId';
 import type { EventRow, StoredEventRow } from './SqliteEventsTable';
+import { SqliteIdempotencyTable } from './SqliteIdempotencyTable';
+import type { CompletionRow } from './SqliteIdempotencyTable';
+import { IdempotencyClaimLostError, isIdempotencyClaimLostError } from '../../core/idempotency/IdempotencyErrors';
 
 /** Options of {@link SqliteEventStore}. */
 export interface SqliteEventStoreOptions {
@@ -54,6 +58,8 @@ interface PendingAppend {
   aggregateId: string;
   expectedVersion: number;
   rows: EventRow[];
+  /** The idempotency key to complete after the rows, in the same transaction. */
+  completion?: CompletionRow;
 }
 
 interface QueuedAppend extends PendingAppend {
@@ -90,6 +96,8 @@ export class SqliteEventStore implements EventStore {
   private readonly commitGroup: Transaction<(batch: readonly QueuedAppend[]) => GroupOutcome[]>;
   private queue: QueuedAppend[] = [];
   private readonly unitOfWork: SqliteUnitOfWork;
+  /** Prepared on the first idempotent append, so stores that never see one add no table. */
+  private idempotencyTable: SqliteIdempotencyTable | undefined;
 
   constructor(
     private readonly db: Database,
@@ -117,10 +125,11 @@ export class SqliteEventStore implements EventStore {
     );
   }
 
-  async append(aggregateId: string, expectedVersion: number, events: NewEvent[], context: AppendContext): Promise<AppendResult> {
+  async append(aggregateId: string, expectedVersion: number, events: NewEvent[], context: AppendContext, options: AppendOptions = {}): Promise<AppendResult> {
     // Warm codec: no promise per payload (most appends); otherwise load the schemas first.
     const rows = this.encoder.encodeWarm(aggregateId, expectedVersion, events, context) ?? (await this.encoder.encode(aggregateId, expectedVersion, events, context));
     const append: PendingAppend = { aggregateId, expectedVersion, rows };
+    if (options.idempotency) append.completion = this.completionOf(append, options.idempotency);
     let positions: number[];
     if (this.settings.groupCommit) {
       positions = await this.enqueue(append);
@@ -180,8 +189,18 @@ export class SqliteEventStore implements EventStore {
    * itself (or, for a new stream, the UNIQUE (aggregate_id, aggregate_version) index does: every
    * existing stream has a version 1), so it needs no transaction around it. Several events: the
    * version is looked up first, so the caller's BEGIN IMMEDIATE must hold the write lock.
+   * An idempotency completion is written after the rows and needs that transaction too: when
+   * its claim was lost it throws, and the rollback takes the rows with it.
    */
   private insertChecked(append: PendingAppend): number[] {
+    const positions = this.insertRows(append);
+    if (append.completion && this.idempotency().complete.run(append.completion).changes !== 1) {
+      throw new IdempotencyClaimLostError({ clientId: append.completion.client_id, key: append.completion.idempotency_key });
+    }
+    return positions;
+  }
+
+  private insertRows(append: PendingAppend): number[] {
     const { rows, expectedVersion } = append;
     const only = rows.length === 1 ? rows[0] : undefined;
     if (only && expectedVersion === 0) {
@@ -207,7 +226,7 @@ export class SqliteEventStore implements EventStore {
   private commitAlone(append: PendingAppend): number[] {
     try {
       // One event is its own transaction (or joins the connection's open one): no BEGIN/COMMIT.
-      return append.rows.length === 1 ? this.insertChecked(append) : this.commitOne.immediate(append);
+      return append.rows.length === 1 && !append.completion ? this.insertChecked(append) : this.commitOne.immediate(append);
     } catch (error) {
       throw this.appendFailure(append, error);
     }
@@ -245,13 +264,37 @@ export class SqliteEventStore implements EventStore {
   }
 
   private appendFailure(append: PendingAppend, error: unknown): Error {
-    if (isConcurrencyConflictError(error)) return error;
+    if (isConcurrencyConflictError(error) || isIdempotencyClaimLostError(error)) return error as Error;
     // A writer outside this check (another process without IMMEDIATE) won the same version.
     if (isVersionTaken(error)) {
       const actual = this.sql('append', () => this.table.currentVersion(append.aggregateId));
       return new ConcurrencyConflictError(append.aggregateId, append.expectedVersion, actual, error);
     }
     return new EventStoreUnavailableError('append', error);
+  }
+
+  /** The completing row, with the response built from what the append is about to write. */
+  private completionOf(append: PendingAppend, idempotency: NonNullable<AppendOptions['idempotency']>): CompletionRow {
+    const { claim } = idempotency;
+    const response = idempotency.response({
+      aggregateId: append.aggregateId,
+      version: append.expectedVersion + append.rows.length,
+      eventIds: append.rows.map((row) => row.event_id),
+    });
+    this.idempotency();
+    return {
+      client_id: claim.clientId,
+      idempotency_key: claim.key,
+      claim_token: claim.token,
+      response_status: response.status,
+      response_type: response.contentType,
+      response_body: response.body,
+    };
+  }
+
+  private idempotency(): SqliteIdempotencyTable {
+    this.idempotencyTable ??= new SqliteIdempotencyTable(this.db);
+    return this.idempotencyTable;
   }
 
   private async page(rows: StoredEventRow[], limit: number, cursorAfter: (last: StoredEventRow) => string): Promise<Page<StoredEvent>> {

@@ -16,3 +16,5 @@ export { SqliteReadModelStore } from './SqliteReadModelStore';
 export { InvalidReadModelQueryError } from './ReadModelQueryPlan';
 export { SqliteSchemaRegistry } from './SqliteSchemaRegistry';
 export { SqliteRateLimitStore } from './SqliteRateLimitStore';
+export { SqliteIdempotencyStore } from './SqliteIdempotencyStore';
+export type { SqliteIdempotencyStoreOptions } from './SqliteIdempotencyStore';

@@ -1,4 +1,5 @@
 import type { EventEnvelope } from './EventEnvelope';
+import type { IdempotencyCompletion } from '../idempotency/IdempotencyStore';
 
 /** An event a decider produced, not yet validated or stored. */
 export interface NewEvent {
@@ -22,6 +23,19 @@ export interface StoredEvent extends EventEnvelope {
   position: number;
   /** The whole Glue-framed envelope record, as subscribers receive it. */
   record: Buffer;
+}
+
+/** What an append is known to produce before it is written (event ids are the writer's own). */
+export type AppendOutcome = Pick<AppendResult, 'aggregateId' | 'version' | 'eventIds'>;
+
+/** Optional parts of an append. */
+export interface AppendOptions {
+  /**
+   * Completes an idempotency claim in the same transaction as the events: both are written or
+   * neither. Fails with `IDEMPOTENCY_CLAIM_LOST`, writing nothing, when the claim's lease ran out
+   * and another request owns the key.
+   */
+  idempotency?: IdempotencyCompletion<AppendOutcome>;
 }
 
 export interface AppendResult {
@@ -74,11 +88,12 @@ export const EVENT_STORE_ERRORS = {
  * Guarantees: an append is atomic (all events or none); every event is validated and encoded
  * against its registered schema before anything is written (`UNREGISTERED_EVENT`,
  * `INVALID_EVENT_PAYLOAD`); a stale `expectedVersion` fails with `CONCURRENCY_CONFLICT`;
- * events are never updated or deleted.
+ * events are never updated or deleted; an idempotency completion passed with an append is
+ * written in the same transaction as its events.
  */
 export interface EventStore {
   /** `expectedVersion` is the aggregate version the decision was made on (0 for a new aggregate). */
-  append(aggregateId: string, expectedVersion: number, events: NewEvent[], context: AppendContext): Promise<AppendResult>;
+  append(aggregateId: string, expectedVersion: number, events: NewEvent[], context: AppendContext, options?: AppendOptions): Promise<AppendResult>;
   /** One aggregate's events in version order. */
   readStream(aggregateId: string, options?: ReadStreamOptions): Promise<Page<StoredEvent>>;
   /** Events with occurredAt in [from, to), in position order. */
