@@ -3,7 +3,9 @@ import fc from 'fast-check';
 import { LOSSLESS_LONG, losslessLongRegistry } from '../../../core/schema/losslessLong';
 import { JAVA_LIKE_LONG } from './javaLikeLong';
 
-const SCHEMA = { type: 'record', name: 'test.Measured', fields: [{ name: 'value', type: 'long' }, { name: 'when', type: ['null', 'long'], default: null }] } as const;
+type Schema = Parameters<typeof Type.forSchema>[0];
+
+const SCHEMA = { type: 'record', name: 'test.Measured', fields: [{ name: 'value', type: 'long' }, { name: 'when', type: ['null', 'long'], default: null }] } as Schema;
 
 const lossless = Type.forSchema(SCHEMA, { registry: losslessLongRegistry() });
 const javaLike = Type.forSchema(SCHEMA, { registry: { long: JAVA_LIKE_LONG } });
