@@ -14,10 +14,12 @@ import type { NexusServer } from './loadgen/NexusServer';
 import { runScenario } from './loadgen/runScenario';
 import { SCENARIO_NAMES, loadScenarioFile, parseDuration } from './loadgen/scenarios';
 import type { ScenarioName } from './loadgen/scenarios';
+import { answerStandardOptions } from '../handlers/cli/standardOptions';
 
 const USAGE = 'usage: npm run load -- [--scenario commands|queries|mixed] [--rate N] [--duration 30s] [--url URL --token JWT] [--json FILE]';
 
 async function main(): Promise<number> {
+  if (answerStandardOptions(process.argv.slice(2), USAGE)) return 0;
   const { values } = parseArgs({
     args: process.argv.slice(2),
     options: {

@@ -14,6 +14,12 @@ import { startNexusServer } from './loadgen/NexusServer';
 import { runScenario } from './loadgen/runScenario';
 import { SCENARIO_NAMES, loadScenarioFile, parseDuration } from './loadgen/scenarios';
 import type { ScenarioName } from './loadgen/scenarios';
+import { answerStandardOptions } from '../handlers/cli/standardOptions';
+
+const USAGE = `usage: npm run soak -- [--scenario ${SCENARIO_NAMES.join('|')}] [--rate 300] [--duration 10m] [--sample 30s] [--json FILE]
+
+Memory soak: one scenario at a constant rate against a fresh embedded system, the server's RSS
+sampled every --sample; prints the series and the growth over the second half of the run.`;
 
 interface RssSample {
   atSeconds: number;
@@ -23,6 +29,7 @@ interface RssSample {
 }
 
 async function main(): Promise<number> {
+  if (answerStandardOptions(process.argv.slice(2), USAGE)) return 0;
   const { values } = parseArgs({
     args: process.argv.slice(2),
     options: {

@@ -11,6 +11,7 @@ import { redriveDeadLetters, skipDeadLetter } from '../../core/pipeline/redriveD
 import type { PipelineDefinition } from '../../core/pipeline/PipelineDefinition';
 import { openEmbeddedSystem } from '../local/embeddedSystem';
 import type { EmbeddedSystem } from '../local/embeddedSystem';
+import { NEXUS_VERSION } from './standardOptions';
 
 const STATUSES = ['parked', 'redriven', 'skipped', 'all'] as const;
 
@@ -25,6 +26,7 @@ interface GlobalOptions {
 export function createProgram(): Command {
   const program = new Command('nexus')
     .description('Operate a Nexus embedded system')
+    .version(`nexus ${NEXUS_VERSION}`, '-V, --version', 'show the version')
     .addOption(new Option('--data-dir <dir>', 'directory of the embedded SQLite data').env('NEXUS_DATA_DIR').default('./.nexus'))
     .exitOverride()
     .showHelpAfterError();
@@ -41,6 +43,7 @@ export function createProgram(): Command {
     .option('--json', 'print JSON (record bytes as base64)')
     .action((options: { pipeline?: string; key?: string; status: (typeof STATUSES)[number]; limit: number; json?: boolean }) =>
       withSystem(globals(), async (system) => {
+        if (options.pipeline !== undefined) await requireListablePipeline(system, options.pipeline);
         const entries = await system.deadLetters.list({ pipelineName: options.pipeline, key: options.key, status: options.status, limit: options.limit });
         if (options.json) print(JSON.stringify(entries.map(toJson), null, 2));
         else print(formatTable(entries));
@@ -131,6 +134,18 @@ function pipelineNamed(system: EmbeddedSystem, name: string): PipelineDefinition
     throw new CliFailure(`unknown pipeline "${name}" (--pipeline); known: ${system.pipelines.map((p) => p.name).join(', ')}`);
   }
   return definition;
+}
+
+/**
+ * A pipeline to list: declared, or at least known to the dead-letter store (a pipeline removed
+ * from the code may still have parked records worth seeing). Anything else is a typo, which an
+ * empty list would hide.
+ */
+async function requireListablePipeline(system: EmbeddedSystem, name: string): Promise<void> {
+  if (system.pipelines.some((pipeline) => pipeline.name === name)) return;
+  const stored = await system.deadLetters.list({ pipelineName: name, status: 'all', limit: 1 });
+  if (stored.length === 0) pipelineNamed(system, name);
+  process.stderr.write(`nexus: pipeline "${name}" is no longer declared; listing its stored dead letters\n`);
 }
 
 async function decodeRecord(system: EmbeddedSystem, entry: DeadLetter): Promise<Record<string, unknown>> {

@@ -8,24 +8,47 @@
  *   3. the CI policies (`policies/ci`: decoupling, immutability, schema registration) on the
  *      repository's import graph, schemas and serverless.yml.
  *
- * `--root <dir>` judges another tree with the same policies and runs only step 3.
+ * `--root <dir>` judges another tree with the same policies and runs only step 3; a root that
+ * is not a directory is a usage error, never "0 violations".
+ * Exit codes: 0 every check passed, 1 a check failed, 2 usage error or a check could not run.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { collectPolicyInput } from '../../scripts/policy/collectPolicyInput';
 import { REPOSITORY_ROOT, RUNTIME_WASM, buildRuntimeWasm, evaluateCiPolicies, findOpa, runRegoTests } from '../../scripts/policy/opaCommands';
 import type { Violation } from '../../scripts/policy/opaCommands';
+import { answerStandardOptions } from './standardOptions';
+
+const USAGE = `usage: npm run policy -- [--root <dir>] [--write-wasm] [--json]
+
+Runs every governance check: the policies' own Rego tests, the committed runtime WebAssembly
+against its source, and the CI policies (decoupling, immutability, schema registration).
+
+Options:
+  --root <dir>    judge another source tree with the CI policies only (default: this repository)
+  --write-wasm    rebuild policies/build/runtime.wasm from policies/runtime
+  --json          print the violations as JSON on stdout
+  -h, --help      show this help
+  -V, --version   show the version
+
+OPA: OPA_BIN, or opa on PATH at the pinned version (scripts/install-opa.sh).
+Exit codes: 0 passed, 1 a check failed, 2 usage error or a check could not run.`;
+
+class UsageError extends Error {}
 
 function main(): number {
+  const argv = process.argv.slice(2);
+  if (answerStandardOptions(argv, USAGE)) return 0;
   const { values } = parseArgs({
-    args: process.argv.slice(2),
+    args: argv,
     options: { root: { type: 'string' }, 'write-wasm': { type: 'boolean' }, json: { type: 'boolean' } },
     strict: true,
   });
   const policiesDir = join(REPOSITORY_ROOT, 'policies');
   const root = resolve(values.root ?? REPOSITORY_ROOT);
   const wholeRepository = values.root === undefined;
+  if (!wholeRepository) requireDirectory(root, values.root ?? '');
   const opa = findOpa();
   let failed = false;
 
@@ -55,6 +78,17 @@ function main(): number {
   return failed ? 1 : 0;
 }
 
+/** A root that does not exist would scan nothing and report "0 violations": refuse it. */
+function requireDirectory(root: string, given: string): void {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(root).isDirectory();
+  } catch {
+    throw new UsageError(`--root ${given}: no such directory (${root})`);
+  }
+  if (!isDirectory) throw new UsageError(`--root ${given}: not a directory (${root})`);
+}
+
 function format(violation: Violation): string {
   const where = violation.line ? `${violation.file}:${violation.line}` : violation.file;
   return `[${violation.rule}] ${where}: ${violation.detail}`;
@@ -79,6 +113,8 @@ function readOrEmpty(path: string): Buffer {
 try {
   process.exitCode = main();
 } catch (error) {
-  process.stderr.write(`policy check failed to run: ${error instanceof Error ? error.message : String(error)}\n`);
+  const message = error instanceof Error ? error.message : String(error);
+  const usage = error instanceof UsageError || (error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
+  process.stderr.write(usage ? `policy: ${message}\nrun npm run policy -- --help for usage\n` : `policy check failed to run: ${message}\n`);
   process.exitCode = 2;
 }

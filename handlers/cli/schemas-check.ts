@@ -2,7 +2,7 @@
  * `npm run schemas:check`: fails (exit 1) on a breaking schema change, naming schema, version,
  * field and rule; exit 0 with a one-line summary otherwise; exit 2 on a usage error.
  *
- * Usage: schemas-check [--dir schemas] [--db .nexus/nexus.db] [--base HEAD] [--help]
+ * Usage: schemas-check [--dir schemas] [--db .nexus/nexus.db] [--base HEAD] [--help] [--version]
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,6 +11,7 @@ import { SqliteSchemaRegistry } from '../../adapters/embedded/SqliteSchemaRegist
 import { errorCodeOf } from '../../core/errors/NexusError';
 import { checkSchemaChanges, formatSchemaChangeProblem } from '../../core/schema/checkSchemaChanges';
 import type { CheckSchemaChangesOptions } from '../../core/schema/checkSchemaChanges';
+import { answerStandardOptions } from './standardOptions';
 
 const USAGE = `Usage: schemas-check [options]
 
@@ -21,7 +22,8 @@ Options:
   --dir <path>     schemas directory (default: schemas)
   --db <path>      embedded registry database, opened read-only (default: .nexus/nexus.db when present)
   --base <ref>     git revision to compare with (default: HEAD)
-  --help           show this help`;
+  -h, --help       show this help
+  -V, --version    show the version`;
 
 interface CliArguments {
   dir: string;
@@ -81,6 +83,7 @@ function openRegistry(path: string | undefined, notes: string[]): { registry?: C
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (answerStandardOptions(argv, USAGE)) return 0;
   let args: CliArguments;
   try {
     args = parseArguments(argv);
