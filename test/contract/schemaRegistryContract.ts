@@ -91,6 +91,31 @@ export function describeSchemaRegistryContract(implementationName: string, creat
       await expect(registry.register(NAME, definition([], 'Other'))).rejects.toMatchObject({ code: 'INVALID_SCHEMA' });
     });
 
+    it('refuses a union default that does not match the first branch, and an empty union', async () => {
+      // given: definitions that some Avro parsers accept
+      const secondBranchDefault = definition([{ name: 'note', type: ['null', 'string'], default: 'none' }]);
+      const emptyUnion = definition([{ name: 'note', type: [] }]);
+      // when / then
+      await expect(registry.register(NAME, secondBranchDefault)).rejects.toMatchObject({
+        code: 'INVALID_SCHEMA',
+        message: expect.stringContaining("union defaults must match the first branch's type"),
+      });
+      await expect(registry.register(NAME, emptyUnion)).rejects.toMatchObject({ code: 'INVALID_SCHEMA', message: expect.stringContaining('empty union') });
+    });
+
+    it('refuses a nested record moved to another namespace unless it is aliased', async () => {
+      // given
+      const money = (namespace: string, aliases: string[] = []): string =>
+        definition([{ name: 'total', type: { type: 'record', name: 'Money', namespace, aliases, fields: [{ name: 'amount', type: 'double' }] } }]);
+      await registry.register(NAME, money('contract.shop'), { compatibility: 'BACKWARD' });
+      // when
+      const moved = registry.register(NAME, money('contract.billing'));
+      const aliased = await registry.register(NAME, money('contract.billing', ['contract.shop.Money']));
+      // then
+      await expect(moved).rejects.toMatchObject({ code: 'INCOMPATIBLE_SCHEMA', details: expect.objectContaining({ field: 'total', rule: 'NAME_MISMATCH' }) });
+      expect(aliased.version).toBe(2);
+    });
+
     it('refuses an incompatible version under BACKWARD, naming the field and rule', async () => {
       // given
       await registry.register(NAME, V1);
