@@ -1,5 +1,6 @@
-import { ConcurrencyConflictError } from '../events/EventStoreErrors';
-import type { EventStore, NewEvent } from '../events/EventStore';
+import { ConcurrencyConflictError, isConcurrencyConflictError } from '../events/EventStoreErrors';
+import type { AppendOptions, EventStore, NewEvent } from '../events/EventStore';
+import type { IdempotencyCompletion } from '../idempotency/IdempotencyStore';
 import type { EventCodec } from '../schema/EventCodec';
 import type { UpcasterRegistry } from '../upcasting/UpcasterRegistry';
 import type { Logger } from '../logging/Logger';
@@ -8,6 +9,9 @@ import type { DomainEvent } from './Decider';
 import type { AggregateDefinition } from './AggregateDefinition';
 import type { CommandDefinition, IssuedCommand } from './CommandDefinition';
 import { CommandValidationError, UnknownCommandError } from './CommandErrors';
+import { AggregateQueue } from './AggregateQueue';
+import { conflictBackoff, conflictRetrySettings } from './ConflictRetry';
+import type { ConflictRetryOptions } from './ConflictRetry';
 
 /** What {@link CommandService} is built from. */
 export interface CommandServiceDependencies {
@@ -23,6 +27,8 @@ export interface CommandServiceDependencies {
   newId?: () => string;
   /** @defaultValue () => new Date() */
   clock?: () => Date;
+  /** Retries of a command without `expectedVersion` that conflicts. @defaultValue CONFLICT_RETRY_DEFAULTS (5 attempts) */
+  conflictRetry?: ConflictRetryOptions;
 }
 
 /** Where a command comes from: the correlation id goes into every event's envelope. */
@@ -30,6 +36,12 @@ export interface CommandContext {
   correlationId: string;
   causationId?: string;
   metadata?: Record<string, string>;
+  /**
+   * An idempotency claim to complete atomically with the command's events (see
+   * `AppendOptions.idempotency`). A command that decides no events or is refused writes no
+   * completion: its caller stores that outcome itself.
+   */
+  idempotency?: IdempotencyCompletion<CommandResult>;
 }
 
 /** The outcome of an accepted command. */
@@ -55,6 +67,15 @@ interface Route {
   command: CommandDefinition;
 }
 
+/** A parsed command, ready to be decided. */
+interface ParsedCommand {
+  commandType: string;
+  aggregate: AggregateDefinition;
+  aggregateId: string;
+  data: Record<string, unknown>;
+  expectedVersion?: number;
+}
+
 /**
  * Handles commands: parse -> load the aggregate -> decide -> append, with optimistic concurrency.
  *
@@ -64,6 +85,17 @@ interface Route {
  * a stale one fails the same way before deciding. A refused command (`UNKNOWN_COMMAND`,
  * `INVALID_COMMAND` with `details.field`, `DOMAIN_RULE_VIOLATION`, or the codec's
  * `UNREGISTERED_EVENT` / `INVALID_EVENT_PAYLOAD` raised by the store) writes nothing.
+ *
+ * Without `expectedVersion` the client did not ask for optimistic concurrency, so a conflict is
+ * not its business: the command is loaded, decided and appended again, up to
+ * `conflictRetry.maxAttempts` times with full-jitter backoff, and only the last conflict is
+ * answered; a business rule that refuses the command on the newer state is answered as such.
+ * Commands on one aggregate within this service run one after another (see AggregateQueue), so
+ * conflicts come only from other writers (processes, Lambdas). With `expectedVersion` nothing is
+ * retried.
+ *
+ * Idempotency: a `context.idempotency` completion is written in the transaction of the append
+ * that succeeds (`IDEMPOTENCY_CLAIM_LOST` when its lease ran out), never by a conflicting one.
  *
  * @example
  * ```ts
@@ -76,11 +108,14 @@ export class CommandService {
   private readonly logger: Logger;
   private readonly newId: () => string;
   private readonly clock: () => Date;
+  private readonly retry: Required<ConflictRetryOptions>;
+  private readonly queue = new AggregateQueue();
 
   constructor(private readonly deps: CommandServiceDependencies) {
     this.logger = deps.logger ?? silentLogger;
     this.newId = deps.newId ?? (() => crypto.randomUUID());
     this.clock = deps.clock ?? (() => new Date());
+    this.retry = conflictRetrySettings(deps.conflictRetry);
     for (const aggregate of deps.aggregates) {
       for (const command of aggregate.commands) {
         if (this.routes.has(command.commandType)) throw new TypeError(`command type ${command.commandType} is declared twice`);
@@ -105,26 +140,51 @@ export class CommandService {
     if (typeof aggregateId !== 'string') {
       throw new TypeError(`${commandType}.parse returned no string ${definition.aggregateIdField}`);
     }
+    const command: ParsedCommand = { commandType, aggregate, aggregateId, data, ...(expectedVersion === undefined ? {} : { expectedVersion }) };
+    return this.queue.run(aggregateId, () => this.decideAndAppend(command, context));
+  }
 
+  /** Attempts the command, again after a conflict when the client set no expectedVersion. */
+  private async decideAndAppend(command: ParsedCommand, context: CommandContext): Promise<CommandResult> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.attempt(command, context);
+      } catch (error) {
+        if (command.expectedVersion !== undefined || !isConcurrencyConflictError(error)) throw error;
+        const fields = { commandType: command.commandType, aggregateId: command.aggregateId, attempt, correlationId: context.correlationId };
+        if (attempt >= this.retry.maxAttempts) {
+          this.logger.warn('command conflicted on every attempt', fields);
+          throw error;
+        }
+        this.logger.debug('command conflicted; deciding again', fields);
+        await conflictBackoff(attempt, this.retry);
+      }
+    }
+  }
+
+  /** Load -> decide -> append, once. */
+  private async attempt(command: ParsedCommand, context: CommandContext): Promise<CommandResult> {
+    const { aggregate, aggregateId, expectedVersion } = command;
     const { state, version } = await this.loadState(aggregate, aggregateId);
     if (expectedVersion !== undefined && expectedVersion !== version) {
       throw new ConcurrencyConflictError(aggregateId, expectedVersion, version);
     }
     const issued: IssuedCommand = {
-      type: commandType,
-      data,
+      type: command.commandType,
+      data: command.data,
       metadata: { now: this.clock(), correlationId: context.correlationId, ...(context.causationId ? { causationId: context.causationId } : {}) },
     };
     const events = aggregate.decider.decide(issued, state);
     if (events.length === 0) return { aggregateId, version, eventIds: [], correlationId: context.correlationId };
 
-    const result = await this.deps.eventStore.append(aggregateId, version, events.map(toNewEvent), {
+    const appendContext = {
       aggregateType: aggregate.aggregateType,
       correlationId: context.correlationId,
       causationId: context.causationId ?? null,
       metadata: context.metadata ?? {},
-    });
-    this.logger.debug('command handled', { commandType, aggregateId, version: result.version, correlationId: context.correlationId });
+    };
+    const result = await this.deps.eventStore.append(aggregateId, version, events.map(toNewEvent), appendContext, appendOptions(context));
+    this.logger.debug('command handled', { commandType: command.commandType, aggregateId, version: result.version, correlationId: context.correlationId });
     return { aggregateId, version: result.version, eventIds: result.eventIds, correlationId: context.correlationId };
   }
 
@@ -154,14 +214,27 @@ export class CommandService {
   private splitBody(body: unknown, definition: CommandDefinition): { expectedVersion?: number; fields: unknown } {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return { fields: body };
     const { expectedVersion, ...fields } = body as Record<string, unknown>;
-    if (expectedVersion !== undefined && expectedVersion !== null && !(Number.isInteger(expectedVersion) && (expectedVersion as number) >= 0)) {
-      throw new CommandValidationError('expectedVersion', 'expectedVersion must be an integer of at least 0');
+    // Safe integers only: 1e308 is an integer to Number.isInteger, and no stream gets that long.
+    if (expectedVersion !== undefined && expectedVersion !== null && !(Number.isSafeInteger(expectedVersion) && (expectedVersion as number) >= 0)) {
+      throw new CommandValidationError('expectedVersion', `expectedVersion must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}`);
     }
     if (definition.createsAggregate && (fields[definition.aggregateIdField] === undefined || fields[definition.aggregateIdField] === null)) {
       fields[definition.aggregateIdField] = this.newId();
     }
     return { fields, ...(typeof expectedVersion === 'number' ? { expectedVersion } : {}) };
   }
+}
+
+/** The append's completion of the command's idempotency claim, answering with the command's result. */
+function appendOptions(context: CommandContext): AppendOptions | undefined {
+  const completion = context.idempotency;
+  if (!completion) return undefined;
+  return {
+    idempotency: {
+      claim: completion.claim,
+      response: (appended) => completion.response({ ...appended, correlationId: context.correlationId }),
+    },
+  };
 }
 
 function toNewEvent(event: DomainEvent): NewEvent {

@@ -8,3 +8,6 @@ export { PayloadReader } from './PayloadReader';
 export type { StringRule, NumberRule, ArrayRule } from './PayloadReader';
 export { CommandService } from './CommandService';
 export type { CommandServiceDependencies, CommandContext, CommandResult, LoadedState } from './CommandService';
+export { CONFLICT_RETRY_DEFAULTS } from './ConflictRetry';
+export type { ConflictRetryOptions } from './ConflictRetry';
+export { AggregateQueue } from './AggregateQueue';

@@ -6,6 +6,7 @@ import { UpcasterRegistry } from '../../../core/upcasting/UpcasterRegistry';
 import { orderAggregate, orderUpcasters } from '../../../domain';
 import type { OrderState } from '../../../domain';
 import { createSchemaEnvironment } from '../../support/schemaEnvironment';
+import { appendBarrier } from './eventStoreDecorators';
 import type { SchemaEnvironment } from '../../support/schemaEnvironment';
 
 const NOW = new Date('2025-05-05T05:05:05.000Z');
@@ -83,15 +84,15 @@ describe('CommandService', () => {
     });
   });
 
-  it('accepts exactly one of two commands decided on the same version', async () => {
-    // given: both commands load version 1 before either appends
+  it('accepts exactly one of two commands decided on the same expectedVersion', async () => {
+    // given: two writers (as two processes would be) whose commands load version 1 before either appends
     const placed = await serviceOn(store).handle('PlaceOrder', placeBody, context);
     const barrier = appendBarrier(store, 2);
-    const service = serviceOn(barrier);
+    const [left, right] = [serviceOn(barrier), serviceOn(barrier)];
     // when
     const outcomes = await Promise.allSettled([
-      service.handle('AddItem', { orderId: placed.aggregateId, sku: 'PEN', quantity: 1, unitPrice: 2 }, context),
-      service.handle('AddItem', { orderId: placed.aggregateId, sku: 'INK', quantity: 1, unitPrice: 3 }, context),
+      left.handle('AddItem', { orderId: placed.aggregateId, sku: 'PEN', quantity: 1, unitPrice: 2, expectedVersion: 1 }, context),
+      right.handle('AddItem', { orderId: placed.aggregateId, sku: 'INK', quantity: 1, unitPrice: 3, expectedVersion: 1 }, context),
     ]);
     // then
     const fulfilled = outcomes.filter((o): o is PromiseFulfilledResult<CommandResult> => o.status === 'fulfilled');
@@ -200,34 +201,3 @@ describe('CommandService', () => {
     expect(state.status === 'NONE' ? 0 : state.lines.length).toBe(620);
   });
 });
-
-/**
- * The real store, with appends held until `parties` of them have arrived, so that concurrent
- * commands are all decided before any of them is stored.
- */
-function appendBarrier(eventStore: EventStore, parties: number): EventStore {
-  let waiting = 0;
-  let release: () => void = () => undefined;
-  const allArrived = new Promise<void>((resolve) => (release = resolve));
-  return {
-    ...bindAll(eventStore),
-    append: async (...args) => {
-      waiting += 1;
-      if (waiting >= parties) release();
-      await allArrived;
-      return eventStore.append(...args);
-    },
-  };
-}
-
-function bindAll(eventStore: EventStore): EventStore {
-  return {
-    append: eventStore.append.bind(eventStore),
-    readStream: eventStore.readStream.bind(eventStore),
-    readByTimeRange: eventStore.readByTimeRange.bind(eventStore),
-    readAll: eventStore.readAll.bind(eventStore),
-    currentVersion: eventStore.currentVersion.bind(eventStore),
-    headPosition: eventStore.headPosition.bind(eventStore),
-    onAppend: eventStore.onAppend.bind(eventStore),
-  };
-}
