@@ -8,7 +8,7 @@ import { checkSchemaChanges, formatSchemaChangeProblem } from '../../../core/sch
 import { COMPATIBILITY_MODES } from '../../../core/schema/CompatibilityMode';
 import { loadSchemaCatalog } from '../../../core/schema/SchemaCatalog';
 import { syncSchemas } from '../../../core/schema/syncSchemas';
-import { schemasDirWithModes, writeSchemaVersion } from './frozenSchemaDir';
+import { removeSchemaDirs, schemasDirWithModes, writeSchemaVersion } from './frozenSchemaDir';
 
 const FIXTURES = resolve(__dirname, '..', '..', 'fixtures');
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -151,6 +151,7 @@ describe('npm run schemas:check', () => {
 });
 
 describe('checkSchemaChanges under DISABLED', () => {
+  afterAll(removeSchemaDirs);
   let repo: ReturnType<typeof gitRepoWithBase>;
   beforeEach(() => {
     repo = gitRepoWithBase();

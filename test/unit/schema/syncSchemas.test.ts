@@ -5,7 +5,7 @@ import { COMPATIBILITY_MODES } from '../../../core/schema/CompatibilityMode';
 import { loadSchemaCatalog } from '../../../core/schema/SchemaCatalog';
 import { syncSchemas } from '../../../core/schema/syncSchemas';
 import { createSchemaEnvironment } from '../../support/schemaEnvironment';
-import { schemasDirWithModes } from './frozenSchemaDir';
+import { removeSchemaDirs, schemasDirWithModes } from './frozenSchemaDir';
 
 const FIXTURES = resolve(__dirname, '..', '..', 'fixtures');
 
@@ -82,6 +82,8 @@ describe('syncSchemas', () => {
 });
 
 describe('syncSchemas under DISABLED', () => {
+  afterAll(removeSchemaDirs);
+
   it.each([...COMPATIBILITY_MODES])('registers the first version of a new schema under %s', async (mode) => {
     // given: a one-version schema whose registry.json names the mode
     const dir = schemasDirWithModes('schemas-base', { 'test.shop.Shipped': mode });
