@@ -38,8 +38,51 @@ export interface Observations {
   runs: Map<string, number>;
   /** Aggregate ids whose events throw inside the pipeline (a bug until deleted). */
   broken: Set<string>;
+  /** Aggregate ids whose events throw until their gate is opened. */
+  gates: Map<string, Gate>;
+  /** `id@version` of every applied event, in the order the projection applied them. */
+  appliedOrder: string[];
   inFlight: number;
   maxInFlight: number;
+}
+
+/**
+ * Holds a key failing until `open()`: every run of one of its events throws meanwhile, and
+ * counts as an attempt. Tests wait for attempts, never for time.
+ */
+export class Gate {
+  attempts = 0;
+  private opened = false;
+  private readonly waiters: { attempts: number; resolve: () => void }[] = [];
+
+  get isOpen(): boolean {
+    return this.opened;
+  }
+
+  open(): void {
+    this.opened = true;
+  }
+
+  /** Counts an attempt; throws while the gate is closed. */
+  pass(aggregateId: string): void {
+    this.attempts += 1;
+    for (const waiter of this.waiters.filter((entry) => entry.attempts <= this.attempts)) {
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+    if (!this.opened) throw new Error(`${aggregateId} is held by its gate`);
+  }
+
+  /** Resolves once `attempts` attempts have been made in all. */
+  attempted(attempts: number): Promise<void> {
+    if (this.attempts >= attempts) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ attempts, resolve }));
+  }
+}
+
+/** Resolves once `condition` holds, checking every few milliseconds (the test's timeout bounds it). */
+export async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 2));
 }
 
 /**
@@ -60,7 +103,7 @@ export function summaryPipeline(seen: Observations, options: PipelineDefinition[
           tap((event) => observeRun(seen, event)),
           ofType('OrderPlaced', 'OrderItemAdded', 'OrderCancelled'),
           project(asyncSink ? asyncOnly(context.readModels.collection<OrderSummary>(ORDERS)) : context.readModels.collection<OrderSummary>(ORDERS), summarise),
-          tap((outcome) => outcome.applied && seen.applied.set(outcome.id, [...(seen.applied.get(outcome.id) ?? []), outcome.version])),
+          tap((outcome) => outcome.applied && observeApplied(seen, outcome.id, outcome.version)),
           finalize(() => (seen.inFlight -= 1)),
         );
       }),
@@ -69,12 +112,19 @@ export function summaryPipeline(seen: Observations, options: PipelineDefinition[
 
 
 function observeRun(seen: Observations, event: PipelineEvent): void {
-  seen.runs.set(event.envelope.eventId, (seen.runs.get(event.envelope.eventId) ?? 0) + 1);
-  if (seen.broken.has(event.envelope.aggregateId)) throw new Error(`cannot summarise ${event.envelope.aggregateId}`);
+  const { eventId, aggregateId } = event.envelope;
+  seen.runs.set(eventId, (seen.runs.get(eventId) ?? 0) + 1);
+  if (seen.broken.has(aggregateId)) throw new Error(`cannot summarise ${aggregateId}`);
+  seen.gates.get(aggregateId)?.pass(aggregateId);
+}
+
+function observeApplied(seen: Observations, id: string, version: number): void {
+  seen.applied.set(id, [...(seen.applied.get(id) ?? []), version]);
+  seen.appliedOrder.push(`${id}@${version}`);
 }
 
 export function observations(): Observations {
-  return { applied: new Map(), runs: new Map(), broken: new Set(), inFlight: 0, maxInFlight: 0 };
+  return { applied: new Map(), runs: new Map(), broken: new Set(), gates: new Map(), appliedOrder: [], inFlight: 0, maxInFlight: 0 };
 }
 
 /** Real SQLite adapters on one database (a file to test restarts, else in memory). */
@@ -136,6 +186,11 @@ export class RunnerHarness {
       records.push(record);
     }
     return records;
+  }
+
+  /** Source positions of `aggregateId`'s records, oldest first. */
+  async positionsOf(aggregateId: string): Promise<number[]> {
+    return (await this.source.read(0, 10_000)).filter((record) => record.key === aggregateId).map((record) => record.position);
   }
 
   async close(): Promise<void> {
