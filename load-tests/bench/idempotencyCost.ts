@@ -4,15 +4,18 @@ import type { RequestOutcome } from '../loadgen/ConstantArrivalRate';
 import { HttpLoadClient } from '../loadgen/HttpLoadClient';
 import { LatencyHistogram } from '../loadgen/LatencyHistogram';
 import type { LatencySummary } from '../loadgen/LatencyHistogram';
-import { startNexusServer } from '../loadgen/NexusServer';
+import { processCpuMs, startNexusServer } from '../loadgen/NexusServer';
 import { placeOrderBody } from '../loadgen/scenarios';
 import { waitForPipelines } from './waitForPipelines';
 
 /** Tunables of {@link measureIdempotencyCost}. */
 export interface IdempotencyCostOptions {
-  /** Offered PlaceOrder rate of every block, both sides. @defaultValue 1000 */
+  /**
+   * Offered PlaceOrder rate of every block, both sides: below the knee, so that the difference is
+   * the header's cost and not queueing at saturation. @defaultValue 500
+   */
   ratePerSecond?: number;
-  /** Length of one block. @defaultValue 4000 */
+  /** Length of one block. @defaultValue 3000 */
   blockMs?: number;
   /** Blocks per side; the sides take turns A B B A ... @defaultValue 4 */
   blocksPerSide?: number;
@@ -24,8 +27,8 @@ export interface IdempotencyCostOptions {
 
 /** Defaults of {@link IdempotencyCostOptions}. */
 export const IDEMPOTENCY_COST_DEFAULTS: Required<IdempotencyCostOptions> = {
-  ratePerSecond: 1_000,
-  blockMs: 4_000,
+  ratePerSecond: 500,
+  blockMs: 3_000,
   blocksPerSide: 4,
   warmUpMs: 2_000,
   maxInFlight: 256,
@@ -41,6 +44,9 @@ export interface IdempotencyCostRun {
   /** Status code -> count per side (0: no response), and `dropped`: not sent, too many in flight. */
   withoutKeyStatuses: Record<string, number>;
   withKeyStatuses: Record<string, number>;
+  /** CPU time of the server process (all threads) per request started, in microseconds, per side. */
+  withoutKeyServerCpuUs: number;
+  withKeyServerCpuUs: number;
   /**
    * Whether the server honoured the header: the same key and body sent twice were both accepted
    * (the second a replay). False means the header was ignored (the second PlaceOrder of the same
@@ -73,15 +79,18 @@ export async function measureIdempotencyCost(options: IdempotencyCostOptions = {
     await runConstantArrivalRate({ ...arrivals, durationMs: settings.warmUpMs }, (index) => placeOrder(`iw-${runId}-${index}`, index % 2 === 0));
     const keyHonoured = await probeReplay(client, `ip-${runId}`);
     const sides: [Side, Side] = [
-      { latency: new LatencyHistogram(), failed: 0, statuses: {} },
-      { latency: new LatencyHistogram(), failed: 0, statuses: {} },
+      { latency: new LatencyHistogram(), failed: 0, statuses: {}, started: 0, serverCpuMs: 0 },
+      { latency: new LatencyHistogram(), failed: 0, statuses: {}, started: 0, serverCpuMs: 0 },
     ];
     for (let block = 0; block < 2 * settings.blocksPerSide; block += 1) {
       await waitForPipelines(client, 10_000);
       // A B B A: each side goes first and second equally often.
       const withKey = block % 4 === 1 || block % 4 === 2;
+      const cpuBefore = processCpuMs(server.pid) ?? Number.NaN;
       const result = await runConstantArrivalRate({ ...arrivals, durationMs: settings.blockMs }, (index) => placeOrder(`i-${runId}-${block}-${index}`, withKey));
       const side = sides[withKey ? 1 : 0];
+      side.serverCpuMs += (processCpuMs(server.pid) ?? Number.NaN) - cpuBefore;
+      side.started += result.started;
       side.latency.merge(result.latency);
       side.failed += result.failed + result.dropped;
       for (const [status, count] of Object.entries({ ...result.statuses, dropped: result.dropped })) side.statuses[status] = (side.statuses[status] ?? 0) + count;
@@ -94,6 +103,8 @@ export async function measureIdempotencyCost(options: IdempotencyCostOptions = {
       withKeyFailed: withKey.failed,
       withoutKeyStatuses: without.statuses,
       withKeyStatuses: withKey.statuses,
+      withoutKeyServerCpuUs: (without.serverCpuMs * 1000) / Math.max(1, without.started),
+      withKeyServerCpuUs: (withKey.serverCpuMs * 1000) / Math.max(1, withKey.started),
       keyHonoured,
     };
   } finally {
@@ -106,6 +117,8 @@ interface Side {
   latency: LatencyHistogram;
   failed: number;
   statuses: Record<string, number>;
+  started: number;
+  serverCpuMs: number;
 }
 
 /** Sends one PlaceOrder twice with the same key: a server that honours the key accepts both. */
