@@ -86,57 +86,48 @@ interface KneeTarget {
  */
 export async function measureCommandKnee(options: CommandKneeOptions = {}, bareRouteFirst = false, onStep?: (target: string, step: KneeStepRecord) => void): Promise<CommandKneeRun> {
   const settings = { ...COMMAND_KNEE_DEFAULTS, ...definedOnly(options) };
-  const searchNexus = async (): Promise<KneeResult> => {
-    const server = await startNexusServer();
-    const client = new HttpLoadClient(server.baseUrl, { token: server.token, maxSockets: settings.maxInFlight });
-    try {
-      const runId = Date.now().toString(36);
-      return await searchKnee(
-        {
-          pid: server.pid,
-          send: async (step, index) => {
-            const { status } = await client.send('POST', '/api/commands/PlaceOrder', placeOrderBody(`k-${runId}-${step}-${index}`, 'customer-1'));
-            return { ok: status === 202, status };
-          },
-          settle: () => settleNexus(client, settings),
-        },
-        settings,
-        (step) => onStep?.('PlaceOrder', step),
-      );
-    } finally {
-      client.close();
-      await server.stop();
-    }
-  };
-  const searchBare = async (): Promise<KneeResult> => {
-    // A token minted as Nexus's is (another secret, never read): the same request bytes on the wire.
-    const token = await mintDevelopmentToken(randomBytes(32).toString('hex'), { subject: 'load-test', roles: ['admin'], ttl: '12h' });
-    const server = await startBareRouteServer();
-    const client = new HttpLoadClient(server.baseUrl, { token, maxSockets: settings.maxInFlight });
-    try {
-      return await searchKnee(
-        {
-          pid: server.pid,
-          send: async (step, index) => {
-            const { status } = await client.send('POST', '/api/commands/PlaceOrder', placeOrderBody(`k-${step}-${index}`, 'customer-1'));
-            return { ok: status === 202, status };
-          },
-          settle: () => sleep(settings.settleMs),
-        },
-        settings,
-        (step) => onStep?.('bare route', step),
-      );
-    } finally {
-      client.close();
-      await server.stop();
-    }
-  };
+  const report = (target: string) => (step: KneeStepRecord) => onStep?.(target, step);
   if (bareRouteFirst) {
-    const bareRoute = await searchBare();
-    return { placeOrder: await searchNexus(), bareRoute };
+    const bareRoute = await searchBareRouteKnee(settings, report('bare route'));
+    return { placeOrder: await searchPlaceOrderKnee(settings, report('PlaceOrder')), bareRoute };
   }
-  const placeOrder = await searchNexus();
-  return { placeOrder, bareRoute: await searchBare() };
+  const placeOrder = await searchPlaceOrderKnee(settings, report('PlaceOrder'));
+  return { placeOrder, bareRoute: await searchBareRouteKnee(settings, report('bare route')) };
+}
+
+/** A fresh Nexus server (`npm start` equivalent) and data directory; PlaceOrder of new orders. */
+async function searchPlaceOrderKnee(settings: Required<CommandKneeOptions>, onStep: (step: KneeStepRecord) => void): Promise<KneeResult> {
+  const server = await startNexusServer();
+  const client = new HttpLoadClient(server.baseUrl, { token: server.token, maxSockets: settings.maxInFlight });
+  const runId = Date.now().toString(36);
+  const send = async (step: number, index: number): Promise<RequestOutcome> => {
+    const { status } = await client.send('POST', '/api/commands/PlaceOrder', placeOrderBody(`k-${runId}-${step}-${index}`, 'customer-1'));
+    return { ok: status === 202, status };
+  };
+  try {
+    return await searchKnee({ pid: server.pid, send, settle: () => settleNexus(client, settings) }, settings, onStep);
+  } finally {
+    client.close();
+    await server.stop();
+  }
+}
+
+/** The bare route server in its own process; the same requests as PlaceOrder gets. */
+async function searchBareRouteKnee(settings: Required<CommandKneeOptions>, onStep: (step: KneeStepRecord) => void): Promise<KneeResult> {
+  // A token minted as Nexus's is (another secret, never read): the same request bytes on the wire.
+  const token = await mintDevelopmentToken(randomBytes(32).toString('hex'), { subject: 'load-test', roles: ['admin'], ttl: '12h' });
+  const server = await startBareRouteServer();
+  const client = new HttpLoadClient(server.baseUrl, { token, maxSockets: settings.maxInFlight });
+  const send = async (step: number, index: number): Promise<RequestOutcome> => {
+    const { status } = await client.send('POST', '/api/commands/PlaceOrder', placeOrderBody(`k-${step}-${index}`, 'customer-1'));
+    return { ok: status === 202, status };
+  };
+  try {
+    return await searchKnee({ pid: server.pid, send, settle: () => sleep(settings.settleMs) }, settings, onStep);
+  } finally {
+    client.close();
+    await server.stop();
+  }
 }
 
 /** Warms the target up, then measures the steps {@link nextKneeStep} asks for until it has the knee. */
