@@ -21,6 +21,8 @@ import type { TokenVerifier } from '../auth/Principal';
 import type { ResourceRef } from '../auth/Authorizer';
 import { AUTH_ERRORS } from '../auth/AuthErrors';
 import { UnknownCommandError } from '../command/CommandErrors';
+import type { IdempotencyStore } from '../idempotency/IdempotencyStore';
+import { idempotentCommand } from './idempotentCommand';
 
 /** What the API talks to. */
 export interface ApiDependencies {
@@ -33,6 +35,8 @@ export interface ApiDependencies {
   security: ApiSecurity;
   /** What `GET /api/queries/temporal/orders/:id` replays. */
   history: TemporalQueryDependencies;
+  /** Keys of `Idempotency-Key` on commands; absent: a command with the header is refused (400). */
+  idempotency?: IdempotencyStore;
 }
 
 /** Authentication and authorization of every route but `/health`. */
@@ -121,8 +125,9 @@ export function createApi(deps: ApiDependencies, options: ApiOptions = {}): Hono
       correlationId: c.get('correlationId'),
       resource: () => ownership.resourceOf(commandType, body),
     });
-    const result = await deps.commands.handle(commandType, body, { correlationId: c.get('correlationId') });
-    return c.json(result, 202);
+    return idempotentCommand(c, { store: deps.idempotency, logger: deps.logger, commandType, body }, (idempotency) =>
+      deps.commands.handle(commandType, body, { correlationId: c.get('correlationId'), ...(idempotency ? { idempotency } : {}) }),
+    );
   });
 
   app.get('/api/queries/orders', async (c) => {

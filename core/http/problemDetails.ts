@@ -5,6 +5,7 @@ import { EVENT_STORE_ERRORS } from '../events/EventStore';
 import { EVENT_CODEC_ERRORS } from '../schema/EventCodec';
 import { READ_MODEL_ERRORS } from '../readmodel/ReadModelStore';
 import { AUTH_ERRORS } from '../auth/AuthErrors';
+import { IDEMPOTENCY_ERRORS } from '../idempotency/IdempotencyStore';
 import { HTTP_ERRORS } from './HttpErrors';
 
 /** An RFC 9457 problem document, with Nexus's `code`, `field` and `correlationId` members. */
@@ -43,6 +44,9 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   [HTTP_ERRORS.NOT_FOUND]: { status: 404, title: 'Not found' },
   [COMMAND_ERRORS.UNKNOWN_COMMAND]: { status: 404, title: 'Unknown command', field: 'commandType' },
   [EVENT_STORE_ERRORS.CONCURRENCY_CONFLICT]: { status: 409, title: 'Concurrency conflict' },
+  [IDEMPOTENCY_ERRORS.KEY_IN_USE]: { status: 409, title: 'Idempotency key in use' },
+  [IDEMPOTENCY_ERRORS.CLAIM_LOST]: { status: 409, title: 'Idempotency key taken over' },
+  [IDEMPOTENCY_ERRORS.KEY_REUSED]: { status: 422, title: 'Idempotency key reused' },
   [DOMAIN_RULE_VIOLATION]: { status: 409, title: 'Business rule violated' },
   [HTTP_ERRORS.PAYLOAD_TOO_LARGE]: { status: 413, title: 'Payload too large' },
   [HTTP_ERRORS.UNSUPPORTED_MEDIA_TYPE]: { status: 415, title: 'Unsupported media type' },
@@ -52,6 +56,7 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   [EVENT_CODEC_ERRORS.INVALID_EVENT_PAYLOAD]: { status: 422, title: 'Invalid event payload' },
   [EVENT_STORE_ERRORS.STORE_UNAVAILABLE]: { status: 503, title: 'Event store unavailable' },
   [READ_MODEL_ERRORS.STORE_UNAVAILABLE]: { status: 503, title: 'Read model store unavailable' },
+  [IDEMPOTENCY_ERRORS.STORE_UNAVAILABLE]: { status: 503, title: 'Idempotency store unavailable' },
   [HTTP_ERRORS.SERVICE_UNAVAILABLE]: { status: 503, title: 'Service unavailable' },
   [HTTP_ERRORS.QUERY_TIMEOUT]: { status: 504, title: 'Query timed out' },
   [HTTP_ERRORS.INTERNAL]: INTERNAL,
