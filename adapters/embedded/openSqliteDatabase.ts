@@ -92,21 +92,26 @@ export function openSqliteDatabase(file: string, options: OpenSqliteDatabaseOpti
  * file system, a file SQLite silently opened read-only, or a lock that another connection
  * holds beyond the busy timeout fail it. Nothing reaches the disk, so a full disk passes.
  * Does nothing while the connection has a transaction open (it is writing, or will find out).
+ * `busyTimeoutMs` replaces the connection's busy timeout for the probe alone: a health check on
+ * the event loop must not sit out another process's lock for seconds.
  *
  * Errors: {@link SqliteDatabaseError} naming `file` (`DATABASE_READ_ONLY`, `DATABASE_LOCKED`, ...).
  *
  * @example
  * probeSqliteWritable(db, '.nexus/nexus.db'); // throws when the store could not append
  */
-export function probeSqliteWritable(db: SqliteDatabase, file: string): void {
+export function probeSqliteWritable(db: SqliteDatabase, file: string, options: { busyTimeoutMs?: number } = {}): void {
   if (db.inTransaction) return;
   try {
-    db.exec('BEGIN IMMEDIATE');
+    const busyTimeout = options.busyTimeoutMs === undefined ? undefined : Number(db.pragma('busy_timeout', { simple: true }));
+    if (options.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
     try {
+      db.exec('BEGIN IMMEDIATE');
       const version = Number(db.pragma('user_version', { simple: true }));
       db.pragma(`user_version = ${Number.isSafeInteger(version) ? version : 0}`);
     } finally {
       if (db.inTransaction) db.exec('ROLLBACK');
+      if (busyTimeout !== undefined) db.pragma(`busy_timeout = ${busyTimeout}`);
     }
   } catch (error) {
     throw SqliteDatabaseError.from(file, error);

@@ -115,7 +115,8 @@ export interface EmbeddedSystem {
   startPipelines(): Promise<void>;
   /**
    * Throws (SqliteDatabaseError naming nexus.db) when the event store could not append now: a
-   * read-only file system, a lost lock. A rolled-back write, so cheap enough for every /health.
+   * read-only file system, a lock another process holds (DATABASE_LOCKED at once, no busy wait).
+   * A rolled-back write, so cheap enough for every /health.
    */
   probeWritable(): void;
   /** Resolves once every runner has processed what was readable when called. */
@@ -190,7 +191,8 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
       return Object.fromEntries(runners.map((runner) => [runner.name, runner.metrics()]));
     },
     pipelineWorkerHeap: async () => worker?.heap(),
-    probeWritable: () => probeSqliteWritable(eventsDb, eventsFile),
+    // No busy wait: the caller is on the event loop, and retries a held lock itself.
+    probeWritable: () => probeSqliteWritable(eventsDb, eventsFile, { busyTimeoutMs: 0 }),
     startPipelines: async () => {
       if (!inWorker) {
         for (const runner of runners) await runner.start();
