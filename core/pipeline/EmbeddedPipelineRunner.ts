@@ -1,71 +1,19 @@
-import type { CheckpointStore } from '../checkpoint/CheckpointStore';
-import type { DeadLetterStore } from '../deadletter/DeadLetterStore';
 import { NexusError } from '../errors/NexusError';
 import type { Logger } from '../logging/Logger';
 import type { RecordSource, SourceRecord } from '../streams/RecordSource';
 import { KeyedBatchProcessor } from './KeyedBatchProcessor';
 import { RecordAttempts } from './RecordAttempts';
 import { RetryingKeys } from './RetryingKeys';
-import type { Handoff } from './RetryingKeys';
-import { PIPELINE_DEFAULTS } from './PipelineDefinition';
-import type { PipelineContext, PipelineDefinition, PipelineOptions } from './PipelineDefinition';
+import type { PipelineDefinition } from './PipelineDefinition';
 import { PipelineMetricsRecorder } from './PipelineMetrics';
 import type { PipelineMetrics } from './PipelineMetrics';
 import { backoffDelayMs } from './retryWithBackoff';
+import { RUNNER_DEFAULTS, RUNNER_ERRORS } from './RunnerOptions';
+import type { HeadAwareRecordSource, RunnerDependencies, RunnerOptions } from './RunnerOptions';
 import { WakeSignal } from './WakeSignal';
 
-/** Tunables of {@link EmbeddedPipelineRunner}: the pipeline's own options win over the runner defaults, these win over both. */
-export interface RunnerOptions extends PipelineOptions {
-  /** Read the source this often when nothing wakes the runner (writers in other processes). @defaultValue 1000 */
-  idlePollMs?: number;
-  /**
-   * After a batch smaller than `batchSize` (caught up), wait this long before the next read, so
-   * records committed meanwhile share one batch: fewer reads, transactions and commits per record
-   * under steady load, at the price of up to this much latency. @defaultValue 0
-   */
-  lingerMs?: number;
-  /** Upper bound of the delay after a failed read or checkpoint write. @defaultValue 5000 */
-  maxFailureBackoffMs?: number;
-  /** Jitter source in [0, 1). @defaultValue Math.random */
-  random?: () => number;
-  /**
-   * Keys that may be retrying at once, off the batches' path. At the bound the runner reads no
-   * further until one finishes, and a key failing meanwhile is retried inside its batch. @defaultValue 64
-   */
-  maxRetryingKeys?: number;
-  /** Unfinished records (retrying ones and those waiting behind them) at which the runner reads no further. @defaultValue 10000 */
-  maxWaitingRecords?: number;
-}
-
-export const RUNNER_DEFAULTS: Required<RunnerOptions> = {
-  ...PIPELINE_DEFAULTS,
-  idlePollMs: 1000,
-  lingerMs: 0,
-  maxFailureBackoffMs: 5000,
-  random: Math.random,
-  maxRetryingKeys: 64,
-  maxWaitingRecords: 10_000,
-};
-
-/** What the runner needs: its source, its state stores and the pipeline's context. */
-export interface RunnerDependencies {
-  source: RecordSource;
-  checkpoints: CheckpointStore;
-  deadLetters: DeadLetterStore;
-  context: PipelineContext;
-  /** @defaultValue context.logger */
-  logger?: Logger;
-}
-
-/** A source that can tell its highest position; used for lag when available. */
-export interface HeadAwareRecordSource extends RecordSource {
-  headPosition(): Promise<number>;
-}
-
-export const RUNNER_ERRORS = {
-  NOT_RUNNING: 'PIPELINE_RUNNER_NOT_RUNNING',
-  CAUGHT_UP_TIMEOUT: 'PIPELINE_CAUGHT_UP_TIMEOUT',
-} as const;
+export { RUNNER_DEFAULTS, RUNNER_ERRORS } from './RunnerOptions';
+export type { HeadAwareRecordSource, RunnerDependencies, RunnerOptions } from './RunnerOptions';
 
 interface CaughtUpWaiter {
   afterRead: number;
@@ -225,7 +173,7 @@ export class EmbeddedPipelineRunner {
     // Keys that finished are forgotten before the batch asks the dead-letter store about its keys.
     this.retrying.reap();
     // Finished records not checkpointed yet (retries done since, or the store failed): checkpoint them.
-    const finished = this.finishedPosition(this.position);
+    const finished = this.retrying.checkpointFor(this.position);
     if (this.committed < finished) await this.commit(finished);
     if (this.retrying.full) {
       // Back-pressure: read nothing until a retrying key finishes (it wakes the loop).
@@ -252,7 +200,7 @@ export class EmbeddedPipelineRunner {
       let checkpoint = this.committed;
       const handoffs = await checkpoints.atomically(async () => {
         const unfinished = await this.processor.process(batch, this.retrying);
-        checkpoint = this.finishedPosition(last.position, unfinished);
+        checkpoint = this.retrying.checkpointFor(last.position, unfinished);
         await checkpoints.set(this.definition.name, checkpoint);
         return unfinished;
       });
@@ -264,29 +212,14 @@ export class EmbeddedPipelineRunner {
     }
     this.retrying.accept(await this.processor.process(batch, this.retrying));
     this.position = last.position;
-    await this.commit(this.finishedPosition(last.position));
-  }
-
-  /**
-   * Where the checkpoint may go: `read`, the position read up to, unless a record at or before
-   * it is unfinished (retrying, waiting behind a retrying one, or handed off by the batch being
-   * committed); then just below the oldest of them. Positions are integers, so `oldest - 1`
-   * re-reads exactly from the oldest unfinished record.
-   */
-  private finishedPosition(read: number, handoffs: readonly Handoff[] = []): number {
-    let oldest = this.retrying.oldestUnfinished();
-    for (const handoff of handoffs) {
-      const head = handoff.records[0];
-      if (head && (oldest === undefined || head.position < oldest)) oldest = head.position;
-    }
-    return oldest === undefined ? read : Math.min(read, oldest - 1);
+    await this.commit(this.retrying.checkpointFor(last.position));
   }
 
   /** On stop: checkpoints the finished records, and makes the next start read the rest again. */
   private async commitFinished(): Promise<void> {
     if (this.position === undefined) return;
     try {
-      const finished = this.finishedPosition(this.position);
+      const finished = this.retrying.checkpointFor(this.position);
       if (this.committed < finished) await this.commit(finished);
     } catch (error) {
       this.logger.error('pipeline checkpoint failed on stop; the next start replays from the last one', { error });
@@ -308,7 +241,7 @@ export class EmbeddedPipelineRunner {
     const { source, context } = this.deps;
     try {
       const head = isHeadAware(source) ? await source.headPosition() : newest.position;
-      this.stats.lagRecords = batchLength + Math.max(0, head - newest.position);
+      this.stats.lagRecords = batchLength + this.retrying.waitingRecords + Math.max(0, head - newest.position);
       const { occurredAt } = await context.codec.decodeEnvelope(newest.record);
       this.stats.lagMs = Math.max(0, Date.now() - Date.parse(occurredAt));
     } catch {

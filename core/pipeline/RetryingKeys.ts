@@ -98,13 +98,28 @@ export class RetryingKeys {
   }
 
   /** The lowest source position not finished yet; the checkpoint must stay below it. */
-  oldestUnfinished(): number | undefined {
+  private oldestUnfinished(): number | undefined {
     let oldest: number | undefined;
     for (const entry of this.entries.values()) {
       const head = entry.queue[0];
       if (head && (oldest === undefined || head.position < oldest)) oldest = head.position;
     }
     return oldest;
+  }
+
+  /**
+   * Where the checkpoint may go: `read`, the position read up to, unless a record at or before
+   * it is unfinished (retrying, waiting behind a retrying one, or handed off by the batch being
+   * committed); then just below the oldest of them. Positions are integers, so `oldest - 1`
+   * re-reads exactly from the oldest unfinished record.
+   */
+  checkpointFor(read: number, handoffs: readonly Handoff[] = []): number {
+    let oldest = this.oldestUnfinished();
+    for (const handoff of handoffs) {
+      const head = handoff.records[0];
+      if (head && (oldest === undefined || head.position < oldest)) oldest = head.position;
+    }
+    return oldest === undefined ? read : Math.min(read, oldest - 1);
   }
 
   /** Takes over the unfinished records of a committed batch and starts their keys' workers. */

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { CheckpointStore } from '../../../core/checkpoint/CheckpointStore';
 import type { EventCodec } from '../../../core/schema/EventCodec';
 import { createSchemaEnvironment } from '../../support/schemaEnvironment';
