@@ -11,7 +11,9 @@ import {
   SqliteEventStore,
   SqliteSchemaRegistry,
   SqliteRateLimitStore,
+  SqliteIdempotencyStore,
 } from '../../adapters/embedded';
+import type { IdempotencyStore } from '../../core/idempotency/IdempotencyStore';
 import { OpaWasmAuthorizer } from '../../adapters/opa';
 import { AccessGuard } from '../../core/auth/AccessGuard';
 import { CommandOwnership } from '../../core/auth/CommandOwnership';
@@ -79,6 +81,11 @@ export interface EmbeddedSystemOptions {
    * @defaultValue false
    */
   groupCommit?: boolean;
+  /**
+   * How long an `Idempotency-Key` is remembered, from its first request (server: `--idempotency-ttl`).
+   * @defaultValue 86400 (24 hours)
+   */
+  idempotencyTtlSeconds?: number;
 }
 
 /** Defaults of {@link EmbeddedSystemOptions} that are not documented inline. */
@@ -102,6 +109,8 @@ export interface EmbeddedSystem {
   /** The runtime policies (authorization, rate limits), evaluated in-process. */
   authorizer: Authorizer;
   rateLimits: RateLimitStore;
+  /** Idempotency keys of commands, in nexus.db beside the events they complete with. */
+  idempotency: IdempotencyStore;
   pipelines: PipelineDefinition[];
   /** The runners when they run in-process; empty with `pipelinesIn: 'worker'`. */
   runners: EmbeddedPipelineRunner[];
@@ -152,6 +161,8 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
   const upcasters = new UpcasterRegistry(orderUpcasters);
   const eventStore = new SqliteEventStore(eventsDb, codec, { logger, groupCommit: options.groupCommit ?? false });
   const rateLimits = new SqliteRateLimitStore(rateLimitsDb);
+  // On the event store's connection: a claim completes in the transaction of its events.
+  const idempotency = new SqliteIdempotencyStore(eventsDb, options.idempotencyTtlSeconds === undefined ? {} : { ttlSeconds: options.idempotencyTtlSeconds });
   const authorizer = await OpaWasmAuthorizer.fromFile(options.policyWasmPath ?? REPOSITORY_POLICY);
   const commands = new CommandService({ eventStore, codec, upcasters, aggregates: [orderAggregate], logger });
 
@@ -182,6 +193,7 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
     upcasters,
     authorizer,
     rateLimits,
+    idempotency,
     pipelines,
     runners,
     contextFor: wiring.contextFor,
@@ -256,6 +268,7 @@ export function createEmbeddedApi(system: EmbeddedSystem, auth: AuthConfig, opti
         ownership: new CommandOwnership(system.commands, [orderAggregate]),
       },
       history: { eventStore: system.eventStore, codec: system.codec, upcasters: system.upcasters, aggregate: orderAggregate },
+      idempotency: system.idempotency,
     },
     apiOptions,
   );
