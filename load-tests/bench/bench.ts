@@ -23,6 +23,7 @@ import { measurePropagation } from './propagationLatency';
 import { measureIdempotencyCost } from './idempotencyCost';
 import type { IdempotencyCostOptions } from './idempotencyCost';
 import { markdownTable } from './report';
+import { answerStandardOptions } from '../../handlers/cli/standardOptions';
 
 /** Sizes of one bench run. */
 const SIZES = {
@@ -55,7 +56,16 @@ const IDEMPOTENCY_QUICK: IdempotencyCostOptions = { ...IDEMPOTENCY, blockMs: 500
 
 const GROUPS = ['pipeline', 'appends', 'propagation', 'commands', 'knee', 'idempotency'] as const;
 
+const USAGE = `usage: npm run bench -- [--runs 3] [--only ${GROUPS.join(',')}] [--quick]
+
+In-process benchmarks of the embedded system: each figure the median of --runs runs (at least 3)
+next to a baseline measured in the same run. Prints a markdown table; JSON goes to bench-results/.
+  --runs <n>       runs per figure, at least 3 (default 3)
+  --only <groups>  comma-separated groups (default: all)
+  --quick          a smoke run of the knee and idempotency groups (figures not comparable)`;
+
 async function main(): Promise<void> {
+  if (answerStandardOptions(process.argv.slice(2), USAGE)) return;
   const { values } = parseArgs({ args: process.argv.slice(2), options: { runs: { type: 'string', default: '3' }, only: { type: 'string' }, quick: { type: 'boolean', default: false } }, strict: true });
   const runs = Math.max(3, Number(values.runs) || 3);
   const only = new Set(values.only?.split(',') ?? GROUPS);
