@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { NexusError } from '../../core/errors/NexusError';
+import { findIllFormedText, toWellFormedText } from '../../core/text/wellFormedText';
 import type {
   AuthorizationDecision,
   AuthorizationRequest,
@@ -28,7 +29,10 @@ export const POLICY_EVALUATION_FAILED = 'POLICY_EVALUATION_FAILED';
  * synchronous and takes microseconds; the methods are async to fit the port.
  *
  * Fails closed: an undefined or malformed authorization result is a denial, and a policy that
- * throws rejects with `POLICY_EVALUATION_FAILED` (the HTTP layer answers 500).
+ * throws rejects with `POLICY_EVALUATION_FAILED` (the HTTP layer answers 500: a bug to fix).
+ * OPA's JSON parser refuses a lone UTF-16 surrogate ("illegal string escape character"), so no
+ * such text reaches it: an authorization request holding one is denied without asking the
+ * policy, and rate-limit requests are asked with those characters replaced by U+FFFD.
  *
  * @example
  * ```ts
@@ -58,6 +62,9 @@ export class OpaWasmAuthorizer implements Authorizer {
   }
 
   async authorize(request: AuthorizationRequest): Promise<AuthorizationDecision> {
+    if (findIllFormedText(request) !== undefined) {
+      return { allow: false, permission: toWellFormedText(request.action), scope: 'none', reason: 'the request holds text that is not well-formed Unicode' };
+    }
     const result = record(this.evaluate(POLICY_ENTRYPOINTS.authorize, request));
     const permission = typeof result?.permission === 'string' ? result.permission : request.action;
     if (result?.allow !== true) {
@@ -68,7 +75,7 @@ export class OpaWasmAuthorizer implements Authorizer {
   }
 
   async rateLimitRule(request: RateLimitRequest): Promise<RateLimitRule | undefined> {
-    const rule = record(this.evaluate(POLICY_ENTRYPOINTS.rateLimitRule, request));
+    const rule = record(this.evaluate(POLICY_ENTRYPOINTS.rateLimitRule, wellFormed(request)));
     if (rule === undefined) return undefined;
     if (typeof rule.name !== 'string' || typeof rule.limit !== 'number' || typeof rule.windowSeconds !== 'number') {
       throw new NexusError(POLICY_EVALUATION_FAILED, `${POLICY_ENTRYPOINTS.rateLimitRule} returned a rule without name, limit and windowSeconds`);
@@ -77,7 +84,7 @@ export class OpaWasmAuthorizer implements Authorizer {
   }
 
   async rateLimit(request: RateLimitRequest & { count: number; resetInSeconds: number }): Promise<RateLimitDecision> {
-    const result = record(this.evaluate(POLICY_ENTRYPOINTS.rateLimit, request));
+    const result = record(this.evaluate(POLICY_ENTRYPOINTS.rateLimit, wellFormed(request)));
     if (result === undefined) return { allow: false, limited: true };
     return {
       allow: result.allow === true,
@@ -102,4 +109,9 @@ export class OpaWasmAuthorizer implements Authorizer {
 
 function record(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** A rate-limit request with its text made well-formed; counting must not fail on a broken path. */
+function wellFormed<Request extends RateLimitRequest>(request: Request): Request {
+  return { ...request, method: toWellFormedText(request.method), path: toWellFormedText(request.path) };
 }

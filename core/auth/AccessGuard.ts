@@ -3,6 +3,7 @@ import { PermissionDeniedError, RateLimitedError } from './AuthErrors';
 import type { AuthorizationDecision, Authorizer, RateLimitRequest, ResourceRef } from './Authorizer';
 import type { Principal } from './Principal';
 import type { RateLimitStore } from './RateLimitStore';
+import { findIllFormedText, toWellFormedText } from '../text/wellFormedText';
 
 /** What {@link AccessGuard} is built from. */
 export interface AccessGuardDependencies {
@@ -34,6 +35,11 @@ export interface AccessRequest {
  * "may this subject run this action at all?"; when the answer is "on its own resources only",
  * the resource is resolved and the policy asked again with its owner.
  *
+ * Policies only ever see well-formed text: a subject, action or resource holding a lone UTF-16
+ * surrogate (which OPA's JSON parser refuses) is denied before the policy is asked, fail-closed;
+ * the rate-limit policy sees the path with such characters replaced by U+FFFD. The HTTP layer
+ * refuses such input earlier (401, 400, 422), so this is the last line, not the answer clients get.
+ *
  * @example
  * ```ts
  * const guard = new AccessGuard({ authorizer, rateLimits, logger });
@@ -54,17 +60,20 @@ export class AccessGuard {
    */
   async authorize(request: AccessRequest): Promise<AuthorizationDecision> {
     const subject = { id: request.principal.id, roles: request.principal.roles };
+    if (findIllFormedText([subject, request.action]) !== undefined) throw this.deny(request, illFormed(request.action, 'the subject or action'), undefined);
     const first = await this.deps.authorizer.authorize({ subject, action: request.action });
     if (!first.allow) throw this.deny(request, first, undefined);
     if (first.scope !== 'own' || request.resource === undefined) return first;
     const resource = await request.resource();
+    if (findIllFormedText(resource) !== undefined) throw this.deny(request, illFormed(first.permission, 'the resource'), resource);
     const second = await this.deps.authorizer.authorize({ subject, action: request.action, resource });
     if (!second.allow) throw this.deny(request, second, resource);
     return second;
   }
 
   /** Counts the request against the rate limit that applies to it, if any; rejects with `RATE_LIMITED`. */
-  async limit(principal: Principal, request: RateLimitRequest, correlationId: string): Promise<void> {
+  async limit(principal: Principal, given: RateLimitRequest, correlationId: string): Promise<void> {
+    const request = { method: toWellFormedText(given.method), path: toWellFormedText(given.path) };
     const rule = await this.deps.authorizer.rateLimitRule(request);
     if (rule === undefined) return;
     const now = this.clock();
@@ -101,10 +110,17 @@ export class AccessGuard {
       reason: decision.reason,
     });
     const where = resource === undefined ? '' : ` on ${resource.type} ${resource.id ?? ''}`.trimEnd();
-    return new PermissionDeniedError(`permission ${decision.permission} is required to run ${request.action}${where}: ${decision.reason ?? 'denied by policy'}`, {
-      permission: decision.permission,
-      action: request.action,
-      ...(resource === undefined ? {} : { resourceType: resource.type, ...(resource.id === undefined ? {} : { resourceId: resource.id }) }),
+    // Made well-formed: the message and details go back to the client as JSON.
+    const text = toWellFormedText;
+    return new PermissionDeniedError(text(`permission ${decision.permission} is required to run ${request.action}${where}: ${decision.reason ?? 'denied by policy'}`), {
+      permission: text(decision.permission),
+      action: text(request.action),
+      ...(resource === undefined ? {} : { resourceType: text(resource.type), ...(resource.id === undefined ? {} : { resourceId: text(resource.id) }) }),
     });
   }
+}
+
+/** The fail-closed decision for input the policy must not see. */
+function illFormed(permission: string, what: string): AuthorizationDecision {
+  return { allow: false, permission, scope: 'none', reason: `${what} holds text that is not well-formed Unicode (a lone UTF-16 surrogate)` };
 }

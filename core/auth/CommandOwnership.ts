@@ -10,11 +10,14 @@ export interface CommandOwnershipOptions {
    * in the aggregate's state. @defaultValue 'customerId'
    */
   ownerField?: string;
+  /** The time handed to the decider when a missing aggregate is tried. @defaultValue () => new Date() */
+  clock?: () => Date;
 }
 
 /** Defaults of {@link CommandOwnershipOptions}. */
 export const COMMAND_OWNERSHIP_DEFAULTS: Required<CommandOwnershipOptions> = {
   ownerField: 'customerId',
+  clock: () => new Date(),
 };
 
 /**
@@ -26,6 +29,13 @@ export const COMMAND_OWNERSHIP_DEFAULTS: Required<CommandOwnershipOptions> = {
  * read model, which may lag behind a just-placed order). A body that does not parse is refused
  * here with the command service's own `INVALID_COMMAND`, so validation answers stay the same.
  *
+ * A command on an aggregate that does not exist has no owner to check, and must not be refused
+ * as `PERMISSION_DENIED` when it would fail anyway: the decider (a pure function) is asked what
+ * it says to the command on the initial state, and its refusal (e.g. `ORDER_NOT_FOUND`, 404) is
+ * what every caller gets. This leaks nothing: the answer for a missing aggregate does not depend
+ * on who asks. Only if the decider would accept the command is the owner-less resource handed to
+ * the policy, which then refuses grants on own resources.
+ *
  * @example
  * ```ts
  * const ownership = new CommandOwnership(commands, [orderAggregate]);
@@ -34,13 +44,14 @@ export const COMMAND_OWNERSHIP_DEFAULTS: Required<CommandOwnershipOptions> = {
  */
 export class CommandOwnership {
   private readonly ownerField: string;
+  private readonly clock: () => Date;
 
   constructor(
     private readonly commands: CommandService,
     private readonly aggregates: readonly AggregateDefinition[],
     options: CommandOwnershipOptions = {},
   ) {
-    this.ownerField = { ...COMMAND_OWNERSHIP_DEFAULTS, ...options }.ownerField;
+    ({ ownerField: this.ownerField, clock: this.clock } = { ...COMMAND_OWNERSHIP_DEFAULTS, ...options });
   }
 
   /** The aggregate a command targets and its owner (absent when the aggregate does not exist). */
@@ -60,6 +71,8 @@ export class CommandOwnership {
     const id = data[definition.aggregateIdField];
     if (typeof id !== 'string') return { type: aggregate.aggregateType };
     const { state, version } = await this.commands.loadState(aggregate, id);
+    // Throws the decider's own refusal of a command on a missing aggregate (ORDER_NOT_FOUND).
+    if (version === 0) aggregate.decider.decide({ type: commandType, data, metadata: { now: this.clock(), correlationId: 'ownership-check' } }, state);
     const owner = version === 0 ? undefined : fieldsOf(state)[this.ownerField];
     return { type: aggregate.aggregateType, id, ...optional('ownerId', owner) };
   }

@@ -4,6 +4,7 @@ import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { AuthenticationError } from './AuthErrors';
 import type { AuthenticationFailure } from './AuthErrors';
 import type { Principal, TokenVerifier } from './Principal';
+import { findIllFormedText } from '../text/wellFormedText';
 
 /** Where signing keys come from: a shared HS256 secret, or a JWKS URL (RS256/ES256/...). */
 export type JwtKeySource = { secret: string } | { jwksUrl: string };
@@ -14,8 +15,18 @@ export interface JwtVerifierOptions {
   issuer?: string;
   /** Required `aud`, when set. @defaultValue undefined (not checked) */
   audience?: string;
-  /** Clock skew accepted on `exp` and `nbf`. @defaultValue 5 */
+  /** Clock skew accepted on `exp`, `nbf` and `iat`. @defaultValue 5 */
   clockToleranceSeconds?: number;
+  /**
+   * Longest lifetime a token may claim: `exp - iat`, or `exp - now` when it has no `iat`. Bounds
+   * the damage of a leaked token, which cannot be revoked. @defaultValue 86400 (24 h)
+   */
+  maxLifetimeSeconds?: number;
+  /**
+   * Said in the 401 of a token whose signature does not verify, e.g. where the server's secret
+   * lives, so that a token minted for another data dir is recognised as such. @defaultValue undefined
+   */
+  signatureHint?: string;
   /** Accepted tokens remembered (by token string) so a repeated token skips the signature check; 0 turns it off. @defaultValue 10000 */
   cacheSize?: number;
   /** Longest a remembered token skips the check, bounding the effect of a JWKS key rotation. @defaultValue 60000 */
@@ -26,6 +37,8 @@ export interface JwtVerifierOptions {
 export const JWT_VERIFIER_DEFAULTS = {
   /** @defaultValue 5 */
   clockToleranceSeconds: 5,
+  /** @defaultValue 86400 */
+  maxLifetimeSeconds: 86_400,
   /** @defaultValue 10000 */
   cacheSize: 10_000,
   /** @defaultValue 60000 */
@@ -46,9 +59,14 @@ const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
 /**
  * Verifies bearer JWTs with `jose`: HS256 with a shared secret (the embedded system), or keys
  * from a JWKS URL (production; keys are fetched and cached by `createRemoteJWKSet`). Roles come
- * from the `roles` claim (array of strings) or `role` (one string); a token without `sub` is
- * refused. Failures reject with an `AuthenticationError` whose reason is `expired` or
- * `malformed` or `invalid` (bad signature, wrong issuer, ...).
+ * from the `roles` claim (array of strings) or `role` (one string).
+ *
+ * Refused: a token without `sub` or without `exp`; one whose lifetime (`exp - iat`, or
+ * `exp - now` without `iat`) exceeds `maxLifetimeSeconds`; one whose `iat` or `nbf` lies in the
+ * future beyond `clockToleranceSeconds`; one whose claims hold a lone UTF-16 surrogate (policies
+ * and logs must never see such text). Failures reject with an `AuthenticationError` whose reason
+ * is `expired`, `malformed` or `invalid` (bad signature, wrong issuer, lifetime, ...); a bad
+ * signature's message ends with `signatureHint` when one is configured.
  *
  * @example
  * ```ts
@@ -94,6 +112,7 @@ export class JwtTokenVerifier implements TokenVerifier {
     try {
       const verifyOptions = {
         algorithms: this.algorithms,
+        requiredClaims: ['exp'],
         clockTolerance: this.options.clockToleranceSeconds,
         ...(this.options.issuer === undefined ? {} : { issuer: this.options.issuer }),
         ...(this.options.audience === undefined ? {} : { audience: this.options.audience }),
@@ -102,14 +121,37 @@ export class JwtTokenVerifier implements TokenVerifier {
       ({ payload } =
         this.key instanceof Uint8Array ? await jwtVerify(token, this.key, verifyOptions) : await jwtVerify(token, this.key, verifyOptions));
     } catch (cause) {
-      throw new AuthenticationError(failureOf(cause), `the bearer token was refused: ${messageOf(cause)}`, cause);
+      const hint = cause instanceof joseErrors.JWSSignatureVerificationFailed && this.options.signatureHint !== undefined ? `; ${this.options.signatureHint}` : '';
+      throw new AuthenticationError(failureOf(cause), `the bearer token was refused: ${messageOf(cause)}${hint}`, cause);
+    }
+    const illFormed = findIllFormedText(payload);
+    if (illFormed !== undefined) {
+      throw new AuthenticationError('malformed', `the bearer token's claim ${illFormed} holds a lone UTF-16 surrogate; claims must be well-formed Unicode`);
     }
     if (typeof payload.sub !== 'string' || payload.sub === '') {
       throw new AuthenticationError('invalid', 'the bearer token has no subject (sub)');
     }
+    this.checkTimes(payload);
     const clientId = stringClaim(payload, 'azp') ?? stringClaim(payload, 'client_id') ?? payload.sub;
     const validUntilMs = typeof payload.exp === 'number' ? (payload.exp + this.options.clockToleranceSeconds) * 1000 : Number.POSITIVE_INFINITY;
     return { principal: { id: payload.sub, roles: rolesOf(payload), clientId }, validUntilMs };
+  }
+
+  /** What jose leaves to us: `iat` in the future, and the lifetime the token claims. */
+  private checkTimes(payload: JWTPayload): void {
+    const { clockToleranceSeconds: tolerance, maxLifetimeSeconds: maxLifetime } = this.options;
+    const now = Date.now() / 1000;
+    const exp = payload.exp as number; // required and checked to be a number by jose
+    if (typeof payload.iat === 'number' && payload.iat > now + tolerance) {
+      throw new AuthenticationError('invalid', `the bearer token was refused: it was issued in the future (iat ${payload.iat}, now ${Math.floor(now)})`);
+    }
+    const lifetime = typeof payload.iat === 'number' ? exp - payload.iat : exp - now - tolerance;
+    if (lifetime > maxLifetime) {
+      throw new AuthenticationError(
+        'invalid',
+        `the bearer token was refused: its lifetime of ${Math.round(lifetime)} s exceeds the ${maxLifetime} s allowed; mint a shorter-lived token`,
+      );
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { JwtKeySource, JwtVerifierOptions } from './JwtTokenVerifier';
 import { MIN_SECRET_BYTES } from './JwtTokenVerifier';
 import { SECRET_FILE_NAME, readOrCreateSecretFile } from './secretFile';
+import { isInvalidTokenLifetimeError, positiveLifetimeSeconds } from './tokenLifetime';
 
 /** How the API authenticates, as chosen by configuration. */
 export interface AuthConfig {
@@ -21,12 +22,16 @@ export class AuthConfigError extends Error {
  * `process.env`): `NEXUS_JWKS_URL` (production: verify with the keys published there) wins over
  * `NEXUS_JWT_SECRET` (HS256, at least 32 bytes); with neither, the secret stored in
  * `<dataDir>/jwt-secret` is used, generated on first use with 0600 permissions.
- * `NEXUS_JWT_ISSUER` and `NEXUS_JWT_AUDIENCE` add `iss`/`aud` checks.
+ * `NEXUS_JWT_ISSUER` and `NEXUS_JWT_AUDIENCE` add `iss`/`aud` checks; `NEXUS_JWT_MAX_TTL`
+ * (seconds, or like 90s, 15m, 1h, 7d; default 24h) is the longest lifetime a token may claim.
+ * With the generated secret, a token that does not verify is answered with where that secret
+ * lives, since the usual cause is a token minted for another data directory.
  */
 export function readAuthConfig(env: Readonly<Record<string, string | undefined>>, dataDir: string): AuthConfig {
   const verifier: JwtVerifierOptions = {
     ...(nonEmpty(env.NEXUS_JWT_ISSUER) ? { issuer: env.NEXUS_JWT_ISSUER } : {}),
     ...(nonEmpty(env.NEXUS_JWT_AUDIENCE) ? { audience: env.NEXUS_JWT_AUDIENCE } : {}),
+    ...(nonEmpty(env.NEXUS_JWT_MAX_TTL) ? { maxLifetimeSeconds: maxTtlOf(env.NEXUS_JWT_MAX_TTL) } : {}),
   };
   const jwksUrl = env.NEXUS_JWKS_URL;
   if (nonEmpty(jwksUrl)) {
@@ -49,7 +54,17 @@ export function readAuthConfig(env: Readonly<Record<string, string | undefined>>
     return { keys: { secret }, verifier };
   }
   const secretFile = join(dataDir, SECRET_FILE_NAME);
-  return { keys: { secret: readOrCreateSecretFile(secretFile) }, verifier, secretFile };
+  const signatureHint = `the server's secret lives in ${secretFile}; a token minted for another data dir will not verify`;
+  return { keys: { secret: readOrCreateSecretFile(secretFile) }, verifier: { ...verifier, signatureHint }, secretFile };
+}
+
+function maxTtlOf(text: string): number {
+  try {
+    return positiveLifetimeSeconds(text, 'NEXUS_JWT_MAX_TTL');
+  } catch (error) {
+    if (isInvalidTokenLifetimeError(error)) throw new AuthConfigError((error as Error).message, { cause: error });
+    throw error;
+  }
 }
 
 function nonEmpty(value: string | undefined): value is string {

@@ -24,3 +24,4 @@ export type { DevelopmentTokenClaims } from './mintToken';
 export { readOrCreateSecretFile, readSecretFile, SECRET_FILE_NAME } from './secretFile';
 export { readAuthConfig, AuthConfigError } from './authConfig';
 export type { AuthConfig } from './authConfig';
+export { parseLifetimeSeconds, positiveLifetimeSeconds, InvalidTokenLifetimeError, isInvalidTokenLifetimeError, INVALID_TOKEN_LIFETIME } from './tokenLifetime';

@@ -1,10 +1,11 @@
 import { SignJWT } from 'jose';
+import { positiveLifetimeSeconds } from './tokenLifetime';
 
 /** What a development token says. */
 export interface DevelopmentTokenClaims {
   subject: string;
   roles: string[];
-  /** Lifetime as jose understands it: `'1h'`, `'15m'`, `'7d'`, or seconds. @defaultValue '1h' */
+  /** Lifetime: whole seconds, or `'90s'`, `'15m'`, `'1h'`, `'7d'`; must be positive. @defaultValue '1h' */
   ttl?: string | number;
   issuer?: string;
   audience?: string;
@@ -19,6 +20,9 @@ export const DEVELOPMENT_TOKEN_DEFAULTS = {
 /**
  * Mints an HS256 JWT that {@link JwtTokenVerifier} accepts with the same secret: for
  * development, tests and the `npm run token` CLI, never for production (which uses a JWKS).
+ * Every token gets `iat` and `exp`. Throws `INVALID_TOKEN_LIFETIME`
+ * ({@link InvalidTokenLifetimeError}) for a ttl that is not a positive whole number of seconds
+ * (`0`, `-5`, `'0h'`, `'soon'`), so no token is born expired.
  *
  * @example
  * ```ts
@@ -26,23 +30,15 @@ export const DEVELOPMENT_TOKEN_DEFAULTS = {
  * ```
  */
 export async function mintDevelopmentToken(secret: string, claims: DevelopmentTokenClaims, now: Date = new Date()): Promise<string> {
-  const ttl = claims.ttl ?? DEVELOPMENT_TOKEN_DEFAULTS.ttl;
+  const ttlSeconds = positiveLifetimeSeconds(claims.ttl ?? DEVELOPMENT_TOKEN_DEFAULTS.ttl, 'the token ttl');
   const issuedAt = Math.floor(now.getTime() / 1000);
   let jwt = new SignJWT({ roles: claims.roles })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.subject)
     .setIssuedAt(issuedAt)
-    .setExpirationTime(typeof ttl === 'number' ? issuedAt + ttl : ttlFrom(ttl, issuedAt));
+    // From issuedAt rather than the clock, so that `now` alone decides the token's times.
+    .setExpirationTime(issuedAt + ttlSeconds);
   if (claims.issuer !== undefined) jwt = jwt.setIssuer(claims.issuer);
   if (claims.audience !== undefined) jwt = jwt.setAudience(claims.audience);
   return jwt.sign(new TextEncoder().encode(secret));
-}
-
-const UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
-
-/** `'90s'`, `'15m'`, `'1h'`, `'7d'` -> an absolute expiry, computed from `issuedAt` rather than the clock. */
-function ttlFrom(ttl: string, issuedAt: number): number {
-  const match = /^(\d+)\s*([smhd])$/.exec(ttl.trim());
-  if (!match) throw new TypeError(`ttl "${ttl}" must be a number of seconds or like 90s, 15m, 1h, 7d`);
-  return issuedAt + Number(match[1]) * (UNITS[match[2] ?? 's'] ?? 1);
 }

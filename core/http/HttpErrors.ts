@@ -2,12 +2,29 @@ import { NexusError } from '../errors/NexusError';
 
 /** Error codes owned by the HTTP layer (requests refused before any command or query runs). */
 export const HTTP_ERRORS = {
+  /** The body is not UTF-8 JSON (400). */
   MALFORMED_JSON: 'MALFORMED_JSON',
+  /** A string or key of the body holds a lone UTF-16 surrogate (422); details: field (its path). */
+  ILL_FORMED_TEXT: 'ILL_FORMED_TEXT',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** A `Content-Encoding` other than identity (415); details: field `content-encoding`. */
+  UNSUPPORTED_CONTENT_ENCODING: 'UNSUPPORTED_CONTENT_ENCODING',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** The body did not arrive within the body timeout (408); details: timeoutMs. */
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  /** The client stopped sending before the body was complete (400; nobody is left to read it). */
+  REQUEST_ABORTED: 'REQUEST_ABORTED',
+  /** The request line or headers are not HTTP (400), as Node's parser reports them. */
+  MALFORMED_REQUEST: 'MALFORMED_REQUEST',
+  /** The request headers exceed the server's limit (431). */
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
   INVALID_QUERY_PARAMETER: 'INVALID_QUERY_PARAMETER',
+  /** A path segment that is not valid percent-encoded UTF-8 (400); details: field (the parameter). */
+  INVALID_PATH_PARAMETER: 'INVALID_PATH_PARAMETER',
   INVALID_HEADER: 'INVALID_HEADER',
   NOT_FOUND: 'NOT_FOUND',
+  /** A known path asked with a method it does not serve (405); details: allow. */
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   QUERY_TIMEOUT: 'QUERY_TIMEOUT',
   INTERNAL: 'INTERNAL',

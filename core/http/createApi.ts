@@ -9,7 +9,9 @@ import { hasErrorCode } from '../errors/NexusError';
 import { HTTP_ERRORS, HttpRequestError } from './HttpErrors';
 import { PROBLEM_CONTENT_TYPE, problemFor, toProblem } from './problemDetails';
 import type { ProblemDocument } from './problemDetails';
-import { readJsonBody } from './readJsonBody';
+import { READ_JSON_BODY_DEFAULTS, readJsonBody } from './readJsonBody';
+import { pathParameterOf } from './pathParameter';
+import { methodNotAllowed, methodsByPath } from './methodNotAllowed';
 import { parseOrderListQuery } from './orderListQuery';
 import { authenticate } from './authenticate';
 import type { ApiEnv } from './authenticate';
@@ -20,7 +22,7 @@ import type { CommandOwnership } from '../auth/CommandOwnership';
 import type { TokenVerifier } from '../auth/Principal';
 import type { ResourceRef } from '../auth/Authorizer';
 import { AUTH_ERRORS } from '../auth/AuthErrors';
-import { UnknownCommandError } from '../command/CommandErrors';
+import { CommandValidationError, UnknownCommandError } from '../command/CommandErrors';
 import type { IdempotencyStore } from '../idempotency/IdempotencyStore';
 import { idempotentCommand } from './idempotentCommand';
 
@@ -52,6 +54,11 @@ export interface ApiSecurity {
 export interface ApiOptions {
   /** Largest accepted request body. @defaultValue 65536 */
   maxBodyBytes?: number;
+  /**
+   * Longest a request body may take to arrive; a shorter body than its Content-Length, or a slow
+   * one, is answered 408 `REQUEST_TIMEOUT`. @defaultValue 10000
+   */
+  bodyTimeoutMs?: number;
   /** Limits of temporal queries. @defaultValue TEMPORAL_QUERY_DEFAULTS (90 days, 30 s) */
   temporal?: TemporalQueryOptions;
 }
@@ -59,12 +66,15 @@ export interface ApiOptions {
 /** Defaults of {@link ApiOptions}. */
 export const API_DEFAULTS: Required<ApiOptions> = {
   maxBodyBytes: 65_536,
+  bodyTimeoutMs: READ_JSON_BODY_DEFAULTS.timeoutMs,
   temporal: TEMPORAL_QUERY_DEFAULTS,
 };
 
 /** Header carrying the correlation id in and out. */
 export const CORRELATION_HEADER = 'x-correlation-id';
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const ORDER_PATH = '/api/queries/orders/:id';
+const TEMPORAL_ORDER_PATH = '/api/queries/temporal/orders/:id';
 
 type Env = ApiEnv;
 
@@ -95,7 +105,7 @@ type Env = ApiEnv;
  * ```
  */
 export function createApi(deps: ApiDependencies, options: ApiOptions = {}): Hono<Env> {
-  const { maxBodyBytes } = { ...API_DEFAULTS, ...options };
+  const { maxBodyBytes, bodyTimeoutMs } = { ...API_DEFAULTS, ...options };
   const temporal = { ...TEMPORAL_QUERY_DEFAULTS, ...options.temporal };
   const { verifier, guard, ownership } = deps.security;
   const app = new Hono<Env>();
@@ -118,7 +128,9 @@ export function createApi(deps: ApiDependencies, options: ApiOptions = {}): Hono
   app.post('/api/commands/:commandType', async (c) => {
     const commandType = c.req.param('commandType');
     if (!deps.commands.commandTypes().includes(commandType)) throw new UnknownCommandError(commandType);
-    const body = await readJsonBody(c.req.raw, maxBodyBytes);
+    const body = await readJsonBody(c.req.raw, maxBodyBytes, { timeoutMs: bodyTimeoutMs });
+    // Refused before authorization, so that every caller gets the same answer for the same body.
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new CommandValidationError(undefined, 'the command body must be a JSON object');
     await guard.authorize({
       principal: c.get('principal'),
       action: `command:${commandType}`,
@@ -152,8 +164,8 @@ export function createApi(deps: ApiDependencies, options: ApiOptions = {}): Hono
     return c.json({ items: page.items.map(toView), ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) });
   });
 
-  app.get('/api/queries/orders/:id', async (c) => {
-    const id = c.req.param('id');
+  app.get(ORDER_PATH, async (c) => {
+    const id = pathParameterOf(c.req.url, ORDER_PATH, 'id', 'orderId');
     const document = once(async () => {
       const found = await deps.orders.get(id);
       if (!found) throw new HttpRequestError(HTTP_ERRORS.NOT_FOUND, `order ${id} not found`, { orderId: id });
@@ -168,8 +180,8 @@ export function createApi(deps: ApiDependencies, options: ApiOptions = {}): Hono
     return c.json(toView(await document()));
   });
 
-  app.get('/api/queries/temporal/orders/:id', async (c) => {
-    const id = c.req.param('id');
+  app.get(TEMPORAL_ORDER_PATH, async (c) => {
+    const id = pathParameterOf(c.req.url, TEMPORAL_ORDER_PATH, 'id', 'orderId');
     const query = parseTemporalQuery(new URL(c.req.url), temporal.maxRangeDays);
     const replay = once(() => replayAsOf(deps.history, id, query, temporal.timeoutMs));
     await guard.authorize({
@@ -191,6 +203,13 @@ export function createApi(deps: ApiDependencies, options: ApiOptions = {}): Hono
       throw new HttpRequestError(HTTP_ERRORS.SERVICE_UNAVAILABLE, 'health check failed', {}, cause);
     }
   });
+
+  // Last, so that every route above is known: its path with another method is 405, not 404.
+  for (const [path, allow] of methodsByPath(app.routes)) {
+    app.all(path, (c) => {
+      throw methodNotAllowed(c.req.method, path, allow);
+    });
+  }
 
   app.notFound((c) => problemResponse(c, problemFor(HTTP_ERRORS.NOT_FOUND, `no route for ${c.req.method} ${c.req.path}`, contextOf(c))));
 
@@ -214,6 +233,9 @@ function contextOf(c: Context<Env>): { correlationId: string; instance: string }
 function problemResponse(c: Context<Env>, problem: ProblemDocument): Response {
   c.header(CORRELATION_HEADER, problem.correlationId);
   if (problem.status === 503) c.header('retry-after', '1');
+  if (problem.status === 405 && typeof problem.allow === 'string') c.header('allow', problem.allow);
+  // The rest of a late body may still be on its way: do not wait for it on this connection.
+  if (problem.status === 408) c.header('connection', 'close');
   if (problem.status === 429) c.header('retry-after', String(problem.retryAfterSeconds ?? 1));
   if (problem.code === AUTH_ERRORS.UNAUTHENTICATED) c.header('www-authenticate', `Bearer realm="nexus", error="invalid_token"`);
   c.header('content-type', PROBLEM_CONTENT_TYPE);

@@ -1,5 +1,6 @@
 import type { ReadModelQuery, SortDirection } from '../readmodel/ReadModelStore';
 import { HTTP_ERRORS, HttpRequestError } from './HttpErrors';
+import { queryParametersOf } from './queryParameters';
 
 /** Statuses the order list can be filtered on. */
 export const ORDER_STATUSES = ['PLACED', 'CONFIRMED', 'CANCELLED'] as const;
@@ -30,10 +31,11 @@ export const ORDER_LIST_QUERY_DEFAULTS = {
  * Turns the query string of `GET /api/queries/orders` into a read-model query:
  * `status` (PLACED | CONFIRMED | CANCELLED), `customerId`, `sort` (createdAt | updatedAt | total |
  * orderId), `order` (asc | desc), `limit` (1..100), `cursor` (opaque, from `nextCursor`).
- * Throws `INVALID_QUERY_PARAMETER` naming the parameter for an unknown, repeated or invalid one.
+ * Throws `INVALID_QUERY_PARAMETER` naming the parameter for an unknown, repeated or invalid one,
+ * or one that is not percent-encoded UTF-8.
  */
 export function parseOrderListQuery(url: URL): ReadModelQuery {
-  const params = url.searchParams;
+  const params = queryParametersOf(url);
   for (const name of params.keys()) {
     if (!PARAMETERS.has(name)) throw invalid(name, `unknown query parameter "${name}"; use ${[...PARAMETERS].join(', ')}`);
     if (params.getAll(name).length > 1) throw invalid(name, `query parameter "${name}" is given more than once`);

@@ -1,5 +1,6 @@
 import { errorCodeOf } from '../errors/NexusError';
-import { DOMAIN_RULE_VIOLATION } from '../command/DomainRuleViolation';
+import { DOMAIN_RULE_VIOLATION, ruleViolationKindOf } from '../command/DomainRuleViolation';
+import type { RuleViolationKind } from '../command/DomainRuleViolation';
 import { COMMAND_ERRORS } from '../command/CommandErrors';
 import { EVENT_STORE_ERRORS } from '../events/EventStore';
 import { EVENT_CODEC_ERRORS } from '../schema/EventCodec';
@@ -37,21 +38,28 @@ const INTERNAL: Mapping = { status: 500, title: 'Internal server error' };
 const MAPPINGS: Readonly<Record<string, Mapping>> = {
   [HTTP_ERRORS.MALFORMED_JSON]: { status: 400, title: 'Malformed JSON body' },
   [HTTP_ERRORS.INVALID_QUERY_PARAMETER]: { status: 400, title: 'Invalid query parameter' },
+  [HTTP_ERRORS.INVALID_PATH_PARAMETER]: { status: 400, title: 'Invalid path parameter' },
   [HTTP_ERRORS.INVALID_HEADER]: { status: 400, title: 'Invalid header' },
+  [HTTP_ERRORS.REQUEST_ABORTED]: { status: 400, title: 'Request body incomplete' },
+  [HTTP_ERRORS.MALFORMED_REQUEST]: { status: 400, title: 'Malformed request' },
   [READ_MODEL_ERRORS.INVALID_QUERY]: { status: 400, title: 'Invalid query' },
   [AUTH_ERRORS.UNAUTHENTICATED]: { status: 401, title: 'Authentication required' },
   [AUTH_ERRORS.PERMISSION_DENIED]: { status: 403, title: 'Permission denied' },
   [HTTP_ERRORS.NOT_FOUND]: { status: 404, title: 'Not found' },
+  [HTTP_ERRORS.METHOD_NOT_ALLOWED]: { status: 405, title: 'Method not allowed' },
+  [HTTP_ERRORS.REQUEST_TIMEOUT]: { status: 408, title: 'Request timeout' },
   [COMMAND_ERRORS.UNKNOWN_COMMAND]: { status: 404, title: 'Unknown command', field: 'commandType' },
   [EVENT_STORE_ERRORS.CONCURRENCY_CONFLICT]: { status: 409, title: 'Concurrency conflict' },
   [IDEMPOTENCY_ERRORS.KEY_IN_USE]: { status: 409, title: 'Idempotency key in use' },
   [IDEMPOTENCY_ERRORS.CLAIM_LOST]: { status: 409, title: 'Idempotency key taken over' },
   [IDEMPOTENCY_ERRORS.KEY_REUSED]: { status: 422, title: 'Idempotency key reused' },
-  [DOMAIN_RULE_VIOLATION]: { status: 409, title: 'Business rule violated' },
   [HTTP_ERRORS.PAYLOAD_TOO_LARGE]: { status: 413, title: 'Payload too large' },
   [HTTP_ERRORS.UNSUPPORTED_MEDIA_TYPE]: { status: 415, title: 'Unsupported media type' },
+  [HTTP_ERRORS.UNSUPPORTED_CONTENT_ENCODING]: { status: 415, title: 'Unsupported content encoding', field: 'content-encoding' },
   [AUTH_ERRORS.RATE_LIMITED]: { status: 429, title: 'Too many requests' },
+  [HTTP_ERRORS.HEADERS_TOO_LARGE]: { status: 431, title: 'Request header fields too large' },
   [COMMAND_ERRORS.INVALID_COMMAND]: { status: 422, title: 'Invalid command' },
+  [HTTP_ERRORS.ILL_FORMED_TEXT]: { status: 422, title: 'Text is not well-formed Unicode' },
   [EVENT_CODEC_ERRORS.UNREGISTERED_EVENT]: { status: 422, title: 'Unregistered event' },
   [EVENT_CODEC_ERRORS.INVALID_EVENT_PAYLOAD]: { status: 422, title: 'Invalid event payload' },
   [EVENT_STORE_ERRORS.STORE_UNAVAILABLE]: { status: 503, title: 'Event store unavailable' },
@@ -60,6 +68,13 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   [HTTP_ERRORS.SERVICE_UNAVAILABLE]: { status: 503, title: 'Service unavailable' },
   [HTTP_ERRORS.QUERY_TIMEOUT]: { status: 504, title: 'Query timed out' },
   [HTTP_ERRORS.INTERNAL]: INTERNAL,
+};
+
+/** A domain rule violation's kind -> its status: the rule declares its kind where it is raised. */
+const RULE_VIOLATION_MAPPINGS: Readonly<Record<RuleViolationKind, Mapping>> = {
+  conflict: { status: 409, title: 'Business rule violated' },
+  'not-found': { status: 404, title: 'Not found' },
+  invalid: { status: 422, title: 'Business rule violated' },
 };
 
 /** Fixed details of 5xx answers, which never echo an error message. */
@@ -80,13 +95,14 @@ export interface ProblemContext {
 
 /**
  * Maps any thrown value to a problem document. Known codes keep their message and details
- * (primitives only); a domain rule violation's `code` is the rule (`ORDER_ALREADY_CANCELLED`);
+ * (primitives only); a domain rule violation's `code` is the rule (`ORDER_ALREADY_CANCELLED`) and
+ * its status follows its kind (conflict 409, not-found 404, invalid 422);
  * a concurrency conflict reports `expectedVersion` and `currentVersion`. Anything unknown
  * becomes a 500 `INTERNAL` without message or stack: the caller logs the error itself.
  */
 export function toProblem(error: unknown, context: ProblemContext): ProblemDocument {
   const errorCode = errorCodeOf(error);
-  const mapping = errorCode === undefined ? undefined : MAPPINGS[errorCode];
+  const mapping = mappingOf(errorCode, error);
   if (errorCode === undefined || mapping === undefined || mapping.status >= 500) {
     const known = mapping ?? INTERNAL;
     const code = mapping ? (errorCode as string) : HTTP_ERRORS.INTERNAL;
@@ -97,6 +113,11 @@ export function toProblem(error: unknown, context: ProblemContext): ProblemDocum
   const code = errorCode === DOMAIN_RULE_VIOLATION && typeof details.rule === 'string' ? details.rule : errorCode;
   const field = typeof details.field === 'string' ? details.field : mapping.field;
   return document(code, mapping, messageOf(error), field, contextOf(details), context);
+}
+
+function mappingOf(errorCode: string | undefined, error: unknown): Mapping | undefined {
+  if (errorCode === DOMAIN_RULE_VIOLATION) return RULE_VIOLATION_MAPPINGS[ruleViolationKindOf(error)];
+  return errorCode === undefined ? undefined : MAPPINGS[errorCode];
 }
 
 /** The problem document of a code this layer raises itself, e.g. NOT_FOUND for an unknown route. */

@@ -1,19 +1,44 @@
+import { findIllFormedText } from '../text/wellFormedText';
 import { HTTP_ERRORS, HttpRequestError } from './HttpErrors';
 
 /** `application/json` or a `+json` suffix type, optionally with parameters. */
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json$/i;
 
+/** A `\uD800`-`\uDFFF` escape: the only way a JSON text can carry a UTF-16 surrogate. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/** Tunables of {@link readJsonBody}. */
+export interface ReadJsonBodyOptions {
+  /**
+   * Longest the whole body may take to arrive, from the first read: a body shorter than its
+   * Content-Length, or a slow one, is refused with `REQUEST_TIMEOUT` instead of holding the
+   * request open until the server's own timeout. @defaultValue 10000
+   */
+  timeoutMs?: number;
+}
+
+/** Defaults of {@link ReadJsonBodyOptions}. */
+export const READ_JSON_BODY_DEFAULTS: Required<ReadJsonBodyOptions> = {
+  timeoutMs: 10_000,
+};
+
 /**
  * Reads a request body as JSON, refusing before parsing: a missing or non-JSON content type
- * (`UNSUPPORTED_MEDIA_TYPE`), a declared or actual size over `maxBytes` (`PAYLOAD_TOO_LARGE`,
- * reading stops at the first byte too many), and bytes that are not UTF-8 JSON
- * (`MALFORMED_JSON`).
+ * (`UNSUPPORTED_MEDIA_TYPE`), a `Content-Encoding` other than identity
+ * (`UNSUPPORTED_CONTENT_ENCODING`), a declared or actual size over `maxBytes`
+ * (`PAYLOAD_TOO_LARGE`, reading stops at the first byte too many), a body that does not arrive
+ * within `timeoutMs` (`REQUEST_TIMEOUT`) or that the client abandons (`REQUEST_ABORTED`), bytes
+ * that are not UTF-8 JSON (`MALFORMED_JSON`); and after parsing, a string or key holding a lone
+ * UTF-16 surrogate (`ILL_FORMED_TEXT`, `field` naming its path such as `items[0].sku`). What it
+ * returns is any JSON value, with well-formed text only.
  */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+export async function readJsonBody(request: Request, maxBytes: number, options: ReadJsonBodyOptions = {}): Promise<unknown> {
+  const { timeoutMs } = { ...READ_JSON_BODY_DEFAULTS, ...options };
   checkContentType(request.headers.get('content-type'));
+  checkContentEncoding(request.headers.get('content-encoding'));
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
-  const bytes = declared !== null ? await readDeclared(request, maxBytes) : await readAtMost(request, maxBytes);
+  const bytes = await withDeadline(timeoutMs, (signal) => (declared !== null ? readDeclared(request, maxBytes) : readAtMost(request, maxBytes, signal)));
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -21,12 +46,22 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     throw new HttpRequestError(HTTP_ERRORS.MALFORMED_JSON, 'the request body is not valid UTF-8', {}, cause);
   }
   if (text.trim() === '') throw new HttpRequestError(HTTP_ERRORS.MALFORMED_JSON, 'the request body is empty; send a JSON object');
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new HttpRequestError(HTTP_ERRORS.MALFORMED_JSON, `the request body is not valid JSON: ${reason}`, {}, cause);
   }
+  // Valid UTF-8 cannot encode a surrogate, so only an escape can bring one in: most bodies skip the walk.
+  const illFormed = SURROGATE_ESCAPE.test(text) ? findIllFormedText(value) : undefined;
+  if (illFormed !== undefined) {
+    const where = illFormed === '' ? 'the request body' : illFormed;
+    throw new HttpRequestError(HTTP_ERRORS.ILL_FORMED_TEXT, `${where} holds a lone UTF-16 surrogate; send well-formed Unicode text`, {
+      ...(illFormed === '' ? {} : { field: illFormed }),
+    });
+  }
+  return value;
 }
 
 function checkContentType(header: string | null): void {
@@ -41,6 +76,44 @@ function checkContentType(header: string | null): void {
   }
 }
 
+// Decoding gzip or br here would let a small body inflate past maxBytes; nobody needs it for
+// command bodies, so say so instead of reading compressed bytes as JSON.
+function checkContentEncoding(header: string | null): void {
+  if (header === null) return;
+  const codings = header.split(',').map((coding) => coding.trim().toLowerCase()).filter((coding) => coding !== '');
+  if (codings.every((coding) => coding === 'identity')) return;
+  throw new HttpRequestError(HTTP_ERRORS.UNSUPPORTED_CONTENT_ENCODING, `content-encoding "${header}" is not supported; send the body uncompressed (identity)`, {
+    field: 'content-encoding',
+  });
+}
+
+/**
+ * Runs a body read under a deadline. Past it, the read is abandoned (its signal aborts, its late
+ * outcome is ignored) and `REQUEST_TIMEOUT` is thrown; a read that fails for any other reason is
+ * the client giving up (`REQUEST_ABORTED`), since the bytes come from nowhere else.
+ */
+async function withDeadline(timeoutMs: number, read: (signal: AbortSignal) => Promise<Uint8Array>): Promise<Uint8Array> {
+  const abandon = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abandon.abort();
+      reject(new HttpRequestError(HTTP_ERRORS.REQUEST_TIMEOUT, `the request body did not arrive within ${timeoutMs} ms`, { timeoutMs }));
+    }, timeoutMs);
+  });
+  const reading = read(abandon.signal).catch((cause: unknown) => {
+    if (cause instanceof HttpRequestError) throw cause;
+    throw new HttpRequestError(HTTP_ERRORS.REQUEST_ABORTED, 'the request body ended before it was complete', {}, cause);
+  });
+  // The losing side of the race must not surface as an unhandled rejection.
+  reading.catch(() => undefined);
+  try {
+    return await Promise.race([reading, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 // With a Content-Length at most maxBytes, the HTTP layer frames the body to that length (Node's
 // parser; API Gateway buffers it), so one arrayBuffer() read is safe, and much cheaper than a web
 // stream reader per request. The size is checked again in case a runtime did not frame it.
@@ -50,9 +123,10 @@ async function readDeclared(request: Request, maxBytes: number): Promise<Uint8Ar
   return bytes;
 }
 
-async function readAtMost(request: Request, maxBytes: number): Promise<Uint8Array> {
+async function readAtMost(request: Request, maxBytes: number, abandoned: AbortSignal): Promise<Uint8Array> {
   if (request.body === null) return new Uint8Array(0);
   const reader = request.body.getReader();
+  abandoned.addEventListener('abort', () => void reader.cancel().catch(() => undefined), { once: true });
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (let next = await reader.read(); !next.done; next = await reader.read()) {

@@ -3,6 +3,7 @@ import type { EventStore } from '../events/EventStore';
 import type { EventCodec } from '../schema/EventCodec';
 import type { UpcasterRegistry } from '../upcasting/UpcasterRegistry';
 import { HTTP_ERRORS, HttpRequestError } from './HttpErrors';
+import { queryParametersOf } from './queryParameters';
 
 /** What a temporal query replays: the event store, the codec, upcasters and the aggregate's decider. */
 export interface TemporalQueryDependencies {
@@ -52,13 +53,14 @@ const PARAMETERS = new Set(['asOf', 'since']);
  * most `maxRangeDays` before it). Throws `INVALID_QUERY_PARAMETER` naming the parameter.
  */
 export function parseTemporalQuery(url: URL, maxRangeDays: number = TEMPORAL_QUERY_DEFAULTS.maxRangeDays): TemporalQuery {
-  for (const name of url.searchParams.keys()) {
+  const params = queryParametersOf(url);
+  for (const name of params.keys()) {
     if (!PARAMETERS.has(name)) throw invalid(name, `unknown query parameter "${name}"; use asOf and since`);
   }
-  const asOfText = url.searchParams.get('asOf');
+  const asOfText = params.get('asOf');
   if (asOfText === null) throw invalid('asOf', 'asOf is required: an ISO-8601 time such as 2026-01-31T12:00:00Z');
   const asOf = instant('asOf', asOfText);
-  const sinceText = url.searchParams.get('since');
+  const sinceText = params.get('since');
   if (sinceText === null) return { asOf };
   const since = instant('since', sinceText);
   if (since > asOf) throw invalid('since', 'since must not be after asOf');

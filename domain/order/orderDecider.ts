@@ -1,5 +1,5 @@
 import type { Decider } from '../../core/command/Decider';
-import { DomainRuleViolation } from '../../core/command/DomainRuleViolation';
+import { DomainRuleViolation, RULE_VIOLATION_KINDS } from '../../core/command/DomainRuleViolation';
 import type { AddItem, CancelOrder, ConfirmOrder, OrderCommand, PlaceOrder } from './OrderCommands';
 import { MAX_ORDER_LINES } from './OrderCommands';
 import type { OrderEvent } from './OrderEvents';
@@ -10,7 +10,7 @@ import { totalOf } from './money';
 export const ORDER_RULES = {
   /** PlaceOrder for an id that already has an order. */
   ORDER_ALREADY_EXISTS: 'ORDER_ALREADY_EXISTS',
-  /** Any command but PlaceOrder for an id without an order. */
+  /** Any command but PlaceOrder for an id without an order (kind not-found: HTTP 404). */
   ORDER_NOT_FOUND: 'ORDER_NOT_FOUND',
   /** A cancelled order cannot be changed, confirmed or cancelled again. */
   ORDER_ALREADY_CANCELLED: 'ORDER_ALREADY_CANCELLED',
@@ -25,7 +25,8 @@ export const ORDER_RULES = {
 /**
  * The Order aggregate as a decider. Lifecycle: PLACED -> CONFIRMED -> (CANCELLED), or
  * PLACED -> CANCELLED. Items can be added while PLACED; confirming needs at least one line.
- * Refusals throw {@link DomainRuleViolation} with a rule from {@link ORDER_RULES}; the state,
+ * Refusals throw {@link DomainRuleViolation} with a rule from {@link ORDER_RULES}, of kind
+ * `not-found` for ORDER_NOT_FOUND and `conflict` for the others (the state forbids them); the state,
  * command data and metadata.now are the only inputs, so decisions are reproducible.
  */
 export const orderDecider: Decider<OrderCommand, OrderEvent, OrderState> = {
@@ -109,7 +110,7 @@ function cancel(command: CancelOrder, order: ExistingOrder): OrderEvent[] {
 /** The order, which must exist. */
 function existing(state: OrderState, orderId: string): ExistingOrder {
   if (state.status === 'NONE') {
-    throw new DomainRuleViolation(ORDER_RULES.ORDER_NOT_FOUND, `order ${orderId} does not exist`, { orderId });
+    throw new DomainRuleViolation(ORDER_RULES.ORDER_NOT_FOUND, `order ${orderId} does not exist`, { orderId }, { kind: RULE_VIOLATION_KINDS.NOT_FOUND });
   }
   return state;
 }

@@ -166,7 +166,7 @@ describe('POST /api/commands/:commandType', () => {
     ['a body that is not an object', 'PlaceOrder', [order], {}, 422, 'INVALID_COMMAND', undefined],
     ['an event without a registered schema', 'Probe', { id: 'p-1', mode: 'unregistered' }, {}, 422, 'UNREGISTERED_EVENT', undefined],
     ['an event payload that breaks its schema', 'Probe', { id: 'p-1', mode: 'invalid' }, {}, 422, 'INVALID_EVENT_PAYLOAD', 'confirmedAt'],
-    ['a command on a missing order', 'CancelOrder', { orderId: 'nope', reason: 'x' }, {}, 409, 'ORDER_NOT_FOUND', undefined],
+    ['a command on a missing order', 'CancelOrder', { orderId: 'nope', reason: 'x' }, {}, 404, 'ORDER_NOT_FOUND', undefined],
   ])('answers %s with problem+json and stores nothing', async (_case, commandType, body, headers, status, code, field) => {
     // given
     const head = await store.headPosition();

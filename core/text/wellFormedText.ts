@@ -1,0 +1,44 @@
+/**
+ * Well-formed Unicode text: no lone UTF-16 surrogate. JSON can carry one (`"\ud800"`), and it
+ * then breaks everything downstream that speaks UTF-8: the Avro encoder writes three U+FFFD in
+ * its place, OPA's JSON parser refuses the input, a strict decoder on AWS refuses the event. Every
+ * boundary refuses such text instead of passing it on.
+ */
+
+// `String.prototype.isWellFormed` is native from Node 20 (V8 11.x); ES2022's lib does not type it.
+type WellFormedString = string & { isWellFormed(): boolean; toWellFormed(): string };
+
+/** True when `text` holds no lone UTF-16 surrogate. */
+export function isWellFormedText(text: string): boolean {
+  return (text as WellFormedString).isWellFormed();
+}
+
+/** `text` with every lone surrogate replaced by U+FFFD, for naming it in messages and logs. */
+export function toWellFormedText(text: string): string {
+  return (text as WellFormedString).toWellFormed();
+}
+
+/**
+ * The path (`items[0].sku`, `''` for the value itself) of the first string, or object key, in a
+ * JSON-like value that is not well-formed, or undefined when all are. Iterative, so that the
+ * deepest nesting `JSON.parse` accepts cannot overflow the stack. A key at fault is named with
+ * its surrogates replaced by U+FFFD, so the path itself is well-formed.
+ */
+export function findIllFormedText(value: unknown): string | undefined {
+  const pending: [unknown, string][] = [[value, '']];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [current, path] = next;
+    if (typeof current === 'string') {
+      if (!isWellFormedText(current)) return path;
+    } else if (Array.isArray(current)) {
+      // Pushed last to first, so the first offending element in document order is found first.
+      for (let index = current.length - 1; index >= 0; index -= 1) pending.push([current[index], `${path}[${index}]`]);
+    } else if (typeof current === 'object' && current !== null) {
+      const members = Object.entries(current).map(([key, member]): [unknown, string] => [member, path === '' ? key : `${path}.${key}`]);
+      const badKey = members.find(([, memberPath]) => !isWellFormedText(memberPath));
+      if (badKey !== undefined) return toWellFormedText(badKey[1]);
+      for (let index = members.length - 1; index >= 0; index -= 1) pending.push(members[index] as [unknown, string]);
+    }
+  }
+  return undefined;
+}
