@@ -52,7 +52,7 @@ const KNEE_QUICK: CommandKneeOptions = { ...KNEE, bisections: 2, stepMs: 400, wa
  * about 30 s per run.
  */
 const IDEMPOTENCY: IdempotencyCostOptions = { ratePerSecond: 500, blockMs: 3_000, blocksPerSide: 4, warmUpMs: 2_000 };
-const IDEMPOTENCY_QUICK: IdempotencyCostOptions = { ...IDEMPOTENCY, blockMs: 500, blocksPerSide: 2, warmUpMs: 300 };
+const IDEMPOTENCY_QUICK: IdempotencyCostOptions = { ...IDEMPOTENCY, blockMs: 1_000, blocksPerSide: 2, warmUpMs: 300 };
 
 const GROUPS = ['pipeline', 'appends', 'propagation', 'commands', 'knee', 'idempotency'] as const;
 
