@@ -4,7 +4,8 @@
  * In-process benchmarks of the embedded system. Every figure is the median of `--runs` runs
  * (at least 3) with its min–max, next to a baseline measured in the same run, so that the ratio
  * holds on a noisy machine. Prints a markdown table and writes JSON to bench-results/.
- * Sizes are chosen so that the whole bench stays under 5 minutes on 2 cores.
+ * Sizes are chosen so that pipeline, appends, propagation and commands stay under 5 minutes on
+ * 2 cores; knee adds about 3 minutes and idempotency about 1.5.
  * `--quick` cuts the steps and blocks of the knee and idempotency groups to a smoke run whose
  * figures are not comparable with a full run.
  */
