@@ -57,6 +57,8 @@ export type {
   NewEvent,
   StoredEvent,
   AppendContext,
+  AppendOptions,
+  AppendOutcome,
   AppendResult,
   Page,
   ReadStreamOptions,
@@ -86,6 +88,7 @@ export type { Upcaster } from './upcasting/Upcaster';
 export type { UpcastResult } from './upcasting/UpcasterRegistry';
 
 export * from './command';
+export * from './idempotency';
 export * from './pipeline';
 export * from './http';
 export * from './auth';

@@ -11,3 +11,5 @@ export { parseTemporalQuery, replayAsOf, TEMPORAL_QUERY_DEFAULTS } from './tempo
 export type { TemporalQuery, TemporalQueryDependencies, TemporalQueryOptions, TemporalState } from './temporalQuery';
 export { authenticate, PUBLIC_PATHS } from './authenticate';
 export type { ApiEnv } from './authenticate';
+export { idempotentCommand, parseIdempotencyKey, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotentCommand';
+export type { IdempotentCommandOptions } from './idempotentCommand';
