@@ -49,6 +49,27 @@ describe('npm run policy', () => {
     expect(result.status).toBe(0);
   });
 
+  it('refuses a --root that does not exist, naming the flag and the path, instead of reporting 0 violations', () => {
+    // given a root that is not there
+    const missing = join(FIXTURES, 'no-such-tree');
+    // when
+    const result = policyCheck('--root', missing);
+    // then it is a usage error, and nothing was judged
+    expect(result.status).toBe(2);
+    expect(result.output).toContain(`policy: --root ${missing}: no such directory`);
+    expect(result.output).not.toContain('violation(s)');
+  });
+
+  it('refuses a --root that is a file', () => {
+    // given a file as the root
+    const file = join(REPOSITORY_ROOT, 'package.json');
+    // when
+    const result = policyCheck('--root', file);
+    // then
+    expect(result.status).toBe(2);
+    expect(result.output).toContain(`policy: --root ${file}: not a directory`);
+  });
+
   it('fails on a tree with an adapter importing another adapter, naming rule, file and import', () => {
     // given test/fixtures/policy-forbidden-import
     // when
