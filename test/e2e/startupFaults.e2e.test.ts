@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
@@ -260,5 +260,32 @@ describe('/health of a running server', () => {
     const healthy = await getJson(nexus.baseUrl, '/health');
     expect(healthy.status).toBe(200);
     expect(healthy.body.status).toBe('ok');
+  });
+});
+
+describe('the start banner', () => {
+  let nexus: NexusProcess | undefined;
+
+  afterEach(async () => {
+    await nexus?.stop();
+    nexus = undefined;
+  });
+
+  it('shows a token command with npm -s, whose output alone is a token the server accepts', async () => {
+    // given a server using the secret generated in its data directory
+    const dataDir = join(root, 'data');
+    nexus = await startNexus({ dataDir, env: { NEXUS_JWT_SECRET: '' } });
+    // when running the command the banner shows (through tsx, as npm run -s token does)
+    const shown = `TOKEN=$(npm run -s token -- --role admin --sub alice --data-dir ${dataDir})`;
+    expect(nexus.output()).toContain(shown);
+    const token = execFileSync(process.execPath, [require.resolve('tsx/cli'), 'handlers/cli/token.ts', '--role', 'admin', '--sub', 'alice', '--data-dir', dataDir], {
+      cwd: REPOSITORY,
+      encoding: 'utf8',
+      env: { ...process.env, NEXUS_JWT_SECRET: '' },
+    }).trim();
+    // then stdout is the token alone, and the server accepts it
+    expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const listed = await getJson(nexus.baseUrl, '/api/queries/orders', { authorization: `Bearer ${token}` });
+    expect(listed.status).toBe(200);
   });
 });
