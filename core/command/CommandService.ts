@@ -79,9 +79,9 @@ interface ParsedCommand {
 /**
  * Handles commands: parse -> load the aggregate -> decide -> append, with optimistic concurrency.
  *
- * Guarantees: the append uses the version the decision was made on, so of two commands decided
- * on the same version exactly one is stored and the other fails with `CONCURRENCY_CONFLICT`
- * (details: aggregateId, expectedVersion, actualVersion). A body may carry `expectedVersion`;
+ * Guarantees: the append uses the version the decision was made on, so of two appends decided
+ * on the same version exactly one is stored and the other conflicts (`CONCURRENCY_CONFLICT`,
+ * details: aggregateId, expectedVersion, actualVersion). A body may carry `expectedVersion`;
  * a stale one fails the same way before deciding. A refused command (`UNKNOWN_COMMAND`,
  * `INVALID_COMMAND` with `details.field`, `DOMAIN_RULE_VIOLATION`, or the codec's
  * `UNREGISTERED_EVENT` / `INVALID_EVENT_PAYLOAD` raised by the store) writes nothing.
