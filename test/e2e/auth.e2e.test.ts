@@ -57,7 +57,7 @@ describe('the running server', () => {
     // when
     const output = nexus.output();
     // then
-    expect(output).toContain('npm run token -- --role admin --sub alice');
+    expect(output).toContain('npm run -s token -- --role admin --sub alice');
   });
 
   it('answers 401 problem+json without a token, except on /health', async () => {
