@@ -1,12 +1,12 @@
 /**
- * `npm run bench [-- --runs 3 --only pipeline,appends,propagation,commands,knee,idempotency --quick]`
+ * `npm run bench [-- --runs 3 --only pipeline,appends,propagation,commands,knee,idempotency,isolation --quick]`
  *
  * In-process benchmarks of the embedded system. Every figure is the median of `--runs` runs
  * (at least 3) with its min–max, next to a baseline measured in the same run, so that the ratio
  * holds on a noisy machine. Prints a markdown table and writes JSON to bench-results/.
  * Sizes are chosen so that pipeline, appends, propagation and commands stay under 5 minutes on
  * 2 cores; knee adds about 3 minutes and idempotency about 1.5.
- * `--quick` cuts the steps and blocks of the knee and idempotency groups to a smoke run whose
+ * `--quick` cuts the steps and blocks of the knee, idempotency and isolation groups to a smoke run whose
  * figures are not comparable with a full run.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,6 +24,8 @@ import { measurePropagation } from './propagationLatency';
 import { measureIdempotencyCost } from './idempotencyCost';
 import type { IdempotencyCostOptions } from './idempotencyCost';
 import { markdownTable } from './report';
+import { measureRetryIsolation } from './retryIsolation';
+import type { RetryIsolationOptions } from './retryIsolation';
 import { answerStandardOptions } from '../../handlers/cli/standardOptions';
 
 /** Sizes of one bench run. */
@@ -55,7 +57,15 @@ const KNEE_QUICK: CommandKneeOptions = { ...KNEE, bisections: 2, stepMs: 400, wa
 const IDEMPOTENCY: IdempotencyCostOptions = { ratePerSecond: 500, blockMs: 3_000, blocksPerSide: 4, warmUpMs: 2_000 };
 const IDEMPOTENCY_QUICK: IdempotencyCostOptions = { ...IDEMPOTENCY, blockMs: 1_000, blocksPerSide: 2, warmUpMs: 300 };
 
-const GROUPS = ['pipeline', 'appends', 'propagation', 'commands', 'knee', 'idempotency'] as const;
+/**
+ * Other keys' projection lag while one key at a time fails 5 times (issue 8): 1,000 orders/s for
+ * 8 s per side (8,000 lags, 80 beyond the p99; about 10 retrying keys in a row), after a
+ * discarded warm-up; three runs take about a minute.
+ */
+const ISOLATION: RetryIsolationOptions = { ratePerSecond: 1_000, durationMs: 8_000, failingAttempts: 5 };
+const ISOLATION_QUICK: RetryIsolationOptions = { ...ISOLATION, durationMs: 2_000 };
+
+const GROUPS = ['pipeline', 'appends', 'propagation', 'commands', 'knee', 'idempotency', 'isolation'] as const;
 
 const USAGE = `usage: npm run bench -- [--runs 3] [--only ${GROUPS.join(',')}] [--quick]
 
@@ -175,6 +185,21 @@ async function main(): Promise<void> {
     const withoutKeyCpu = results.map((r) => r.withoutKeyServerCpuUs);
     figures.push({ group: 'idempotency', name: 'server CPU per PlaceOrder with Idempotency-Key (all threads)', unit: 'µs', value: spread(withKeyCpu), baselineName: 'without the header', baseline: spread(withoutKeyCpu), ratio: ratios(withKeyCpu, withoutKeyCpu) });
     figures.push({ group: 'idempotency', name: 'PlaceOrder failed or dropped, with / without key', unit: 'req', value: spread(results.map((r) => r.withKeyFailed)), baselineName: 'without', baseline: spread(results.map((r) => r.withoutKeyFailed)) });
+  }
+
+  if (only.has('isolation')) {
+    const isolation = values.quick ? ISOLATION_QUICK : ISOLATION;
+    log(`retry isolation: other keys' lag at ${isolation.ratePerSecond} ev/s while one key fails ${isolation.failingAttempts} times, and without${values.quick ? ' (quick)' : ''}`);
+    // A discarded warm-up (JIT, page cache), then the two sides take turns at going first.
+    await measureRetryIsolation({ ...isolation, durationMs: Math.min(isolation.durationMs, 2_000) });
+    const results = await repeat(runs, (run) => measureRetryIsolation(isolation, run % 2 === 1));
+    const pick = (side: 'withFailure' | 'baseline', key: 'p50Ms' | 'p99Ms'): number[] => results.map((r) => r[side].otherKeysLag[key]);
+    const difference = spread(pick('withFailure', 'p99Ms').map((p99, run) => p99 - (pick('baseline', 'p99Ms')[run] ?? Number.NaN)));
+    const keys = spread(results.map((r) => r.withFailure.failingKeysDone)).median;
+    const note = `${isolation.ratePerSecond} ev/s, ${isolation.durationMs / 1000} s per side, ${keys} keys in a row each failing ${isolation.failingAttempts} times (runner's default backoff)${values.quick ? '; QUICK run, not comparable' : ''}`;
+    figures.push({ group: 'isolation', name: 'projection lag p50 of other keys while one key retries', unit: 'ms', value: spread(pick('withFailure', 'p50Ms')), baselineName: 'no failing key', baseline: spread(pick('baseline', 'p50Ms')), note });
+    figures.push({ group: 'isolation', name: 'projection lag p99 of other keys while one key retries', unit: 'ms', value: spread(pick('withFailure', 'p99Ms')), baselineName: 'no failing key', baseline: spread(pick('baseline', 'p99Ms')), note });
+    figures.push({ group: 'isolation', name: 'p99 with a failing key − p99 without (same run)', unit: 'ms', value: difference, target: '≤ 50 ms', met: difference.median <= 50, note });
   }
 
   figures.push({ group: 'snapshots', name: 'snapshot trigger → snapshot stored', unit: 'ms', value: spread([]), note: 'snapshots do not exist yet: not measured' });
