@@ -7,6 +7,8 @@ const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json$/i;
 /** A `\uD800`-`\uDFFF` escape: the only way a JSON text can carry a UTF-16 surrogate. */
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
+const MAX_ECHOED_PATH = 256;
+
 /** Tunables of {@link readJsonBody}. */
 export interface ReadJsonBodyOptions {
   /**
@@ -56,9 +58,9 @@ export async function readJsonBody(request: Request, maxBytes: number, options: 
   // Valid UTF-8 cannot encode a surrogate, so only an escape can bring one in: most bodies skip the walk.
   const illFormed = SURROGATE_ESCAPE.test(text) ? findIllFormedText(value) : undefined;
   if (illFormed !== undefined) {
-    const where = illFormed === '' ? 'the request body' : illFormed;
+    const where = illFormed === '' ? 'the request body' : shortened(illFormed);
     throw new HttpRequestError(HTTP_ERRORS.ILL_FORMED_TEXT, `${where} holds a lone UTF-16 surrogate; send well-formed Unicode text`, {
-      ...(illFormed === '' ? {} : { field: illFormed }),
+      ...(illFormed === '' ? {} : { field: where }),
     });
   }
   return value;
@@ -145,6 +147,11 @@ async function readAtMost(request: Request, maxBytes: number, abandoned: AbortSi
     offset += chunk.byteLength;
   }
   return bytes;
+}
+
+/** A path short enough to echo: deep nesting could make it as long as the body. */
+function shortened(path: string): string {
+  return path.length <= MAX_ECHOED_PATH ? path : `${path.slice(0, MAX_ECHOED_PATH - 1)}…`;
 }
 
 function tooLarge(maxBytes: number): HttpRequestError {

@@ -34,11 +34,18 @@ export function findIllFormedText(value: unknown): string | undefined {
       // Pushed last to first, so the first offending element in document order is found first.
       for (let index = current.length - 1; index >= 0; index -= 1) pending.push([current[index], `${path}[${index}]`]);
     } else if (typeof current === 'object' && current !== null) {
-      const members = Object.entries(current).map(([key, member]): [unknown, string] => [member, path === '' ? key : `${path}.${key}`]);
-      const badKey = members.find(([, memberPath]) => !isWellFormedText(memberPath));
-      if (badKey !== undefined) return toWellFormedText(badKey[1]);
-      for (let index = members.length - 1; index >= 0; index -= 1) pending.push(members[index] as [unknown, string]);
+      const entries = Object.entries(current);
+      const badKey = entries.find(([key]) => !isWellFormedText(key));
+      if (badKey !== undefined) return memberPath(path, toWellFormedText(badKey[0]));
+      for (let index = entries.length - 1; index >= 0; index -= 1) {
+        const [key, member] = entries[index] as [string, unknown];
+        pending.push([member, memberPath(path, key)]);
+      }
     }
   }
   return undefined;
+}
+
+function memberPath(path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`;
 }

@@ -15,6 +15,7 @@ import type { EmbeddedSystem } from './embeddedSystem';
 import { LOCAL_SERVER_DEFAULTS, LOCAL_SERVER_USAGE, readLocalServerConfig } from './config';
 import { watchEventLoopDelay } from './eventLoopDelayWindow';
 import { memoryUsageMb } from './memoryUsageMb';
+import { applyHttpServerLimits } from './httpServerLimits';
 import { describeStartupFailure } from './startupFailure';
 import type { ListenTarget } from './startupFailure';
 
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     process.stdout.write(`Nexus is listening on http://${config.host}:${info.port} (data in ${system.dataDir})\n`);
     process.stdout.write(tokenHint(auth.secretFile, system.dataDir));
   });
+  applyHttpServerLimits(server, {}, system.logger);
   // Listening fails after the data is open (port taken, address not here): close it, then stop.
   server.once('error', (error) => void failAfterOpen(error, system));
 

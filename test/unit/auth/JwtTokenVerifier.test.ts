@@ -136,3 +136,113 @@ describe('JwtTokenVerifier with a JWKS URL', () => {
     await expect(verified).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 });
+
+describe('JwtTokenVerifier token rules', () => {
+  const key = new TextEncoder().encode(SECRET);
+  const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+  /** A signed token with exactly these claims (jose adds nothing). */
+  async function tokenWith(claims: Record<string, unknown>): Promise<string> {
+    return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(key);
+  }
+
+  it.each([
+    ['a token without exp', () => ({ sub: 'a', iat: nowSeconds() }), 'missing required "exp"'],
+    ['a token living longer than the maximum, by iat', () => ({ sub: 'a', iat: nowSeconds(), exp: nowSeconds() + 86_400 + 60 }), 'lifetime'],
+    ['a token living longer than the maximum, without iat', () => ({ sub: 'a', exp: nowSeconds() + 86_400 + 60 }), 'lifetime'],
+    ['a token that never really expires', () => ({ sub: 'a', iat: nowSeconds(), exp: 1e308 }), 'lifetime'],
+    ['a token issued in the future', () => ({ sub: 'a', iat: nowSeconds() + 600, exp: nowSeconds() + 1200 }), 'issued in the future'],
+    ['a token not valid before a future time', () => ({ sub: 'a', nbf: nowSeconds() + 600, exp: nowSeconds() + 1200 }), '"nbf"'],
+  ])('refuses %s with UNAUTHENTICATED, saying why', async (_case, claims, why) => {
+    // given the default maximum lifetime (24 h) and clock tolerance (5 s)
+    const verifier = new JwtTokenVerifier({ secret: SECRET });
+    const token = await tokenWith(claims());
+    // when
+    const verified = verifier.verify(token);
+    // then
+    await expect(verified).rejects.toMatchObject({ code: 'UNAUTHENTICATED', reason: 'invalid', message: expect.stringContaining(why) });
+  });
+
+  it('accepts iat and nbf a little ahead, within the clock tolerance', async () => {
+    // given a token from an issuer whose clock runs 3 s ahead
+    const verifier = new JwtTokenVerifier({ secret: SECRET }, { clockToleranceSeconds: 5 });
+    const token = await tokenWith({ sub: 'a', iat: nowSeconds() + 3, nbf: nowSeconds() + 3, exp: nowSeconds() + 603 });
+    // when
+    const principal = await verifier.verify(token);
+    // then
+    expect(principal.id).toBe('a');
+  });
+
+  it('accepts a lifetime of exactly the configured maximum and refuses one second more', async () => {
+    // given a maximum of one hour
+    const verifier = new JwtTokenVerifier({ secret: SECRET }, { maxLifetimeSeconds: 3600 });
+    const iat = nowSeconds();
+    // when
+    const atMaximum = verifier.verify(await tokenWith({ sub: 'a', iat, exp: iat + 3600 }));
+    const overMaximum = verifier.verify(await tokenWith({ sub: 'b', iat, exp: iat + 3601 }));
+    // then
+    await expect(atMaximum).resolves.toMatchObject({ id: 'a' });
+    await expect(overMaximum).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringContaining('3600 s') });
+  });
+
+  it.each([
+    ['sub', { sub: '\ud800' }],
+    ['roles[1]', { sub: 'a', roles: ['customer', 'x\udfff'] }],
+    ['azp', { sub: 'a', azp: '\udbff' }],
+  ])('refuses a token whose claim %s holds a lone surrogate as malformed', async (claim, claims) => {
+    // given
+    const verifier = new JwtTokenVerifier({ secret: SECRET });
+    const token = await tokenWith({ ...claims, exp: nowSeconds() + 60 });
+    // when
+    const verified = verifier.verify(token);
+    // then
+    await expect(verified).rejects.toMatchObject({ code: 'UNAUTHENTICATED', reason: 'malformed', message: expect.stringContaining(claim) });
+  });
+
+  it('adds the configured hint to the refusal of a token signed with another secret', async () => {
+    // given a verifier on the data dir's secret, and a token minted with another one
+    const hint = "the server's secret lives in /data/jwt-secret; a token minted for another data dir will not verify";
+    const verifier = new JwtTokenVerifier({ secret: SECRET }, { signatureHint: hint });
+    const token = await mintDevelopmentToken(`${SECRET}-other`, { subject: 'a', roles: [] });
+    // when
+    const verified = verifier.verify(token);
+    // then
+    await expect(verified).rejects.toMatchObject({ code: 'UNAUTHENTICATED', reason: 'invalid', message: expect.stringContaining(hint) });
+  });
+
+  it('gives no signature hint for other refusals', async () => {
+    // given
+    const verifier = new JwtTokenVerifier({ secret: SECRET }, { signatureHint: 'HINT' });
+    const token = await mintDevelopmentToken(SECRET, { subject: 'a', roles: [], ttl: 10 }, new Date(Date.now() - 60_000));
+    // when
+    const verified = verifier.verify(token);
+    // then
+    await expect(verified).rejects.toMatchObject({ reason: 'expired', message: expect.not.stringContaining('HINT') });
+  });
+});
+
+describe('mintDevelopmentToken', () => {
+  it.each([0, -5, '0h', '-1m', 1.5, 'soon'])('refuses the ttl %p with INVALID_TOKEN_LIFETIME, saying what a ttl must be', async (ttl) => {
+    // given
+    const claims = { subject: 'a', roles: ['customer'], ttl };
+    // when
+    const minting = mintDevelopmentToken(SECRET, claims);
+    // then
+    await expect(minting).rejects.toMatchObject({ code: 'INVALID_TOKEN_LIFETIME', message: expect.stringContaining('positive lifetime') });
+  });
+
+  it.each([
+    ['90s', 90],
+    ['15m', 900],
+    ['3600', 3600],
+    [7200, 7200],
+  ])('mints a ttl of %p as exp = iat + %i', async (ttl, seconds) => {
+    // given
+    const now = new Date();
+    // when
+    const token = await mintDevelopmentToken(SECRET, { subject: 'a', roles: [], ttl }, now);
+    // then
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()) as { iat: number; exp: number };
+    expect(claims.exp - claims.iat).toBe(seconds);
+  });
+});

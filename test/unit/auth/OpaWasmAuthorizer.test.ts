@@ -47,6 +47,29 @@ describe('OpaWasmAuthorizer on the compiled runtime policies', () => {
     expect(eleventh).toMatchObject({ allow: false, retryAfterSeconds: 30, limit: 10 });
   });
 
+  it.each([
+    ['subject', { subject: { id: '\ud800', roles: ['admin'] }, action: 'query:orders.get' }],
+    ['role', { subject: { id: 'root', roles: ['admin\udc00'] }, action: 'query:orders.get' }],
+    ['resource owner', { subject: { id: 'alice', roles: ['customer'] }, action: 'query:orders.get', resource: { type: 'order', id: 'o-1', ownerId: 'alice\ud800' } }],
+  ])('denies, without evaluating or throwing, a request whose %s holds a lone surrogate', async (_part, request) => {
+    // given a request OPA's JSON parser would refuse ("illegal string escape character")
+    // when
+    const decision = await authorizer.authorize(request);
+    // then
+    expect(decision).toMatchObject({ allow: false, scope: 'none', reason: expect.stringContaining('well-formed Unicode') });
+  });
+
+  it('counts a path holding a lone surrogate under the rule of its well-formed part', async () => {
+    // given a temporal query path with a broken id
+    const request = { method: 'GET', path: '/api/queries/temporal/orders/\ud800' };
+    // when
+    const rule = await authorizer.rateLimitRule(request);
+    const decision = await authorizer.rateLimit({ ...request, count: 11, resetInSeconds: 10 });
+    // then
+    expect(rule).toMatchObject({ name: 'temporal-queries' });
+    expect(decision).toMatchObject({ allow: false });
+  });
+
   it('refuses a module that is not a policy', async () => {
     // given bytes that are not WebAssembly
     const bytes = new TextEncoder().encode('not wasm');

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readAuthConfig, readOrCreateSecretFile } from '../../../core/auth';
+import { JWT_VERIFIER_DEFAULTS, readAuthConfig, readOrCreateSecretFile } from '../../../core/auth';
 
 let dataDir: string;
 
@@ -48,12 +48,48 @@ describe('readAuthConfig', () => {
     ['a short secret', { NEXUS_JWT_SECRET: 'short' }, /NEXUS_JWT_SECRET/],
     ['a JWKS URL that is not a URL', { NEXUS_JWKS_URL: 'idp' }, /NEXUS_JWKS_URL/],
     ['a plain-http JWKS URL off localhost', { NEXUS_JWKS_URL: 'http://idp.example/jwks' }, /https/],
+    ['a maximum token lifetime of zero', { NEXUS_JWT_MAX_TTL: '0' }, /NEXUS_JWT_MAX_TTL/],
+    ['a negative maximum token lifetime', { NEXUS_JWT_MAX_TTL: '-1h' }, /NEXUS_JWT_MAX_TTL/],
+    ['a maximum token lifetime that is not a duration', { NEXUS_JWT_MAX_TTL: 'a day' }, /NEXUS_JWT_MAX_TTL/],
   ])('refuses %s, naming the variable', (_case, env, message) => {
     // given
     // when
     const read = (): unknown => readAuthConfig(env, dataDir);
     // then
     expect(read).toThrow(message);
+  });
+});
+
+describe('readAuthConfig token rules', () => {
+  it.each([
+    ['seconds', '3600', 3600],
+    ['hours', '12h', 43_200],
+    ['days', '2d', 172_800],
+  ])('reads NEXUS_JWT_MAX_TTL in %s as the verifier maximum lifetime', (_unit, text, seconds) => {
+    // given
+    const env = { NEXUS_JWT_SECRET: 'configured-secret-configured-secret-01', NEXUS_JWT_MAX_TTL: text };
+    // when
+    const config = readAuthConfig(env, dataDir);
+    // then
+    expect(config.verifier.maxLifetimeSeconds).toBe(seconds);
+  });
+
+  it('leaves the maximum lifetime to the verifier default (24 h) when NEXUS_JWT_MAX_TTL is unset', () => {
+    // given
+    const env = { NEXUS_JWT_SECRET: 'configured-secret-configured-secret-01' };
+    // when
+    const config = readAuthConfig(env, dataDir);
+    // then
+    expect(config.verifier.maxLifetimeSeconds).toBeUndefined();
+    expect(JWT_VERIFIER_DEFAULTS.maxLifetimeSeconds).toBe(86_400);
+  });
+
+  it('hints where the generated secret lives for tokens that do not verify', () => {
+    // given no configured secret
+    // when
+    const config = readAuthConfig({}, dataDir);
+    // then
+    expect(config.verifier.signatureHint).toBe(`the server's secret lives in ${join(dataDir, 'jwt-secret')}; a token minted for another data dir will not verify`);
   });
 });
 

@@ -208,3 +208,30 @@ describe('orderDecider', () => {
     });
   });
 });
+
+describe('orderDecider refusal kinds', () => {
+  it.each([
+    ['AddItem', add],
+    ['ConfirmOrder', confirm],
+    ['CancelOrder', cancel],
+  ])('refuses %s on a missing order as not-found (answered 404)', (_type, command) => {
+    // given no events
+    // when
+    const result = spec([], command());
+    // then
+    expect(result.error).toMatchObject({ rule: 'ORDER_NOT_FOUND', kind: 'not-found' });
+  });
+
+  it.each([
+    ['placing an order twice', [placed()], place, 'ORDER_ALREADY_EXISTS'],
+    ['confirming a confirmed order', [placed(), confirmed], confirm, 'ORDER_ALREADY_CONFIRMED'],
+    ['cancelling a cancelled order', [placed(), cancelled], cancel, 'ORDER_ALREADY_CANCELLED'],
+    ['confirming an empty order', [placed([])], confirm, 'EMPTY_ORDER'],
+  ])('refuses %s as a conflict with the current state (answered 409)', (_case, given, command, rule) => {
+    // given the events
+    // when
+    const result = spec(given, command());
+    // then
+    expect(result.error).toMatchObject({ rule, kind: 'conflict' });
+  });
+});
