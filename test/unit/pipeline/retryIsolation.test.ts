@@ -146,4 +146,25 @@ describe.each(STORES)('EmbeddedPipelineRunner retrying a key off the batch path 
     expect(retryingAfterBatch).toBe(1);
     expect(seen.appliedOrder).toEqual(['a@1', 'second@1', 'poison@1']);
   });
+
+  it('parks a key that exhausts its attempts off the batch path, then parks behind it the records that waited for it', async () => {
+    // given: a key that always fails, with a later record of its own in the same batch
+    seen.broken.add('bad');
+    const [badRecord] = await harness.publish('bad', 'a', 'bad');
+    const runner = harness.runner(summaryPipeline(seen, { maxAttempts: 3 }), {}, { checkpoints: view(harness.checkpoints) });
+    // when
+    await runner.start();
+    await runner.whenCaughtUp();
+    // then: the first record is parked after 3 attempts, the second behind it, in order
+    const parked = await harness.deadLetters.list({ pipelineName: 'order-summary' });
+    expect(parked.map((entry) => [entry.key, entry.attempts, entry.parkedBehindId])).toEqual([
+      ['bad', 3, null],
+      ['bad', 0, parked[0]?.id],
+    ]);
+    expect(parked[0]?.record).toEqual(badRecord);
+    expect(seen.appliedOrder).toEqual(['a@1']);
+    const [last] = (await harness.source.read(0, 100)).slice(-1);
+    expect(await harness.checkpoints.get('order-summary')).toBe(last?.position);
+    expect(runner.metrics()).toMatchObject({ recordsIn: 3, recordsOut: 1, recordsFailed: 1, recordsParked: 2, retries: 2, retryingKeys: 0 });
+  });
 });

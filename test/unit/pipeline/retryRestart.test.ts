@@ -142,6 +142,35 @@ describe('EmbeddedPipelineRunner restarting while a key is retrying', () => {
     }
   });
 
+  it('stops while a key is retried inside its batch (no retrying slot free), leaving it unfinished for the next start', async () => {
+    // given: room for one retrying key, and two keys failing in one batch
+    const seen = observations();
+    const first = new Gate();
+    const second = new Gate();
+    seen.gates.set('first', first);
+    seen.gates.set('second', second);
+    const harness = new RunnerHarness(codec, file);
+    try {
+      await harness.publish('first', 'second', 'a');
+      const runner = harness.runner(summaryPipeline(seen, PATIENT), { maxRetryingKeys: 1 });
+      await runner.start();
+      await second.attempted(4);
+      // when: the runner is stopped, then started again once both failures are gone
+      await runner.stop();
+      const checkpoint = await harness.checkpoints.get('order-summary');
+      first.open();
+      second.open();
+      await runner.start();
+      await runner.whenCaughtUp();
+      // then: the checkpoint had stayed below both keys, and both were applied after the start
+      const [firstAt] = await harness.positionsOf('first');
+      expect(checkpoint).toBeLessThan(firstAt ?? Number.NaN);
+      expect([...seen.appliedOrder].sort()).toEqual(['a@1', 'first@1', 'second@1']);
+    } finally {
+      await harness.close();
+    }
+  });
+
   it('starts again on the same runner after a stop mid-retry, from its checkpoint', async () => {
     // given: a runner stopped while a key was retrying
     const seen = observations();
