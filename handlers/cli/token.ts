@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { mintDevelopmentToken } from '../../core/auth/mintToken';
 import { SECRET_FILE_NAME, readOrCreateSecretFile } from '../../core/auth/secretFile';
 import { LOCAL_SERVER_DEFAULTS } from '../local/config';
+import { JWT_VERIFIER_DEFAULTS } from '../../core/auth/JwtTokenVerifier';
+import { isInvalidTokenLifetimeError, parseLifetimeSeconds, positiveLifetimeSeconds } from '../../core/auth/tokenLifetime';
 import { answerStandardOptions } from './standardOptions';
-import { parseLifetimeSeconds } from './tokenLifetime';
 
 const ROLES = ['customer', 'support', 'auditor', 'admin'];
 const USAGE = `usage: npm run -s token -- --role <customer|support|auditor|admin>[,...] --sub <subject> [--ttl 1h] [--data-dir ./.nexus]
@@ -28,9 +29,6 @@ Options:
   --data-dir <dir>   where the server keeps jwt-secret, when NEXUS_JWT_SECRET is not set (default ${LOCAL_SERVER_DEFAULTS.dataDir}; NEXUS_DATA_DIR)
   -h, --help         show this help
   -V, --version      show the version`;
-
-/** The server's default NEXUS_JWT_MAX_TTL: 24 hours. */
-const DEFAULT_MAX_TTL_SECONDS = 86_400;
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -65,11 +63,15 @@ function parseOptions(argv: string[]): { role?: string[]; sub?: string; ttl?: st
 function lifetime(ttl: string, maxTtlVariable: string | undefined): number {
   const seconds = parseLifetimeSeconds(ttl);
   if (seconds === undefined || seconds <= 0) throw new UsageError(`--ttl must be a positive lifetime (seconds, or like 90s, 15m, 1h, 7d); got "${ttl}"`);
-  let max = DEFAULT_MAX_TTL_SECONDS;
+  // The same reading of NEXUS_JWT_MAX_TTL as the server's (core/auth/authConfig.ts).
+  let max = JWT_VERIFIER_DEFAULTS.maxLifetimeSeconds;
   if (maxTtlVariable !== undefined && maxTtlVariable !== '') {
-    const parsed = parseLifetimeSeconds(maxTtlVariable);
-    if (parsed === undefined || parsed <= 0) throw new UsageError(`NEXUS_JWT_MAX_TTL must be a positive lifetime (seconds, or like 90s, 15m, 1h, 7d); got "${maxTtlVariable}"`);
-    max = parsed;
+    try {
+      max = positiveLifetimeSeconds(maxTtlVariable, 'NEXUS_JWT_MAX_TTL');
+    } catch (error) {
+      if (isInvalidTokenLifetimeError(error)) throw new UsageError((error as Error).message);
+      throw error;
+    }
   }
   if (seconds > max) {
     throw new UsageError(`--ttl ${ttl} is longer than the server accepts (NEXUS_JWT_MAX_TTL ${maxTtlVariable || '24h'} = ${max} s); ask for a shorter one or raise NEXUS_JWT_MAX_TTL on both sides`);
