@@ -12,6 +12,8 @@ export interface LocalServerConfig {
   pipelineLingerMs: number;
   /** Nice value of the pipeline worker thread (Linux): requests get a core first. */
   pipelineNice: number;
+  /** How long a command's response is kept for a retry with the same `Idempotency-Key`. */
+  idempotencyTtlSeconds: number;
 }
 
 /** Defaults of the local server. */
@@ -36,6 +38,8 @@ export const LOCAL_SERVER_DEFAULTS: LocalServerConfig = {
    * gets it first; the pipelines catch up in between (docs/performance.md, round 4).
    */
   pipelineNice: 5,
+  /** @defaultValue 86400 — a day, as the IETF draft and Stripe suggest */
+  idempotencyTtlSeconds: 86_400,
 };
 
 /** `npm start -- --help`: every flag with its variable and default. */
@@ -52,6 +56,7 @@ Options:
   --max-body-bytes <n>       NEXUS_MAX_BODY_BYTES      largest request body (default ${LOCAL_SERVER_DEFAULTS.maxBodyBytes})
   --pipeline-linger-ms <n>   NEXUS_PIPELINE_LINGER_MS  wait after a partial pipeline batch (default ${LOCAL_SERVER_DEFAULTS.pipelineLingerMs})
   --pipeline-nice <n>        NEXUS_PIPELINE_NICE       nice value of the pipeline worker thread (default ${LOCAL_SERVER_DEFAULTS.pipelineNice})
+  --idempotency-ttl <s>      NEXUS_IDEMPOTENCY_TTL     seconds an Idempotency-Key's response is kept (default ${LOCAL_SERVER_DEFAULTS.idempotencyTtlSeconds})
   -h, --help                                           show this help
   -V, --version                                        show the version
 
@@ -71,7 +76,8 @@ const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'sile
 /**
  * Reads the configuration from command-line flags, then environment variables, then defaults:
  * `--port`/PORT, `--host`/HOST, `--data-dir`/NEXUS_DATA_DIR, `--log-level`/NEXUS_LOG_LEVEL,
- * `--max-body-bytes`/NEXUS_MAX_BODY_BYTES, `--pipeline-linger-ms`/NEXUS_PIPELINE_LINGER_MS, `--pipeline-nice`/NEXUS_PIPELINE_NICE.
+ * `--max-body-bytes`/NEXUS_MAX_BODY_BYTES, `--pipeline-linger-ms`/NEXUS_PIPELINE_LINGER_MS, `--pipeline-nice`/NEXUS_PIPELINE_NICE,
+ * `--idempotency-ttl`/NEXUS_IDEMPOTENCY_TTL.
  */
 export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): LocalServerConfig {
   let values: Record<string, string | undefined>;
@@ -86,6 +92,7 @@ export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): L
         'max-body-bytes': { type: 'string' },
         'pipeline-linger-ms': { type: 'string' },
         'pipeline-nice': { type: 'string' },
+        'idempotency-ttl': { type: 'string' },
       },
       strict: true,
     }) as { values: Record<string, string | undefined> });
@@ -102,6 +109,7 @@ export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): L
   const logLevel = pick('log-level', 'NEXUS_LOG_LEVEL');
   const linger = pick('pipeline-linger-ms', 'NEXUS_PIPELINE_LINGER_MS');
   const nice = pick('pipeline-nice', 'NEXUS_PIPELINE_NICE');
+  const idempotencyTtl = pick('idempotency-ttl', 'NEXUS_IDEMPOTENCY_TTL');
   return {
     port: port ? integerIn(port, 0, 65_535) : LOCAL_SERVER_DEFAULTS.port,
     host: pick('host', 'HOST')?.value ?? LOCAL_SERVER_DEFAULTS.host,
@@ -110,6 +118,7 @@ export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): L
     maxBodyBytes: maxBody ? integerIn(maxBody, 1, 10 * 1024 * 1024) : LOCAL_SERVER_DEFAULTS.maxBodyBytes,
     pipelineLingerMs: linger ? integerIn(linger, 0, 1_000) : LOCAL_SERVER_DEFAULTS.pipelineLingerMs,
     pipelineNice: nice ? integerIn(nice, 0, 19) : LOCAL_SERVER_DEFAULTS.pipelineNice,
+    idempotencyTtlSeconds: idempotencyTtl ? integerIn(idempotencyTtl, 1, 30 * 86_400) : LOCAL_SERVER_DEFAULTS.idempotencyTtlSeconds,
   };
 }
 

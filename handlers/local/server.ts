@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     groupCommit: true,
     runner: { lingerMs: config.pipelineLingerMs },
     pipelineWorkerNice: config.pipelineNice,
+    idempotencyTtlSeconds: config.idempotencyTtlSeconds,
   });
   await system.startPipelines();
   const auth = readAuthConfig(process.env, system.dataDir);

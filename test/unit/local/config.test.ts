@@ -17,11 +17,21 @@ describe('readLocalServerConfig', () => {
     expect(config).toMatchObject({ pipelineLingerMs: 5, port: 4000 });
   });
 
+  it('reads the idempotency-key lifetime in seconds', () => {
+    // given a lifetime of an hour as a variable
+    // when reading the configuration
+    const config = readLocalServerConfig([], { NEXUS_IDEMPOTENCY_TTL: '3600' });
+    // then the server keeps responses for an hour
+    expect(config.idempotencyTtlSeconds).toBe(3600);
+  });
+
   it.each([
     [['--pipeline-linger-ms=-1'], {}, /--pipeline-linger-ms must be an integer from 0 to 1000; got "-1"/],
     [[], { NEXUS_PIPELINE_LINGER_MS: 'soon' }, /NEXUS_PIPELINE_LINGER_MS must be an integer from 0 to 1000; got "soon"/],
     [['--port', '70000'], {}, /--port must be an integer from 0 to 65535/],
     [['--pipeline-nice', '20'], {}, /--pipeline-nice must be an integer from 0 to 19; got "20"/],
+    [['--idempotency-ttl', '0'], {}, /--idempotency-ttl must be an integer from 1 to 2592000; got "0"/],
+    [[], { NEXUS_IDEMPOTENCY_TTL: '1d' }, /NEXUS_IDEMPOTENCY_TTL must be an integer from 1 to 2592000; got "1d"/],
     [['--nope'], {}, /nope/],
   ])('refuses %j %j, naming the flag or variable', (argv, env, message) => {
     // given a setting out of range or unknown
