@@ -3,7 +3,7 @@
 // ../scenarios.json (the same file `npm run load` reads), thresholds = the service levels of docs/architecture.md.
 //
 // Environment: BASE_URL (default http://127.0.0.1:3000), NEXUS_TOKEN (bearer token, required:
-// `npm run token -- --role admin --sub k6 --data-dir <dir>`), RATE and DURATION override the file.
+// `npm run -s token -- --role admin --sub k6 --data-dir <dir>`), RATE and DURATION override the file.
 import http from 'k6/http';
 import { check, sleep } from 'k6';
 import { Trend } from 'k6/metrics';
@@ -11,7 +11,7 @@ import { Trend } from 'k6/metrics';
 export const SCENARIOS = JSON.parse(open('../scenarios.json'));
 export const BASE_URL = __ENV.BASE_URL || 'http://127.0.0.1:3000';
 const TOKEN = __ENV.NEXUS_TOKEN;
-if (!TOKEN) throw new Error('set NEXUS_TOKEN to a bearer token (npm run token -- --role admin --sub k6)');
+if (!TOKEN) throw new Error('set NEXUS_TOKEN to a bearer token (npm run -s token -- --role admin --sub k6)');
 
 export const HEADERS = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` };
 export const projectionLag = new Trend('projection_lag_ms', true);
