@@ -6,13 +6,15 @@
  * it. Run as its own node process (`node --import tsx load-tests/bench/bareRouteServer.ts
  * --port N`), started by {@link startBareRouteServer} exactly as the bench starts the Nexus server
  * (same node binary, same tsx loader, a child process of the load generator, the same
- * `serve({ fetch, port, hostname })` call of @hono/node-server), so that the two differ only in
- * what the route does.
+ * `serve({ fetch, port, hostname })` call of @hono/node-server and the same Node server limits),
+ * so that the two differ only in what the route does.
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { silentLogger } from '../../core/logging/Logger';
+import { applyHttpServerLimits } from '../../handlers/local/httpServerLimits';
 import { endProcess, freePort, waitForHealth } from '../loadgen/NexusServer';
 
 /** The bare route server running in a child process. */
@@ -52,6 +54,8 @@ function main(): void {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`--port must be an integer in 0..65535, got ${String(values.port)}`);
   const server = serve({ fetch: createBareRouteApp().fetch, port, hostname: values.host });
+  // The Node server limits npm start applies (timeouts, problem+json for parser refusals).
+  applyHttpServerLimits(server, {}, silentLogger);
   const shutdown = (): void => void server.close(() => process.exit(0));
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
