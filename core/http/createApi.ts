@@ -98,6 +98,12 @@ type Env = ApiEnv;
  * is an RFC 9457 `application/problem+json` document (see problemDetails.ts); 5xx are logged
  * with the correlation id and never expose a stack.
  *
+ * Input is refused before authorization, the same for every caller: a command body that is not a
+ * JSON object (422), text with a lone UTF-16 surrogate (422 `ILL_FORMED_TEXT` naming its path),
+ * path ids and query parameters that are not percent-encoded UTF-8 (400 naming them), a body
+ * that does not arrive within `bodyTimeoutMs` (408) or is abandoned (400, logged at info), and a
+ * known path asked with another method (405 with `Allow`).
+ *
  * @example
  * ```ts
  * const app = createApi({ commands, orders: readModels.collection('orders'), logger, security, history });
