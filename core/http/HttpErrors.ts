@@ -4,6 +4,8 @@ import { NexusError } from '../errors/NexusError';
 export const HTTP_ERRORS = {
   /** The body is not UTF-8 JSON (400). */
   MALFORMED_JSON: 'MALFORMED_JSON',
+  /** The body nests arrays and objects deeper than the reader accepts (400); details: maxDepth. */
+  JSON_TOO_DEEP: 'JSON_TOO_DEEP',
   /** A string or key of the body holds a lone UTF-16 surrogate (422); details: field (its path). */
   ILL_FORMED_TEXT: 'ILL_FORMED_TEXT',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',

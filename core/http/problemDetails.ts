@@ -37,6 +37,7 @@ const INTERNAL: Mapping = { status: 500, title: 'Internal server error' };
 /** Error code -> HTTP status and title: the one place where errors meet status codes. */
 const MAPPINGS: Readonly<Record<string, Mapping>> = {
   [HTTP_ERRORS.MALFORMED_JSON]: { status: 400, title: 'Malformed JSON body' },
+  [HTTP_ERRORS.JSON_TOO_DEEP]: { status: 400, title: 'JSON body nested too deeply' },
   [HTTP_ERRORS.INVALID_QUERY_PARAMETER]: { status: 400, title: 'Invalid query parameter' },
   [HTTP_ERRORS.INVALID_PATH_PARAMETER]: { status: 400, title: 'Invalid path parameter' },
   [HTTP_ERRORS.INVALID_HEADER]: { status: 400, title: 'Invalid header' },

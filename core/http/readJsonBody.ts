@@ -17,11 +17,18 @@ export interface ReadJsonBodyOptions {
    * request open until the server's own timeout. @defaultValue 10000
    */
   timeoutMs?: number;
+  /**
+   * Deepest nesting of arrays and objects accepted. Commands need a few levels; without a bound,
+   * `[[[[…]]]]` within the size limit parses, then overflows the stack of any recursive walk
+   * downstream (JSON.stringify fails from about 5,000 levels). @defaultValue 64
+   */
+  maxDepth?: number;
 }
 
 /** Defaults of {@link ReadJsonBodyOptions}. */
 export const READ_JSON_BODY_DEFAULTS: Required<ReadJsonBodyOptions> = {
   timeoutMs: 10_000,
+  maxDepth: 64,
 };
 
 /**
@@ -30,12 +37,13 @@ export const READ_JSON_BODY_DEFAULTS: Required<ReadJsonBodyOptions> = {
  * (`UNSUPPORTED_CONTENT_ENCODING`), a declared or actual size over `maxBytes`
  * (`PAYLOAD_TOO_LARGE`, reading stops at the first byte too many), a body that does not arrive
  * within `timeoutMs` (`REQUEST_TIMEOUT`) or that the client abandons (`REQUEST_ABORTED`), bytes
- * that are not UTF-8 JSON (`MALFORMED_JSON`); and after parsing, a string or key holding a lone
+ * that are not UTF-8 JSON (`MALFORMED_JSON`); and after parsing, nesting deeper than `maxDepth`
+ * (`JSON_TOO_DEEP`), a string or key holding a lone
  * UTF-16 surrogate (`ILL_FORMED_TEXT`, `field` naming its path such as `items[0].sku`). What it
  * returns is any JSON value, with well-formed text only.
  */
 export async function readJsonBody(request: Request, maxBytes: number, options: ReadJsonBodyOptions = {}): Promise<unknown> {
-  const { timeoutMs } = { ...READ_JSON_BODY_DEFAULTS, ...options };
+  const { timeoutMs, maxDepth } = { ...READ_JSON_BODY_DEFAULTS, ...options };
   checkContentType(request.headers.get('content-type'));
   checkContentEncoding(request.headers.get('content-encoding'));
   const declared = request.headers.get('content-length');
@@ -54,6 +62,9 @@ export async function readJsonBody(request: Request, maxBytes: number, options: 
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new HttpRequestError(HTTP_ERRORS.MALFORMED_JSON, `the request body is not valid JSON: ${reason}`, {}, cause);
+  }
+  if (nestingExceeds(value, maxDepth)) {
+    throw new HttpRequestError(HTTP_ERRORS.JSON_TOO_DEEP, `the request body nests arrays and objects more than ${maxDepth} levels deep`, { maxDepth });
   }
   // Valid UTF-8 cannot encode a surrogate, so only an escape can bring one in: most bodies skip the walk.
   const illFormed = SURROGATE_ESCAPE.test(text) ? findIllFormedText(value) : undefined;
@@ -147,6 +158,18 @@ async function readAtMost(request: Request, maxBytes: number, abandoned: AbortSi
     offset += chunk.byteLength;
   }
   return bytes;
+}
+
+/** True when arrays and objects nest deeper than `maxDepth`; iterative, as the value may be deep. */
+function nestingExceeds(value: unknown, maxDepth: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [current, depth] = next;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth + 1 > maxDepth) return true;
+    for (const member of Array.isArray(current) ? current : Object.values(current)) pending.push([member, depth + 1]);
+  }
+  return false;
 }
 
 /** A path short enough to echo: deep nesting could make it as long as the body. */

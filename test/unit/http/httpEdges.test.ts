@@ -78,6 +78,27 @@ describe('a JSON body that is not an object', () => {
   );
 });
 
+describe('a JSON body nested too deeply', () => {
+  it.each([65, 20_000])('is refused at %i levels with 400 JSON_TOO_DEEP, logged below error', async (depth) => {
+    // given arrays nested within an unknown member, the body within the size limit
+    const json = `{"customerId":"alice","items":[],"extra":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+    // when
+    const answer = await post('PlaceOrder', json, { ...admin, 'idempotency-key': `deep-${depth}` });
+    // then
+    expectProblem(answer, 400, 'JSON_TOO_DEEP');
+    expectNoErrorLogs(api.logLines);
+  });
+
+  it('is accepted at 64 levels, as far as nesting goes', async () => {
+    // given 64 levels: the body object and 63 arrays
+    const json = `{"customerId":"alice","items":[],"extra":${'['.repeat(63)}${']'.repeat(63)}}`;
+    // when
+    const answer = await post('PlaceOrder', json);
+    // then the command itself refuses the unknown member
+    expectProblem(answer, 422, 'INVALID_COMMAND', 'extra');
+  });
+});
+
 describe('a command on an order that does not exist', () => {
   it.each([
     ['AddItem', { orderId: 'o-404', sku: 'PEN-1', quantity: 1, unitPrice: 1 }],
