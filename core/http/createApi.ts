@@ -5,7 +5,7 @@ import type { CommandService } from '../command/CommandService';
 import type { Logger } from '../logging/Logger';
 import { READ_MODEL_ERRORS } from '../readmodel/ReadModelStore';
 import type { ReadModelCollection, ReadModelDocument } from '../readmodel/ReadModelStore';
-import { hasErrorCode } from '../errors/NexusError';
+import { errorCodeOf, hasErrorCode } from '../errors/NexusError';
 import { HTTP_ERRORS, HttpRequestError } from './HttpErrors';
 import { PROBLEM_CONTENT_TYPE, problemFor, toProblem } from './problemDetails';
 import type { ProblemDocument } from './problemDetails';
@@ -206,7 +206,12 @@ export function createApi(deps: ApiDependencies, options: ApiOptions = {}): Hono
       const extra = deps.health ? await deps.health() : {};
       return c.json({ status: 'ok', ...extra });
     } catch (cause) {
-      throw new HttpRequestError(HTTP_ERRORS.SERVICE_UNAVAILABLE, 'health check failed', {}, cause);
+      // /health needs no token, so it names the failing check by its code only (never a path or
+      // message); the full cause goes to the log.
+      const reason = errorCodeOf(cause) ?? HTTP_ERRORS.SERVICE_UNAVAILABLE;
+      deps.logger.error('health check failed', { reason, error: cause });
+      const problem = problemFor(HTTP_ERRORS.SERVICE_UNAVAILABLE, `not healthy: ${reason}`, contextOf(c));
+      return problemResponse(c, { ...problem, reason });
     }
   });
 
@@ -243,6 +248,8 @@ function problemResponse(c: Context<Env>, problem: ProblemDocument): Response {
   // The rest of a late body may still be on its way: do not wait for it on this connection.
   if (problem.status === 408) c.header('connection', 'close');
   if (problem.status === 429) c.header('retry-after', String(problem.retryAfterSeconds ?? 1));
+  // A request that is still running (IDEMPOTENCY_KEY_IN_USE) says when a retry may succeed.
+  if (problem.status === 409 && typeof problem.retryAfterSeconds === 'number') c.header('retry-after', String(problem.retryAfterSeconds));
   if (problem.code === AUTH_ERRORS.UNAUTHENTICATED) c.header('www-authenticate', `Bearer realm="nexus", error="invalid_token"`);
   c.header('content-type', PROBLEM_CONTENT_TYPE);
   return c.body(JSON.stringify(problem), problem.status as ContentfulStatusCode);

@@ -251,7 +251,7 @@ describe('/health of a running server', () => {
       const unhealthy = await getJson(nexus.baseUrl, '/health');
       // then it is unavailable
       expect(unhealthy.status).toBe(503);
-      expect(unhealthy.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
+      expect(unhealthy.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503, reason: 'DATABASE_LOCKED', detail: 'not healthy: DATABASE_LOCKED' });
     } finally {
       other.exec('ROLLBACK');
       other.close();

@@ -186,6 +186,7 @@ describe('POST /api/commands with Idempotency-Key', () => {
     // then the first is told to wait, the second runs the command once
     expect(during.status).toBe(409);
     expect(during.body).toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_USE', field: 'Idempotency-Key', retryAfterSeconds: 10 });
+    expect(during.headers.get('retry-after')).toBe('10');
     expect(after.status).toBe(202);
     expect(after.headers.get('idempotent-replayed')).toBeNull();
     expect(await store.currentVersion(orderId)).toBe(2);
