@@ -14,6 +14,8 @@ export interface LocalServerConfig {
   pipelineNice: number;
   /** How long a command's response is kept for a retry with the same `Idempotency-Key`. */
   idempotencyTtlSeconds: number;
+  /** Longest a request body may take to arrive (408 after); the whole request may take 3x this. */
+  bodyTimeoutMs: number;
 }
 
 /** Defaults of the local server. */
@@ -40,6 +42,8 @@ export const LOCAL_SERVER_DEFAULTS: LocalServerConfig = {
   pipelineNice: 5,
   /** @defaultValue 86400 — a day, as the IETF draft and Stripe suggest */
   idempotencyTtlSeconds: 86_400,
+  /** @defaultValue 10000 — a body shorter than its Content-Length is answered 408 after 10 s */
+  bodyTimeoutMs: 10_000,
 };
 
 /** `npm start -- --help`: every flag with its variable and default. */
@@ -57,6 +61,7 @@ Options:
   --pipeline-linger-ms <n>   NEXUS_PIPELINE_LINGER_MS  wait after a partial pipeline batch (default ${LOCAL_SERVER_DEFAULTS.pipelineLingerMs})
   --pipeline-nice <n>        NEXUS_PIPELINE_NICE       nice value of the pipeline worker thread (default ${LOCAL_SERVER_DEFAULTS.pipelineNice})
   --idempotency-ttl <s>      NEXUS_IDEMPOTENCY_TTL     seconds an Idempotency-Key's response is kept (default ${LOCAL_SERVER_DEFAULTS.idempotencyTtlSeconds})
+  --body-timeout-ms <n>      NEXUS_BODY_TIMEOUT_MS     longest a request body may take to arrive, then 408 (default ${LOCAL_SERVER_DEFAULTS.bodyTimeoutMs})
   -h, --help                                           show this help
   -V, --version                                        show the version
 
@@ -77,7 +82,7 @@ const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'sile
  * Reads the configuration from command-line flags, then environment variables, then defaults:
  * `--port`/PORT, `--host`/HOST, `--data-dir`/NEXUS_DATA_DIR, `--log-level`/NEXUS_LOG_LEVEL,
  * `--max-body-bytes`/NEXUS_MAX_BODY_BYTES, `--pipeline-linger-ms`/NEXUS_PIPELINE_LINGER_MS, `--pipeline-nice`/NEXUS_PIPELINE_NICE,
- * `--idempotency-ttl`/NEXUS_IDEMPOTENCY_TTL.
+ * `--idempotency-ttl`/NEXUS_IDEMPOTENCY_TTL, `--body-timeout-ms`/NEXUS_BODY_TIMEOUT_MS.
  */
 export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): LocalServerConfig {
   let values: Record<string, string | undefined>;
@@ -93,6 +98,7 @@ export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): L
         'pipeline-linger-ms': { type: 'string' },
         'pipeline-nice': { type: 'string' },
         'idempotency-ttl': { type: 'string' },
+        'body-timeout-ms': { type: 'string' },
       },
       strict: true,
     }) as { values: Record<string, string | undefined> });
@@ -110,6 +116,7 @@ export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): L
   const linger = pick('pipeline-linger-ms', 'NEXUS_PIPELINE_LINGER_MS');
   const nice = pick('pipeline-nice', 'NEXUS_PIPELINE_NICE');
   const idempotencyTtl = pick('idempotency-ttl', 'NEXUS_IDEMPOTENCY_TTL');
+  const bodyTimeout = pick('body-timeout-ms', 'NEXUS_BODY_TIMEOUT_MS');
   return {
     port: port ? integerIn(port, 0, 65_535) : LOCAL_SERVER_DEFAULTS.port,
     host: pick('host', 'HOST')?.value ?? LOCAL_SERVER_DEFAULTS.host,
@@ -119,6 +126,7 @@ export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): L
     pipelineLingerMs: linger ? integerIn(linger, 0, 1_000) : LOCAL_SERVER_DEFAULTS.pipelineLingerMs,
     pipelineNice: nice ? integerIn(nice, 0, 19) : LOCAL_SERVER_DEFAULTS.pipelineNice,
     idempotencyTtlSeconds: idempotencyTtl ? integerIn(idempotencyTtl, 1, 30 * 86_400) : LOCAL_SERVER_DEFAULTS.idempotencyTtlSeconds,
+    bodyTimeoutMs: bodyTimeout ? integerIn(bodyTimeout, 100, 600_000) : LOCAL_SERVER_DEFAULTS.bodyTimeoutMs,
   };
 }
 

@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   const eventLoop = watchEventLoopDelay();
   const app = createEmbeddedApi(system, auth, {
     maxBodyBytes: config.maxBodyBytes,
+    bodyTimeoutMs: config.bodyTimeoutMs,
     health: async () => {
       await probeStore(system);
       return { pipelines: await system.pipelineMetrics(), memory: { ...memoryUsageMb(), pipelineWorker: (await system.pipelineWorkerHeap()) ?? null }, eventLoop: eventLoop.last() ?? null };
@@ -61,7 +62,8 @@ async function main(): Promise<void> {
     process.stdout.write(`Nexus is listening on http://${config.host}:${info.port} (data in ${system.dataDir})\n`);
     process.stdout.write(tokenHint(auth.secretFile, system.dataDir));
   });
-  applyHttpServerLimits(server, {}, system.logger);
+  // Node's own timeouts are a backstop behind the app's body timeout, never ahead of it.
+  applyHttpServerLimits(server, { headersTimeoutMs: config.bodyTimeoutMs, requestTimeoutMs: 3 * config.bodyTimeoutMs }, system.logger);
   // Listening fails after the data is open (port taken, address not here): close it, then stop.
   server.once('error', (error) => void failAfterOpen(error, system));
 

@@ -32,6 +32,7 @@ describe('readLocalServerConfig', () => {
     [['--pipeline-nice', '20'], {}, /--pipeline-nice must be an integer from 0 to 19; got "20"/],
     [['--idempotency-ttl', '0'], {}, /--idempotency-ttl must be an integer from 1 to 2592000; got "0"/],
     [[], { NEXUS_IDEMPOTENCY_TTL: '1d' }, /NEXUS_IDEMPOTENCY_TTL must be an integer from 1 to 2592000; got "1d"/],
+    [['--body-timeout-ms', '50'], {}, /--body-timeout-ms must be an integer from 100 to 600000; got "50"/],
     [['--nope'], {}, /nope/],
   ])('refuses %j %j, naming the flag or variable', (argv, env, message) => {
     // given a setting out of range or unknown
