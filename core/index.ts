@@ -42,6 +42,8 @@ export { checkSchemaChanges, formatSchemaChangeProblem } from './schema/checkSch
 export { EVENT_CODEC_ERRORS, isWarmDecoder, isWarmEncoder } from './schema/EventCodec';
 export type { EventCodec, EncodedPayload, DecodedPayload, WarmDecoder, WarmEncoder } from './schema/EventCodec';
 export { AvroEventCodec, AVRO_EVENT_CODEC_DEFAULTS } from './schema/AvroEventCodec';
+export { LOSSLESS_LONG, losslessLongRegistry, isAvroLong } from './schema/losslessLong';
+export type { AvroLong } from './schema/losslessLong';
 export type { AvroEventCodecOptions } from './schema/AvroEventCodec';
 export {
   UnregisteredEventError,
@@ -89,6 +91,7 @@ export type { UpcastResult } from './upcasting/UpcasterRegistry';
 
 export * from './command';
 export * from './idempotency';
+export { isWellFormedText, findIllFormedText } from './text/wellFormedText';
 export * from './pipeline';
 export * from './http';
 export * from './auth';

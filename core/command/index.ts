@@ -1,5 +1,6 @@
 export type { Decider, DomainCommand, DomainEvent } from './Decider';
-export { DomainRuleViolation, DOMAIN_RULE_VIOLATION } from './DomainRuleViolation';
+export { DomainRuleViolation, DOMAIN_RULE_VIOLATION, RULE_VIOLATION_KINDS, ruleViolationKindOf } from './DomainRuleViolation';
+export type { RuleViolationKind, DomainRuleViolationOptions } from './DomainRuleViolation';
 export { defineCommand } from './CommandDefinition';
 export type { CommandDefinition, CommandSpec, CommandMetadata, CommandOf, IssuedCommand } from './CommandDefinition';
 export type { AggregateDefinition } from './AggregateDefinition';

@@ -1,4 +1,7 @@
 import type { Type } from 'avsc';
+import { findIllFormedText } from '../text/wellFormedText';
+
+const ILL_FORMED_REASON = 'is not well-formed Unicode (it holds a lone UTF-16 surrogate, which UTF-8 cannot carry)';
 
 /** One place where a value does not match its Avro type. */
 export interface PayloadProblem {
@@ -9,11 +12,17 @@ export interface PayloadProblem {
 
 /**
  * Lists where `value` breaks `type`: wrong types, missing required fields and (because
- * undeclared fields would be silently dropped on encode) fields the schema does not declare.
+ * undeclared fields would be silently dropped on encode) fields the schema does not declare, and
+ * strings that are not well-formed Unicode.
  * Empty when the value is valid. The fast check runs first, so valid values cost one pass.
  */
 export function findPayloadProblems(type: Type, value: unknown): PayloadProblem[] {
-  if (type.isValid(value, { noUndeclaredFields: true })) return [];
+  if (type.isValid(value, { noUndeclaredFields: true })) {
+    // avsc writes a lone surrogate as U+FFFD (three bytes) without a word: the stored event would
+    // no longer say what was sent, and a strict UTF-8 decoder (AWS) would refuse it.
+    const illFormed = findIllFormedText(value);
+    return illFormed === undefined ? [] : [{ field: illFormed === '' ? '(root)' : illFormed, reason: ILL_FORMED_REASON }];
+  }
   const problems: PayloadProblem[] = [];
   type.isValid(value, {
     noUndeclaredFields: true,

@@ -20,7 +20,8 @@ export function toWellFormedText(text: string): string {
 
 /**
  * The path (`items[0].sku`, `''` for the value itself) of the first string, or object key, in a
- * JSON-like value that is not well-formed, or undefined when all are. Iterative, so that the
+ * JSON-like value that is not well-formed, or undefined when all are; bytes (Buffers, typed
+ * arrays) hold no text and are skipped. Iterative, so that the
  * deepest nesting `JSON.parse` accepts cannot overflow the stack. A key at fault is named with
  * its surrogates replaced by U+FFFD, so the path itself is well-formed.
  */
@@ -33,7 +34,7 @@ export function findIllFormedText(value: unknown): string | undefined {
     } else if (Array.isArray(current)) {
       // Pushed last to first, so the first offending element in document order is found first.
       for (let index = current.length - 1; index >= 0; index -= 1) pending.push([current[index], `${path}[${index}]`]);
-    } else if (typeof current === 'object' && current !== null) {
+    } else if (typeof current === 'object' && current !== null && !ArrayBuffer.isView(current)) {
       const entries = Object.entries(current);
       const badKey = entries.find(([key]) => !isWellFormedText(key));
       if (badKey !== undefined) return memberPath(path, toWellFormedText(badKey[0]));

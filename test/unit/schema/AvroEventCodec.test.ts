@@ -103,6 +103,18 @@ describe('AvroEventCodec', () => {
     await expect(encoding).rejects.toMatchObject({ code: 'INVALID_EVENT_PAYLOAD', details: expect.objectContaining({ reason: expect.stringContaining('totalAmount') }) });
   });
 
+  it('refuses a string holding a lone surrogate, naming its field, in payloads and envelopes', async () => {
+    // given text that UTF-8 cannot carry, deep in a payload and in an envelope's metadata
+    const { codec } = await createSchemaEnvironment();
+    const { bytes } = await codec.encode('OrderPlaced', orderPlacedV2());
+    // when
+    const payload = codec.encode('OrderPlaced', orderPlacedV2({ items: [{ sku: 'sku-1', quantity: 1, unitPrice: 1 }, { sku: 'a\ud800', quantity: 1, unitPrice: 1 }] }));
+    const wrapped = codec.encodeEnvelope({ ...envelope(bytes), metadata: { note: '\udfff' } });
+    // then both are refused before anything is written, with the offending field
+    await expect(payload).rejects.toMatchObject({ code: 'INVALID_EVENT_PAYLOAD', details: expect.objectContaining({ field: 'items[1].sku', reason: expect.stringContaining('lone UTF-16 surrogate') }) });
+    await expect(wrapped).rejects.toMatchObject({ code: 'INVALID_EVENT_PAYLOAD', details: expect.objectContaining({ field: 'metadata.note' }) });
+  });
+
   it('refuses unregistered event types and versions', async () => {
     // given
     const { codec } = await createSchemaEnvironment();
