@@ -16,7 +16,7 @@ import type { EmbeddedSystem } from '../../handlers/local/embeddedSystem';
 
 const SECRET = 'fuzz-only-secret-fuzz-only-secret-0123456789';
 const OTHER_SECRET = 'another-secret-another-secret-another-0123';
-const RUNS = Number(process.env.NEXUS_FUZZ_RUNS ?? 400);
+const RUNS = Number(process.env.NEXUS_FUZZ_RUNS ?? 1000);
 
 type Api = ReturnType<typeof createEmbeddedApi>;
 
@@ -25,7 +25,7 @@ let system: EmbeddedSystem;
 let app: Api;
 let pipelinesDb: Database.Database;
 const errorLines: string[] = [];
-const statuses = new Map<number, number>();
+const statuses = new Map<string, number>();
 
 /** A compact HS256 JWS over any claims, so that broken claims can be signed too. */
 function sign(claims: Record<string, unknown>, secret = SECRET): string {
@@ -78,34 +78,36 @@ const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
 );
 
-/** A well-formed command of a type, with one field replaced, removed or added. */
-const mutatedCommand = fc
-  .record({
-    orderId: fc.constantFrom('order-1', 'order-2', 'order-404', undefined),
-    field: fc.constantFrom('orderId', 'customerId', 'items', 'currency', 'sku', 'quantity', 'unitPrice', 'reason', 'expectedVersion', 'extra'),
-    mutation: fc.oneof(fc.constant<'delete'>('delete'), nastyValue.map((value) => ({ value }))),
-    mutate: fc.boolean(),
-  })
-  .map(({ orderId, field, mutation, mutate }) => {
-    const body: Record<string, unknown> = {
-      ...(orderId === undefined ? {} : { orderId }),
-      customerId: 'alice',
-      items: [{ sku: 'BOOK-1', quantity: 1, unitPrice: 2.5 }],
-      currency: 'EUR',
-      sku: 'PEN-1',
-      quantity: 1,
-      unitPrice: 1,
-      reason: 'fuzz',
-    };
-    if (mutate) {
-      if (mutation === 'delete') delete body[field];
-      else body[field] = mutation.value;
-    }
-    return JSON.stringify(body);
-  });
+/** The fields of a well-formed command of each type. */
+const COMMAND_FIELDS: Readonly<Record<string, Record<string, unknown>>> = {
+  PlaceOrder: { customerId: 'alice', items: [{ sku: 'BOOK-1', quantity: 1, unitPrice: 2.5 }], currency: 'EUR' },
+  AddItem: { sku: 'PEN-1', quantity: 1, unitPrice: 1 },
+  ConfirmOrder: {},
+  CancelOrder: { reason: 'fuzz' },
+};
+
+/** A well-formed command of a type, sometimes with one field replaced, removed or added. */
+function mutatedCommand(type: string): fc.Arbitrary<string> {
+  const fields = COMMAND_FIELDS[type] ?? {};
+  return fc
+    .record({
+      orderId: fc.constantFrom('order-1', 'order-2', 'order-404', undefined),
+      field: fc.constantFrom('orderId', 'expectedVersion', 'extra', 'items', ...Object.keys(fields)),
+      mutation: fc.oneof(fc.constant<'delete'>('delete'), nastyValue.map((value) => ({ value }))),
+      mutate: fc.boolean(),
+    })
+    .map(({ orderId, field, mutation, mutate }) => {
+      const body: Record<string, unknown> = { ...(orderId === undefined ? {} : { orderId }), ...fields };
+      if (mutate) {
+        if (mutation === 'delete') delete body[field];
+        else body[field] = mutation.value;
+      }
+      return JSON.stringify(body);
+    });
+}
 
 const body = fc.oneof(
-  { weight: 4, arbitrary: mutatedCommand },
+  { weight: 4, arbitrary: fc.constantFrom(...COMMANDS).chain(mutatedCommand) },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)) },
   { weight: 1, arbitrary: fc.constantFrom('null', '[]', '1e308', '"text"', 'true', '{', '{"orderId":"\\ud800"}', '{"a":1,"a":2}', '', ' ') },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
@@ -143,20 +145,43 @@ const headers = fc.record(
     authorization: fc.constantFrom(...AUTHORIZATIONS),
     'content-type': fc.oneof(fc.constantFrom('application/json', 'application/json; charset=utf-8', 'application/problem+json', 'text/plain', 'application/json; charset=latin1', 'multipart/form-data'), headerText),
     'content-encoding': fc.constantFrom('identity', 'gzip', 'br', 'deflate, gzip', ''),
-    'idempotency-key': fc.oneof(fc.uuid(), headerText),
-    'x-correlation-id': headerText,
+    'idempotency-key': fc.oneof({ weight: 3, arbitrary: fc.uuid() }, { weight: 1, arbitrary: headerText }),
+    'x-correlation-id': fc.oneof({ weight: 3, arbitrary: fc.uuid() }, { weight: 1, arbitrary: headerText }),
     accept: fc.constantFrom('application/json', 'text/html', '*/*'),
   },
   { requiredKeys: [] },
 );
 
-const request = fc.record({
+/** Anything at all: most of it is refused early (no token, wrong method, content type, …). */
+const fuzzedRequest = fc.record({
   method: fc.constantFrom('GET', 'POST', 'POST', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'),
   path,
   query: queryString,
   headers,
   body,
 });
+
+/**
+ * A command any client could send, with a valid token and headers, so that the fuzzing reaches
+ * the command handler, the decider, the store and the idempotency keys (a few fixed keys, so that
+ * replays and reuses with another body happen).
+ */
+const commandRequest = fc.constantFrom(...COMMANDS).chain((type) => fc.record({
+  method: fc.constant('POST'),
+  path: fc.constant(`/api/commands/${type}`),
+  query: fc.constant(''),
+  headers: fc.record(
+    {
+      authorization: fc.constantFrom(...AUTHORIZATIONS.slice(0, 6)) as fc.Arbitrary<string | undefined>,
+      'content-type': fc.constant('application/json'),
+      'idempotency-key': fc.constantFrom('key-1', 'key-2', 'key-3', undefined),
+    },
+    { requiredKeys: ['authorization', 'content-type'] },
+  ),
+  body: mutatedCommand(type),
+}));
+
+const request = fc.oneof({ weight: 1, arbitrary: fuzzedRequest }, { weight: 1, arbitrary: commandRequest });
 
 /** The stored state a refused request must leave alone. */
 function storedState(): { head: number; readModels: string } {
@@ -218,7 +243,8 @@ describe('the HTTP app under fuzzed requests', () => {
         // when
         const response = await app.fetch(outgoing);
         const raw = method === 'HEAD' ? '' : await response.text();
-        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        const code = response.status >= 400 && method !== "HEAD" ? String((JSON.parse(raw) as { code?: unknown }).code) : "";
+        statuses.set(`${response.status} ${code}`, (statuses.get(`${response.status} ${code}`) ?? 0) + 1);
 
         // then
         const context = `${method} ${routePath}${query} -> ${response.status} ${raw.slice(0, 300)}`;
