@@ -26,6 +26,29 @@ export function toWellFormedText(text: string): string {
  * its surrogates replaced by U+FFFD, so the path itself is well-formed.
  */
 export function findIllFormedText(value: unknown): string | undefined {
+  // The common case (nothing ill-formed) is answered without building a single path.
+  return holdsIllFormedText(value, 0) ? locateIllFormedText(value) : undefined;
+}
+
+/** Nesting below which the allocation-free walk recurses; deeper values take the iterative walk. */
+const MAX_RECURSION_DEPTH = 32;
+
+function holdsIllFormedText(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return !isWellFormedText(value);
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return false;
+  if (depth >= MAX_RECURSION_DEPTH) return locateIllFormedText(value) !== undefined;
+  if (Array.isArray(value)) {
+    for (const element of value) if (holdsIllFormedText(element, depth + 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (!isWellFormedText(key) || holdsIllFormedText((value as Record<string, unknown>)[key], depth + 1)) return true;
+  }
+  return false;
+}
+
+function locateIllFormedText(value: unknown): string | undefined {
   const pending: [unknown, string][] = [[value, '']];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [current, path] = next;

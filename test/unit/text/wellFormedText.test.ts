@@ -50,4 +50,15 @@ describe('findIllFormedText', () => {
     // then
     expect(found).toBe(`a${'[0]'.repeat(depth)}`);
   });
+
+  it('finds nothing in deep nesting of well-formed text, and skips bytes', () => {
+    // given 100,000 nested arrays around well-formed text, and a Buffer whose bytes are not text
+    const depth = 100_000;
+    const value = JSON.parse(`{"a":${'['.repeat(depth)}"fine"${']'.repeat(depth)}}`) as unknown;
+    const bytes = { payload: Buffer.from([0xed, 0xa0, 0x80]), note: 'ok' };
+    // when
+    const found = [findIllFormedText(value), findIllFormedText(bytes)];
+    // then
+    expect(found).toEqual([undefined, undefined]);
+  });
 });
