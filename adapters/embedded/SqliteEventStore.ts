@@ -23,7 +23,7 @@ import { SqliteEventsTable } from './SqliteEventsTable';
 import { SqliteUnitOfWork } from './SqliteUnitOfWork';
 import { timeOrderedId } from './timeOrderedId';
 import type { EventRow, StoredEventRow } from './SqliteEventsTable';
-import { SqliteIdempotencyTable } from './SqliteIdempotencyTable';
+import { SqliteIdempotencyTable, completionRowOf } from './SqliteIdempotencyTable';
 import type { CompletionRow } from './SqliteIdempotencyTable';
 import { IdempotencyClaimLostError, isIdempotencyClaimLostError } from '../../core/idempotency/IdempotencyErrors';
 
@@ -282,14 +282,7 @@ export class SqliteEventStore implements EventStore {
       eventIds: append.rows.map((row) => row.event_id),
     });
     this.idempotency();
-    return {
-      client_id: claim.clientId,
-      idempotency_key: claim.key,
-      claim_token: claim.token,
-      response_status: response.status,
-      response_type: response.contentType,
-      response_body: response.body,
-    };
+    return completionRowOf(claim, response);
   }
 
   private idempotency(): SqliteIdempotencyTable {

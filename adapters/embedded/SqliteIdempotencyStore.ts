@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { IdempotencyClaimLostError, IdempotencyKeyInUseError, IdempotencyKeyReusedError, IdempotencyStoreUnavailableError } from '../../core/idempotency/IdempotencyErrors';
 import type { ClaimOutcome, IdempotencyClaim, IdempotencyStore, IdempotentRequest, StoredResponse } from '../../core/idempotency/IdempotencyStore';
-import { SqliteIdempotencyTable } from './SqliteIdempotencyTable';
+import { SqliteIdempotencyTable, completionRowOf } from './SqliteIdempotencyTable';
 import type { IdempotencyRow } from './SqliteIdempotencyTable';
 import { SqliteUnitOfWork } from './SqliteUnitOfWork';
 
@@ -97,14 +97,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
 
   async complete(claim: IdempotencyClaim, response: StoredResponse): Promise<void> {
     const changes = this.sql('complete', () =>
-      this.table.complete.run({
-        client_id: claim.clientId,
-        idempotency_key: claim.key,
-        claim_token: claim.token,
-        response_status: response.status,
-        response_type: response.contentType,
-        response_body: response.body,
-      }).changes,
+      this.table.complete.run(completionRowOf(claim, response)).changes,
     );
     if (changes !== 1) throw new IdempotencyClaimLostError(claim);
     // Inside a pipeline's shared transaction the write is durable only once that commits.

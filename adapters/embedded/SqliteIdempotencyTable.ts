@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { IdempotencyClaim, StoredResponse } from '../../core/idempotency/IdempotencyStore';
 
 /** One row of `idempotency_keys`; the response columns are NULL while the key is in progress. */
 export interface IdempotencyRow {
@@ -23,6 +24,18 @@ export interface CompletionRow {
   response_status: number;
   response_type: string;
   response_body: string;
+}
+
+/** The completing UPDATE's parameters for a claim and the response to keep. */
+export function completionRowOf(claim: IdempotencyClaim, response: StoredResponse): CompletionRow {
+  return {
+    client_id: claim.clientId,
+    idempotency_key: claim.key,
+    claim_token: claim.token,
+    response_status: response.status,
+    response_type: response.contentType,
+    response_body: response.body,
+  };
 }
 
 /**
