@@ -7,8 +7,6 @@
 import { lookup } from 'node:dns/promises';
 import { serve } from '@hono/node-server';
 import { readAuthConfig } from '../../core/auth/authConfig';
-import { errorCodeOf } from '../../core/errors/NexusError';
-import { SQLITE_DATABASE_ERRORS } from '../../adapters/embedded';
 import { answerStandardOptions } from '../cli/standardOptions';
 import { createEmbeddedApi, openEmbeddedSystem } from './embeddedSystem';
 import type { EmbeddedSystem } from './embeddedSystem';
@@ -17,13 +15,11 @@ import { watchEventLoopDelay } from './eventLoopDelayWindow';
 import { memoryUsageMb } from './memoryUsageMb';
 import { applyHttpServerLimits } from './httpServerLimits';
 import { describeStartupFailure } from './startupFailure';
+import { StoreWriteProbe } from './StoreWriteProbe';
 import type { ListenTarget } from './startupFailure';
 
 /** How long a failed start waits for the databases and the pipeline worker to close. */
 const CLOSE_ON_FAILURE_MS = 5_000;
-/** /health retries a probe that met another process's write lock, this often, this far apart. */
-const PROBE_BUSY_RETRIES = 5;
-const PROBE_BUSY_PAUSE_MS = 50;
 
 const target: ListenTarget = { host: LOCAL_SERVER_DEFAULTS.host, port: LOCAL_SERVER_DEFAULTS.port };
 
@@ -48,11 +44,12 @@ async function main(): Promise<void> {
   await system.startPipelines();
   const auth = readAuthConfig(process.env, system.dataDir);
   const eventLoop = watchEventLoopDelay();
+  const storeWrites = new StoreWriteProbe(() => system.probeWritable());
   const app = createEmbeddedApi(system, auth, {
     maxBodyBytes: config.maxBodyBytes,
     bodyTimeoutMs: config.bodyTimeoutMs,
     health: async () => {
-      await probeStore(system);
+      await storeWrites.check();
       return { pipelines: await system.pipelineMetrics(), memory: { ...memoryUsageMb(), pipelineWorker: (await system.pipelineWorkerHeap()) ?? null }, eventLoop: eventLoop.last() ?? null };
     },
   });
@@ -77,23 +74,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
-}
-
-/**
- * Fails /health (503) when the event store could not append now. Another process holding the
- * write lock for a moment (a CLI registering schemas) is waited out without blocking the event
- * loop; one that keeps it is a fault too: every append would wait, then fail.
- */
-async function probeStore(system: EmbeddedSystem): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      system.probeWritable();
-      return;
-    } catch (error) {
-      if (errorCodeOf(error) !== SQLITE_DATABASE_ERRORS.LOCKED || attempt >= PROBE_BUSY_RETRIES) throw error;
-      await new Promise((done) => setTimeout(done, PROBE_BUSY_PAUSE_MS));
-    }
-  }
 }
 
 async function failAfterOpen(error: unknown, system: EmbeddedSystem): Promise<void> {
