@@ -5,7 +5,7 @@
  * (at least 3) with its min–max, next to a baseline measured in the same run, so that the ratio
  * holds on a noisy machine. Prints a markdown table and writes JSON to bench-results/.
  * Sizes are chosen so that pipeline, appends, propagation and commands stay under 5 minutes on
- * 2 cores; knee adds about 3 minutes and idempotency about 1.5.
+ * 2 cores; knee adds about 4 minutes and idempotency about 1.5.
  * `--quick` cuts the steps and blocks of the knee, idempotency and isolation groups to a smoke run whose
  * figures are not comparable with a full run.
  */
@@ -44,10 +44,13 @@ const SIZES = {
 
 /**
  * The knee: PlaceOrder and a bare Hono route, rates x2 from 500 req/s, then 3 bisections
- * (about 6 % resolution). 2.5 s steps: at 500 req/s that is 1,250 requests, 12 beyond the p99,
- * and about 16 steps per run keep three runs near 3 minutes on 2 cores.
+ * (about 6 % resolution). 8 s of warm-up at the start rate: with 2 s, PlaceOrder's first step was
+ * still warming up (JIT of the command path and of the pipeline worker: p99 23 ms in the first
+ * 4 s block at 500 req/s, 7 ms in the third), failed, and capped the knee below the start rate.
+ * 4 s steps: at 500 req/s that is 2,000 requests, 20 beyond the p99; three runs take about 4
+ * minutes on 2 cores.
  */
-const KNEE: CommandKneeOptions = { p99LimitMs: 10, startRate: 500, growth: 2, maxRate: 32_000, bisections: 3, stepMs: 2_500, warmUpMs: 2_000, settleMs: 300 };
+const KNEE: CommandKneeOptions = { p99LimitMs: 10, startRate: 500, growth: 2, maxRate: 32_000, bisections: 3, stepMs: 4_000, warmUpMs: 8_000, settleMs: 300 };
 const KNEE_QUICK: CommandKneeOptions = { ...KNEE, bisections: 2, stepMs: 400, warmUpMs: 300, settleMs: 100 };
 /**
  * Idempotency-Key cost at 500 req/s, below the knee so that queueing at saturation does not
