@@ -1,16 +1,10 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { IntervalHistogram } from 'node:perf_hooks';
-import { tap } from 'rxjs';
-import { definePipeline } from '../../core/pipeline/PipelineDefinition';
-import type { PipelineDefinition } from '../../core/pipeline/PipelineDefinition';
-import { LOCAL_SERVER_DEFAULTS } from '../../handlers/local/config';
-import { openEmbeddedSystem } from '../../handlers/local/embeddedSystem';
-import orderList from '../../pipelines/order-list';
-import router from '../../pipelines/router';
 import { runConstantArrivalRate } from '../loadgen/ConstantArrivalRate';
 import { LatencyHistogram } from '../loadgen/LatencyHistogram';
 import type { LatencySummary } from '../loadgen/LatencyHistogram';
 import { orderPlacedPayload, scratch } from './benchFixtures';
+import { openInstrumentedSystem } from './instrumentedSystem';
 
 /** One run at a fixed offered load. */
 export interface PropagationRun {
@@ -36,13 +30,6 @@ export async function measurePropagation(ratePerSecond: number, durationMs: numb
   const calledAt = new Map<string, number>();
   const propagation = new LatencyHistogram();
   const projectionLag = new LatencyHistogram();
-  const instrumented: PipelineDefinition = definePipeline({
-    ...orderList,
-    pipe: (records$, context) =>
-      orderList
-        .pipe(records$.pipe(tap((record) => enter(record.key))), context)
-        .pipe(tap((outcome) => projected((outcome as { id: string }).id))),
-  });
   function enter(key: string): void {
     const at = committedAt.get(key);
     if (at !== undefined) propagation.record(performance.now() - at);
@@ -54,15 +41,7 @@ export async function measurePropagation(ratePerSecond: number, durationMs: numb
     committedAt.delete(key);
   }
 
-  // As `npm start` runs them (group commit, the pipelines' linger), but in this process: the
-  // instrumented pipeline cannot cross into the worker thread.
-  const system = await openEmbeddedSystem({
-    dataDir: setup.dir,
-    logLevel: 'silent',
-    pipelines: [router, instrumented],
-    groupCommit: true,
-    runner: { lingerMs: LOCAL_SERVER_DEFAULTS.pipelineLingerMs },
-  });
+  const system = await openInstrumentedSystem(setup.dir, { onRecord: (record) => enter(record.key), onProjected: projected });
   const delay = monitorEventLoopDelay({ resolution: 1 });
   try {
     await system.startPipelines();

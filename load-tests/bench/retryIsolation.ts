@@ -1,15 +1,9 @@
-import { tap } from 'rxjs';
-import { definePipeline } from '../../core/pipeline/PipelineDefinition';
-import type { PipelineDefinition } from '../../core/pipeline/PipelineDefinition';
 import type { SourceRecord } from '../../core/streams/RecordSource';
-import { LOCAL_SERVER_DEFAULTS } from '../../handlers/local/config';
-import { openEmbeddedSystem } from '../../handlers/local/embeddedSystem';
-import orderList from '../../pipelines/order-list';
-import router from '../../pipelines/router';
 import { runConstantArrivalRate } from '../loadgen/ConstantArrivalRate';
 import { LatencyHistogram } from '../loadgen/LatencyHistogram';
 import type { LatencySummary } from '../loadgen/LatencyHistogram';
 import { orderPlacedPayload, scratch } from './benchFixtures';
+import { openInstrumentedSystem } from './instrumentedSystem';
 
 /** Options of {@link measureRetryIsolation}. */
 export interface RetryIsolationOptions {
@@ -86,20 +80,11 @@ async function measureSide(options: RetryIsolationOptions, failing: boolean): Pr
     if (at !== undefined) otherKeysLag.record(performance.now() - at);
     calledAt.delete(key);
   };
-  const instrumented: PipelineDefinition = definePipeline({
-    ...orderList,
+  const system = await openInstrumentedSystem(setup.dir, {
+    onRecord: failFirstAttempts,
+    onProjected: projected,
     // One more attempt than the failures, so the failing key is applied, not parked.
-    options: { ...orderList.options, maxAttempts: failingAttempts + 1 },
-    pipe: (records$, context) =>
-      orderList.pipe(records$.pipe(tap(failFirstAttempts)), context).pipe(tap((outcome) => projected((outcome as { id: string }).id))),
-  });
-
-  const system = await openEmbeddedSystem({
-    dataDir: setup.dir,
-    logLevel: 'silent',
-    pipelines: [router, instrumented],
-    groupCommit: true,
-    runner: { lingerMs: LOCAL_SERVER_DEFAULTS.pipelineLingerMs },
+    options: { maxAttempts: failingAttempts + 1 },
   });
   const context = { aggregateType: 'Order', correlationId: 'bench' };
   let failingIndex = 0;
