@@ -48,7 +48,7 @@ export async function readJsonBody(request: Request, maxBytes: number, options: 
   checkContentEncoding(request.headers.get('content-encoding'));
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
-  const bytes = await withDeadline(timeoutMs, (signal) => (declared !== null ? readDeclared(request, maxBytes) : readAtMost(request, maxBytes, signal)));
+  const bytes = await withDeadline(timeoutMs, declared !== null ? readDeclared(request, maxBytes) : readAtMost(request, maxBytes));
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -63,7 +63,8 @@ export async function readJsonBody(request: Request, maxBytes: number, options: 
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new HttpRequestError(HTTP_ERRORS.MALFORMED_JSON, `the request body is not valid JSON: ${reason}`, {}, cause);
   }
-  if (nestingExceeds(value, maxDepth)) {
+  // A body with no more brackets than maxDepth cannot nest deeper: most bodies skip the walk.
+  if (countOpenings(text) > maxDepth && nestingExceeds(value, maxDepth)) {
     throw new HttpRequestError(HTTP_ERRORS.JSON_TOO_DEEP, `the request body nests arrays and objects more than ${maxDepth} levels deep`, { maxDepth });
   }
   // Valid UTF-8 cannot encode a surrogate, so only an escape can bring one in: most bodies skip the walk.
@@ -100,21 +101,26 @@ function checkContentEncoding(header: string | null): void {
   });
 }
 
+/** A body being read, and how to stop reading it when the deadline passes (nothing to stop: a single read). */
+interface BodyRead {
+  bytes: Promise<Uint8Array>;
+  abandon?: () => void;
+}
+
 /**
- * Runs a body read under a deadline. Past it, the read is abandoned (its signal aborts, its late
- * outcome is ignored) and `REQUEST_TIMEOUT` is thrown; a read that fails for any other reason is
- * the client giving up (`REQUEST_ABORTED`), since the bytes come from nowhere else.
+ * Awaits a body read under a deadline. Past it, the read is abandoned (its late outcome is
+ * ignored) and `REQUEST_TIMEOUT` is thrown; a read that fails for any other reason is the client
+ * giving up (`REQUEST_ABORTED`), since the bytes come from nowhere else.
  */
-async function withDeadline(timeoutMs: number, read: (signal: AbortSignal) => Promise<Uint8Array>): Promise<Uint8Array> {
-  const abandon = new AbortController();
+async function withDeadline(timeoutMs: number, read: BodyRead): Promise<Uint8Array> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      abandon.abort();
+      read.abandon?.();
       reject(new HttpRequestError(HTTP_ERRORS.REQUEST_TIMEOUT, `the request body did not arrive within ${timeoutMs} ms`, { timeoutMs }));
     }, timeoutMs);
   });
-  const reading = read(abandon.signal).catch((cause: unknown) => {
+  const reading = read.bytes.catch((cause: unknown) => {
     if (cause instanceof HttpRequestError) throw cause;
     throw new HttpRequestError(HTTP_ERRORS.REQUEST_ABORTED, 'the request body ended before it was complete', {}, cause);
   });
@@ -130,16 +136,21 @@ async function withDeadline(timeoutMs: number, read: (signal: AbortSignal) => Pr
 // With a Content-Length at most maxBytes, the HTTP layer frames the body to that length (Node's
 // parser; API Gateway buffers it), so one arrayBuffer() read is safe, and much cheaper than a web
 // stream reader per request. The size is checked again in case a runtime did not frame it.
-async function readDeclared(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const bytes = new Uint8Array(await request.arrayBuffer());
-  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
-  return bytes;
+function readDeclared(request: Request, maxBytes: number): BodyRead {
+  const bytes = request.arrayBuffer().then((buffer) => {
+    if (buffer.byteLength > maxBytes) throw tooLarge(maxBytes);
+    return new Uint8Array(buffer);
+  });
+  return { bytes };
 }
 
-async function readAtMost(request: Request, maxBytes: number, abandoned: AbortSignal): Promise<Uint8Array> {
-  if (request.body === null) return new Uint8Array(0);
+function readAtMost(request: Request, maxBytes: number): BodyRead {
+  if (request.body === null) return { bytes: Promise.resolve(new Uint8Array(0)) };
   const reader = request.body.getReader();
-  abandoned.addEventListener('abort', () => void reader.cancel().catch(() => undefined), { once: true });
+  return { bytes: readChunks(reader, maxBytes), abandon: () => void reader.cancel().catch(() => undefined) };
+}
+
+async function readChunks(reader: ReadableStreamDefaultReader<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (let next = await reader.read(); !next.done; next = await reader.read()) {
@@ -158,6 +169,16 @@ async function readAtMost(request: Request, maxBytes: number, abandoned: AbortSi
     offset += chunk.byteLength;
   }
   return bytes;
+}
+
+/** Opening brackets anywhere in the text (strings included): an upper bound of the nesting depth. */
+function countOpenings(text: string): number {
+  let openings = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code === 0x5b || code === 0x7b) openings += 1;
+  }
+  return openings;
 }
 
 /** True when arrays and objects nest deeper than `maxDepth`; iterative, as the value may be deep. */
