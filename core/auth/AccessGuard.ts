@@ -3,7 +3,7 @@ import { PermissionDeniedError, RateLimitedError } from './AuthErrors';
 import type { AuthorizationDecision, Authorizer, RateLimitRequest, ResourceRef } from './Authorizer';
 import type { Principal } from './Principal';
 import type { RateLimitStore } from './RateLimitStore';
-import { findIllFormedText, toWellFormedText } from '../text/wellFormedText';
+import { toWellFormedText } from '../text/wellFormedText';
 
 /** What {@link AccessGuard} is built from. */
 export interface AccessGuardDependencies {
@@ -35,10 +35,9 @@ export interface AccessRequest {
  * "may this subject run this action at all?"; when the answer is "on its own resources only",
  * the resource is resolved and the policy asked again with its owner.
  *
- * Policies only ever see well-formed text: a subject, action or resource holding a lone UTF-16
- * surrogate (which OPA's JSON parser refuses) is denied before the policy is asked, fail-closed;
- * the rate-limit policy sees the path with such characters replaced by U+FFFD. The HTTP layer
- * refuses such input earlier (401, 400, 422), so this is the last line, not the answer clients get.
+ * Text that is not well-formed (a lone UTF-16 surrogate) is the authorizer's to refuse, fail-closed
+ * (OPA's JSON parser cannot read it); the HTTP layer refuses such input earlier (401, 400, 422).
+ * Denials are reported with well-formed text, since they go back to the client as JSON.
  *
  * @example
  * ```ts
@@ -60,20 +59,17 @@ export class AccessGuard {
    */
   async authorize(request: AccessRequest): Promise<AuthorizationDecision> {
     const subject = { id: request.principal.id, roles: request.principal.roles };
-    if (findIllFormedText([subject, request.action]) !== undefined) throw this.deny(request, illFormed(request.action, 'the subject or action'), undefined);
     const first = await this.deps.authorizer.authorize({ subject, action: request.action });
     if (!first.allow) throw this.deny(request, first, undefined);
     if (first.scope !== 'own' || request.resource === undefined) return first;
     const resource = await request.resource();
-    if (findIllFormedText(resource) !== undefined) throw this.deny(request, illFormed(first.permission, 'the resource'), resource);
     const second = await this.deps.authorizer.authorize({ subject, action: request.action, resource });
     if (!second.allow) throw this.deny(request, second, resource);
     return second;
   }
 
   /** Counts the request against the rate limit that applies to it, if any; rejects with `RATE_LIMITED`. */
-  async limit(principal: Principal, given: RateLimitRequest, correlationId: string): Promise<void> {
-    const request = { method: toWellFormedText(given.method), path: toWellFormedText(given.path) };
+  async limit(principal: Principal, request: RateLimitRequest, correlationId: string): Promise<void> {
     const rule = await this.deps.authorizer.rateLimitRule(request);
     if (rule === undefined) return;
     const now = this.clock();
@@ -118,9 +114,4 @@ export class AccessGuard {
       ...(resource === undefined ? {} : { resourceType: text(resource.type), ...(resource.id === undefined ? {} : { resourceId: text(resource.id) }) }),
     });
   }
-}
-
-/** The fail-closed decision for input the policy must not see. */
-function illFormed(permission: string, what: string): AuthorizationDecision {
-  return { allow: false, permission, scope: 'none', reason: `${what} holds text that is not well-formed Unicode (a lone UTF-16 surrogate)` };
 }
