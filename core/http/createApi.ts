@@ -243,13 +243,12 @@ function contextOf(c: Context<Env>): { correlationId: string; instance: string }
 
 function problemResponse(c: Context<Env>, problem: ProblemDocument): Response {
   c.header(CORRELATION_HEADER, problem.correlationId);
-  if (problem.status === 503) c.header('retry-after', '1');
+  // A refusal that knows when a retry may succeed (429, IDEMPOTENCY_KEY_IN_USE) says so; 503 and 429 always do.
+  const retryAfterSeconds = typeof problem.retryAfterSeconds === 'number' ? problem.retryAfterSeconds : problem.status === 503 || problem.status === 429 ? 1 : undefined;
+  if (retryAfterSeconds !== undefined) c.header('retry-after', String(retryAfterSeconds));
   if (problem.status === 405 && typeof problem.allow === 'string') c.header('allow', problem.allow);
   // The rest of a late body may still be on its way: do not wait for it on this connection.
   if (problem.status === 408) c.header('connection', 'close');
-  if (problem.status === 429) c.header('retry-after', String(problem.retryAfterSeconds ?? 1));
-  // A request that is still running (IDEMPOTENCY_KEY_IN_USE) says when a retry may succeed.
-  if (problem.status === 409 && typeof problem.retryAfterSeconds === 'number') c.header('retry-after', String(problem.retryAfterSeconds));
   if (problem.code === AUTH_ERRORS.UNAUTHENTICATED) c.header('www-authenticate', `Bearer realm="nexus", error="invalid_token"`);
   c.header('content-type', PROBLEM_CONTENT_TYPE);
   return c.body(JSON.stringify(problem), problem.status as ContentfulStatusCode);
