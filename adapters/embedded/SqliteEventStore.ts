@@ -286,7 +286,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   private idempotency(): SqliteIdempotencyTable {
-    this.idempotencyTable ??= new SqliteIdempotencyTable(this.db);
+    this.idempotencyTable ??= SqliteIdempotencyTable.of(this.db);
     return this.idempotencyTable;
   }
 

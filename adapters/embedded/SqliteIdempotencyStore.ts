@@ -66,7 +66,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
       const value = this.settings[name];
       if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`${name} must be a positive number; got ${value}`);
     }
-    this.table = new SqliteIdempotencyTable(db);
+    this.table = SqliteIdempotencyTable.of(db);
     this.unitOfWork = SqliteUnitOfWork.of(db);
   }
 

@@ -38,6 +38,8 @@ export function completionRowOf(claim: IdempotencyClaim, response: StoredRespons
   };
 }
 
+const perConnection = new WeakMap<Database, SqliteIdempotencyTable>();
+
 /**
  * The `idempotency_keys` table and its statements, shared by the idempotency store (claims,
  * releases, purges) and the event store (completions inside the append's transaction), which
@@ -53,7 +55,17 @@ export class SqliteIdempotencyTable {
   readonly release: Statement<[string, string, string]>;
   readonly purge: Statement<[number, number]>;
 
-  constructor(db: Database) {
+  /** The table's statements on `db`, prepared once per connection and shared by its adapters. */
+  static of(db: Database): SqliteIdempotencyTable {
+    let table = perConnection.get(db);
+    if (!table) {
+      table = new SqliteIdempotencyTable(db);
+      perConnection.set(db, table);
+    }
+    return table;
+  }
+
+  private constructor(db: Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS idempotency_keys (
         client_id TEXT NOT NULL,
