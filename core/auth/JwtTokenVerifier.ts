@@ -133,7 +133,8 @@ export class JwtTokenVerifier implements TokenVerifier {
     }
     this.checkTimes(payload);
     const clientId = stringClaim(payload, 'azp') ?? stringClaim(payload, 'client_id') ?? payload.sub;
-    const validUntilMs = typeof payload.exp === 'number' ? (payload.exp + this.options.clockToleranceSeconds) * 1000 : Number.POSITIVE_INFINITY;
+    // exp is required: jose refused a token without one.
+    const validUntilMs = ((payload.exp as number) + this.options.clockToleranceSeconds) * 1000;
     return { principal: { id: payload.sub, roles: rolesOf(payload), clientId }, validUntilMs };
   }
 
