@@ -20,4 +20,3 @@ export { parkOnFailure } from './parkOnFailure';
 export type { ParkTarget, ParkOnFailureOptions } from './parkOnFailure';
 export { describeFailure, PARKED_BEHIND, UNCODED_PIPELINE_ERROR } from './PipelineFailure';
 export type { PipelineFailure } from './PipelineFailure';
-export { runRecord } from './runRecord';

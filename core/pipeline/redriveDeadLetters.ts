@@ -1,4 +1,3 @@
-import { lastValueFrom } from 'rxjs';
 import type { DeadLetter, DeadLetterStore } from '../deadletter/DeadLetterStore';
 import { DEAD_LETTER_ERRORS } from '../deadletter/DeadLetterStore';
 import { NexusError } from '../errors/NexusError';
@@ -6,7 +5,9 @@ import type { Logger } from '../logging/Logger';
 import { describeFailure } from './PipelineFailure';
 import { PIPELINE_DEFAULTS } from './PipelineDefinition';
 import type { PipelineContext, PipelineDefinition } from './PipelineDefinition';
-import { runRecord } from './runRecord';
+import { Cancellation } from './Cancellation';
+import { PipelineMetricsRecorder } from './PipelineMetrics';
+import { inBatch, RecordAttempts } from './RecordAttempts';
 
 export const REDRIVE_ERRORS = {
   /** The selected dead letter belongs to another pipeline. */
@@ -121,19 +122,21 @@ async function redriveKey(
     maxAttempts: options.maxAttempts ?? definition.options?.maxAttempts ?? PIPELINE_DEFAULTS.maxAttempts,
     initialBackoffMs: options.initialBackoffMs ?? definition.options?.initialBackoffMs ?? PIPELINE_DEFAULTS.initialBackoffMs,
     maxBackoffMs: options.maxBackoffMs ?? definition.options?.maxBackoffMs ?? PIPELINE_DEFAULTS.maxBackoffMs,
-    random: options.random,
+    random: options.random ?? Math.random,
   };
+  // The runner's own attempts (same backoff, same counting); a redrive is never cancelled.
+  const attempts = new RecordAttempts({ definition, context: deps.context, deadLetters: deps.deadLetters, stats: new PipelineMetricsRecorder(definition.name), logger, retry });
+  const cancellation = new Cancellation();
   for (;;) {
     const entry = await deps.deadLetters.oldestParked(definition.name, key);
     if (!entry || (upToId !== undefined && entry.id > upToId)) return;
     const record = { position: entry.sourcePosition, key: entry.key, record: entry.record };
-    try {
-      await lastValueFrom(runRecord(definition, deps.context, record, retry), { defaultValue: 0 });
-    } catch (error) {
-      const { errorCode, errorMessage, attempts } = describeFailure(error);
-      await deps.deadLetters.recordFailure(entry.id, errorCode, errorMessage, entry.attempts + attempts);
-      summary.failed.push({ id: entry.id, key, error: { code: errorCode, message: errorMessage, attempts } });
-      logger.error('redrive failed; key stays parked', { error, deadLetterId: entry.id });
+    const result = await attempts.attempt(key, record, 0, undefined, inBatch, cancellation);
+    if (result.status !== 'applied') {
+      const { errorCode, errorMessage, attempts: made } = describeFailure(result.error);
+      await deps.deadLetters.recordFailure(entry.id, errorCode, errorMessage, entry.attempts + made);
+      summary.failed.push({ id: entry.id, key, error: { code: errorCode, message: errorMessage, attempts: made } });
+      logger.error('redrive failed; key stays parked', { error: result.error, deadLetterId: entry.id });
       return;
     }
     await deps.deadLetters.resolve(entry.id, 'redriven');
