@@ -82,6 +82,17 @@ export function seedOrders(count) {
     if (response.status !== 202) throw new Error(`seeding ${id} answered ${response.status}`);
     ids.push(id);
   }
+  // Reads are eventually consistent: wait until the projection shows every seeded order, or the
+  // first queries would count 404s as errors.
+  const deadline = Date.now() + 30000;
+  for (const id of ids) {
+    for (;;) {
+      const read = http.get(`${BASE_URL}/api/queries/orders/${id}`, { headers: HEADERS, tags: { kind: 'seed' } });
+      if (read.status === 200) break;
+      if (read.status !== 404 || Date.now() > deadline) throw new Error(`seeded order ${id} is not readable (last answer ${read.status})`);
+      sleep(0.005);
+    }
+  }
   return { ids };
 }
 

@@ -66,7 +66,27 @@ export async function seedOrders(client: HttpLoadClient, runId: string, count: n
     if (response.status !== 202) throw new Error(`seeding order ${id} answered ${response.status}: ${response.body.slice(0, 200)}`);
     ids.push(id);
   }
+  await untilReadable(client, ids);
   return ids;
+}
+
+/** How long seeding waits for the projection to show the seeded orders. */
+const SEED_VISIBLE_WITHIN_MS = 30_000;
+
+/**
+ * Waits until every seeded order can be read: reads are eventually consistent, and a query
+ * scenario that starts before the projection caught up would count the 404s as failures.
+ */
+async function untilReadable(client: HttpLoadClient, ids: readonly string[]): Promise<void> {
+  const deadline = performance.now() + SEED_VISIBLE_WITHIN_MS;
+  for (const id of ids) {
+    for (;;) {
+      const { status } = await client.send('GET', `/api/queries/orders/${id}`);
+      if (status === 200) break;
+      if (status !== 404 || performance.now() > deadline) throw new Error(`seeded order ${id} is not readable (last answer ${status})`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
 }
 
 /** The request mix of `name`; `orderIds` are the seeded orders (queries, mixed). */
