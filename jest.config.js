@@ -1,11 +1,25 @@
 /** @type {import('jest').Config} */
-module.exports = {
+const shared = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
   },
-  maxWorkers: 2,
   testTimeout: 30000,
+};
+
+// Two projects: `integration` (the AWS adapters against moto and an OpenSearch node) has a global
+// setup that starts those engines, and Jest runs it only when a test of that project is selected.
+module.exports = {
+  maxWorkers: 2,
+  projects: [
+    { ...shared, displayName: 'unit', roots: ['<rootDir>/test'], testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      roots: ['<rootDir>/test/integration'],
+      testMatch: ['**/*.test.ts'],
+      globalSetup: '<rootDir>/test/engines/integrationSetup.ts',
+      globalTeardown: '<rootDir>/test/engines/integrationTeardown.ts',
+    },
+  ],
 };
