@@ -1,3 +1,5 @@
+import { NexusError } from '../errors/NexusError';
+
 /** The count of requests in a client's current window. */
 export interface RateLimitCount {
   /** Requests in the window, the one just recorded included. */
@@ -11,6 +13,14 @@ export const RATE_LIMIT_STORE_ERRORS = {
   /** The storage engine failed; retryable. */
   STORE_UNAVAILABLE: 'RATE_LIMIT_STORE_UNAVAILABLE',
 } as const;
+
+/** The rate-limit store's engine failed; retryable. */
+export class RateLimitStoreUnavailableError extends NexusError {
+  constructor(key: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(RATE_LIMIT_STORE_ERRORS.STORE_UNAVAILABLE, `could not count a request for ${key}: ${reason}`, { cause, details: { key } });
+  }
+}
 
 /**
  * Counts requests per key in fixed windows (aligned to multiples of `windowSeconds` since the

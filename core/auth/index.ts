@@ -11,7 +11,7 @@ export type {
   RateLimitRule,
   RateLimitDecision,
 } from './Authorizer';
-export { RATE_LIMIT_STORE_ERRORS } from './RateLimitStore';
+export { RATE_LIMIT_STORE_ERRORS, RateLimitStoreUnavailableError } from './RateLimitStore';
 export type { RateLimitStore, RateLimitCount } from './RateLimitStore';
 export { JwtTokenVerifier, JWT_VERIFIER_DEFAULTS, MIN_SECRET_BYTES } from './JwtTokenVerifier';
 export type { JwtKeySource, JwtVerifierOptions } from './JwtTokenVerifier';
