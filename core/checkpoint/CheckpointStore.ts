@@ -1,3 +1,19 @@
+import { NexusError } from '../errors/NexusError';
+
+/** Error codes owned by the CheckpointStore port. */
+export const CHECKPOINT_ERRORS = {
+  /** The storage engine failed; retryable (the runner processes the batch again). */
+  STORE_UNAVAILABLE: 'CHECKPOINT_STORE_UNAVAILABLE',
+} as const;
+
+/** The checkpoint store's engine failed. */
+export class CheckpointStoreUnavailableError extends NexusError {
+  constructor(operation: string, pipelineName: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(CHECKPOINT_ERRORS.STORE_UNAVAILABLE, `checkpoint ${operation} of pipeline ${pipelineName} failed: ${reason}`, { cause, details: { operation, pipelineName } });
+  }
+}
+
 /** Where each pipeline has got to in its source. */
 export interface CheckpointStore {
   /** The last fully processed position of `pipelineName`, or 0. */
