@@ -1,8 +1,8 @@
-import { count, from, lastValueFrom } from 'rxjs';
 import type { DeadLetterStore } from '../deadletter/DeadLetterStore';
 import type { Logger } from '../logging/Logger';
 import type { SourceRecord } from '../streams/RecordSource';
 import type { Cancellation } from './Cancellation';
+import { KeyLanes } from './KeyLanes';
 import type { PipelineContext, PipelineDefinition } from './PipelineDefinition';
 import type { PipelineMetricsRecorder } from './PipelineMetrics';
 import { inBatch } from './RecordAttempts';
@@ -86,9 +86,8 @@ export class KeyedBatchProcessor {
     const keyed = batch.map((record) => ({ key: keyOf(record), record }));
     const blocking = await this.blockingKeys(keyed, retrying);
     const state: BatchState = { handoffs: new Map(), parkedNow: new Map(), freeSlots: retrying.freeSlots, cancellation: retrying.cancellation };
-    const lanes: KeyedRecord[][] = [];
+    const lanes = new KeyLanes<KeyedRecord>(concurrency);
     const blocked: KeyedRecord[] = [];
-    const laneOf = new Map<string, KeyedRecord[]>();
     for (const entry of keyed) {
       if (retrying.has(entry.key)) {
         handOff(state.handoffs, entry, 0);
@@ -98,15 +97,9 @@ export class KeyedBatchProcessor {
         blocked.push(entry);
         continue;
       }
-      let lane = laneOf.get(entry.key);
-      if (!lane) {
-        if (lanes.length < concurrency) lanes.push([]);
-        lane = lanes[laneOf.size % lanes.length] as KeyedRecord[];
-        laneOf.set(entry.key, lane);
-      }
-      lane.push(entry);
+      lanes.add(entry);
     }
-    const tasks = lanes.map((lane) => this.processLane(lane, state));
+    const tasks = lanes.lanes.map((lane) => this.processLane(lane, state));
     if (blocked.length > 0) tasks.push(this.parkBlocked(blocked, blocking));
     const settled = await Promise.allSettled(tasks);
     const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
@@ -142,21 +135,17 @@ export class KeyedBatchProcessor {
   }
 
   private async processLane(lane: readonly KeyedRecord[], state: BatchState): Promise<void> {
-    const { definition, context, stats, logger } = this.deps;
+    const { attempts, logger } = this.deps;
     const startedAt = performance.now();
     let outcomes: number;
     try {
-      outcomes = await lastValueFrom(definition.pipe(from(lane.map((entry) => entry.record)), context).pipe(count()));
+      outcomes = await attempts.runLane(lane.map((entry) => entry.record));
     } catch (error) {
       logger.warn('pipeline batch failed; processing its records one at a time', { error, records: lane.length });
       await this.processOneByOne(lane, state);
       return;
     }
-    stats.recordsIn += lane.length;
-    stats.recordsOut += outcomes;
-    stats.lagRecords = Math.max(0, stats.lagRecords - lane.length);
-    const perRecordMs = (performance.now() - startedAt) / lane.length;
-    for (let i = 0; i < lane.length; i += 1) stats.recordLatency(perRecordMs);
+    attempts.appliedLane(lane.length, outcomes, startedAt);
   }
 
   /** A failed lane's records in batch order, one attempt each; failures are handed off or retried here. */

@@ -1,4 +1,4 @@
-import { count, defer, lastValueFrom, of } from 'rxjs';
+import { count, defer, from, lastValueFrom, of } from 'rxjs';
 import type { DeadLetterStore } from '../deadletter/DeadLetterStore';
 import type { Logger } from '../logging/Logger';
 import type { SourceRecord } from '../streams/RecordSource';
@@ -33,6 +33,12 @@ export interface RecordAttemptsDependencies {
   stats: PipelineMetricsRecorder;
   logger: Logger;
   retry: { maxAttempts: number; initialBackoffMs: number; maxBackoffMs: number; random: () => number };
+  /**
+   * Where a record came from beyond its numeric position (a Kinesis shard and exact sequence
+   * number), added to its dead letter's message, so that an operator can find it in the source.
+   * @defaultValue nothing is added
+   */
+  origin?: (record: SourceRecord) => string | undefined;
 }
 
 /**
@@ -51,6 +57,25 @@ export class RecordAttempts {
   once(record: SourceRecord): Promise<number> {
     const { definition, context } = this.deps;
     return lastValueFrom(defer(() => definition.pipe(of(record), context)).pipe(count()));
+  }
+
+  /**
+   * One run of a lane's records, in order, through ONE subscription of the pipe: resolves with
+   * their number of outcomes, rejects with the first failure (records before it may be applied).
+   */
+  runLane(records: readonly SourceRecord[]): Promise<number> {
+    const { definition, context } = this.deps;
+    return lastValueFrom(defer(() => definition.pipe(from(records), context)).pipe(count()));
+  }
+
+  /** Counts the `records` of a lane applied by one run that started at `startedAt`. */
+  appliedLane(records: number, outcomes: number, startedAt: number): void {
+    const { stats } = this.deps;
+    stats.recordsIn += records;
+    stats.recordsOut += outcomes;
+    stats.lagRecords = Math.max(0, stats.lagRecords - records);
+    const perRecordMs = (performance.now() - startedAt) / records;
+    for (let i = 0; i < records; i += 1) stats.recordLatency(perRecordMs);
   }
 
   /**
@@ -96,7 +121,8 @@ export class RecordAttempts {
     const { definition, deadLetters, stats, logger } = this.deps;
     const { errorCode, errorMessage, attempts } = describeFailure(error);
     const target = { pipelineName: definition.name, key, sourcePosition: record.position, record: record.record };
-    const entry = await unit(() => deadLetters.park({ ...target, errorCode, errorMessage, attempts, parkedBehindId: null }));
+    const message = this.withOrigin(errorMessage, record);
+    const entry = await unit(() => deadLetters.park({ ...target, errorCode, errorMessage: message, attempts, parkedBehindId: null }));
     logger.error('pipeline record parked', { error: error.cause, key, position: record.position, deadLetterId: entry.id, attempts });
     stats.recordsIn += 1;
     stats.recordsFailed += 1;
@@ -115,7 +141,7 @@ export class RecordAttempts {
         sourcePosition: record.position,
         record: record.record,
         errorCode: PARKED_BEHIND,
-        errorMessage: `parked behind dead letter ${blockingId} of key ${key}`,
+        errorMessage: this.withOrigin(`parked behind dead letter ${blockingId} of key ${key}`, record),
         attempts: 0,
         parkedBehindId: blockingId,
       }),
@@ -123,6 +149,11 @@ export class RecordAttempts {
     stats.recordsIn += 1;
     stats.recordsParked += 1;
     stats.lagRecords = Math.max(0, stats.lagRecords - 1);
+  }
+
+  private withOrigin(message: string, record: SourceRecord): string {
+    const origin = this.deps.origin?.(record);
+    return origin === undefined ? message : `${message} (${origin})`;
   }
 
   /** Counts a record read again after a restart that is already parked or applied (see KeyedBatchProcessor). */
