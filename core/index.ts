@@ -66,7 +66,11 @@ export type {
   ReadStreamOptions,
   ReadTimeRangeOptions,
 } from './events/EventStore';
-export { ConcurrencyConflictError, InvalidReadError, EventStoreUnavailableError, isConcurrencyConflictError } from './events/EventStoreErrors';
+export type { EventLog, LoggedEventStore, PositionedEvent, PositionedAppendResult } from './events/EventLog';
+export { AppendEncoder } from './events/AppendEncoder';
+export type { AppendEncoderDependencies, EncodedEvent } from './events/AppendEncoder';
+export { EVENT_READ_LIMITS } from './events/readOptions';
+export { AppendTooLargeError, ConcurrencyConflictError, InvalidReadError, EventStoreUnavailableError, isConcurrencyConflictError } from './events/EventStoreErrors';
 
 export type { SourceRecord, RecordSource, OutgoingRecord, StreamPublisher } from './streams/RecordSource';
 export type { CheckpointStore } from './checkpoint/CheckpointStore';

@@ -1,102 +1,35 @@
-import type { EventEnvelope } from '../../core/events/EventEnvelope';
+import { AppendEncoder } from '../../core/events/AppendEncoder';
+import type { AppendEncoderDependencies, EncodedEvent } from '../../core/events/AppendEncoder';
 import type { AppendContext, NewEvent } from '../../core/events/EventStore';
-import type { Logger } from '../../core/logging/Logger';
-import { isWarmEncoder } from '../../core/schema/EventCodec';
-import type { EncodedPayload, EventCodec } from '../../core/schema/EventCodec';
+import type { EventCodec } from '../../core/schema/EventCodec';
 import type { EventRow } from './SqliteEventsTable';
 
 /** What {@link EventRowEncoder} needs besides the codec. */
-export interface EventRowEncoderDependencies {
-  clock: () => Date;
-  newId: () => string;
-  logger: Logger;
-}
+export type EventRowEncoderDependencies = AppendEncoderDependencies;
 
 /**
- * Turns the events of one append into `events` rows: validates and encodes every payload first
- * (a refused event is logged and rethrown before any envelope is built), then frames each in an
- * envelope. Runs before the transaction, so the write lock is held only for the inserts.
+ * Turns the events of one append into `events` rows through core's {@link AppendEncoder} (the
+ * same validation and envelope bytes as every other store). Runs before the transaction, so
+ * the write lock is held only for the inserts.
  */
 export class EventRowEncoder {
-  constructor(
-    private readonly codec: EventCodec,
-    private readonly dependencies: EventRowEncoderDependencies,
-  ) {}
+  private readonly encoder: AppendEncoder;
+
+  constructor(codec: EventCodec, dependencies: EventRowEncoderDependencies) {
+    this.encoder = new AppendEncoder(codec, dependencies);
+  }
 
   async encode(aggregateId: string, expectedVersion: number, events: readonly NewEvent[], context: AppendContext): Promise<EventRow[]> {
-    const payloads: EncodedPayload[] = [];
-    for (const event of events) {
-      try {
-        payloads.push(await this.codec.encode(event.eventType, event.payload, event.schemaVersion));
-      } catch (error) {
-        throw this.refused(aggregateId, event, error);
-      }
-    }
-    const envelopes = this.envelopes(aggregateId, expectedVersion, payloads, context);
-    const rows: EventRow[] = [];
-    for (const envelope of envelopes) rows.push(toRow(envelope, await this.codec.encodeEnvelope(envelope)));
-    return rows;
+    return (await this.encoder.encode(aggregateId, expectedVersion, events, context)).map(toRow);
   }
 
-  /**
-   * {@link encode} without a promise when the codec has every schema cached (the hot path of an
-   * append); undefined when something must be loaded first, and then nothing was built.
-   */
+  /** {@link encode} without a promise when the codec has every schema cached; see AppendEncoder.encodeWarm. */
   encodeWarm(aggregateId: string, expectedVersion: number, events: readonly NewEvent[], context: AppendContext): EventRow[] | undefined {
-    const codec = this.codec;
-    if (!isWarmEncoder(codec)) return undefined;
-    const payloads: EncodedPayload[] = [];
-    for (const event of events) {
-      let encoded: EncodedPayload | undefined;
-      try {
-        encoded = codec.encodeWarm(event.eventType, event.payload, event.schemaVersion);
-      } catch (error) {
-        throw this.refused(aggregateId, event, error);
-      }
-      if (encoded === undefined) return undefined;
-      payloads.push(encoded);
-    }
-    const rows: EventRow[] = [];
-    for (const envelope of this.envelopes(aggregateId, expectedVersion, payloads, context)) {
-      const record = codec.encodeEnvelopeWarm(envelope);
-      if (record === undefined) return undefined;
-      rows.push(toRow(envelope, record));
-    }
-    return rows;
-  }
-
-  private envelopes(aggregateId: string, expectedVersion: number, payloads: readonly EncodedPayload[], context: AppendContext): EventEnvelope[] {
-    const occurredAt = this.dependencies.clock().toISOString();
-    return payloads.map((encoded, index) => ({
-      eventId: this.dependencies.newId(),
-      eventType: encoded.eventType,
-      schemaVersion: encoded.schemaVersion,
-      aggregateType: context.aggregateType,
-      aggregateId,
-      aggregateVersion: expectedVersion + index + 1,
-      occurredAt,
-      correlationId: context.correlationId,
-      causationId: context.causationId ?? null,
-      metadata: context.metadata ?? {},
-      payload: encoded.bytes,
-    }));
-  }
-
-  /** Logs a refused event (it is never written) and gives the error back to rethrow. */
-  private refused(aggregateId: string, event: NewEvent, error: unknown): unknown {
-    const details = (error as { details?: Record<string, unknown> } | null)?.details ?? {};
-    this.dependencies.logger.warn('event refused before append', {
-      aggregateId,
-      eventType: event.eventType,
-      schemaVersion: event.schemaVersion ?? details.schemaVersion,
-      field: details.field,
-      error,
-    });
-    return error;
+    return this.encoder.encodeWarm(aggregateId, expectedVersion, events, context)?.map(toRow);
   }
 }
 
-function toRow(envelope: EventEnvelope, record: Buffer): EventRow {
+function toRow({ envelope, record }: EncodedEvent): EventRow {
   return {
     event_id: envelope.eventId,
     aggregate_id: envelope.aggregateId,

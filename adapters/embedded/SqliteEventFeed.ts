@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { EventStore } from '../../core/events/EventStore';
+import type { EventLog } from '../../core/events/EventLog';
 import type { RecordSource, SourceRecord } from '../../core/streams/RecordSource';
 import { SqliteEventsTable } from './SqliteEventsTable';
 
@@ -19,7 +19,7 @@ export class SqliteEventFeed implements RecordSource {
 
   constructor(
     db: Database,
-    private readonly store: Pick<EventStore, 'onAppend'>,
+    private readonly store: Pick<EventLog, 'onAppend'>,
   ) {
     this.selectAfter = new SqliteEventsTable(db).selectRecordsAfter;
   }

@@ -1,15 +1,6 @@
 import type { Database, Transaction } from 'better-sqlite3';
-import type {
-  AppendContext,
-  AppendOptions,
-  AppendResult,
-  EventStore,
-  NewEvent,
-  Page,
-  ReadStreamOptions,
-  ReadTimeRangeOptions,
-  StoredEvent,
-} from '../../core/events/EventStore';
+import type { AppendContext, AppendOptions, NewEvent, Page, ReadStreamOptions, ReadTimeRangeOptions } from '../../core/events/EventStore';
+import type { LoggedEventStore, PositionedAppendResult, PositionedEvent } from '../../core/events/EventLog';
 import { silentLogger } from '../../core/logging/Logger';
 import type { Logger } from '../../core/logging/Logger';
 import type { EventCodec } from '../../core/schema/EventCodec';
@@ -71,7 +62,8 @@ type GroupOutcome = { positions: number[] } | { error: unknown };
 
 /**
  * The embedded event store: one SQLite `events` table whose INTEGER PRIMARY KEY is the global,
- * gap-free position. Triggers make the table itself refuse UPDATE and DELETE.
+ * gap-free position, so it is the `EventLog` (readAll, headPosition, onAppend) as well as an
+ * `EventStore`. Triggers make the table itself refuse UPDATE and DELETE.
  *
  * Guarantees: every event is validated and encoded (`codec.encode`, then the envelope) before
  * the transaction starts, so a refused event writes nothing; the version check and the inserts
@@ -87,7 +79,7 @@ type GroupOutcome = { positions: number[] } | { error: unknown };
  * const store = new SqliteEventStore(openSqliteDatabase('.nexus/nexus.db'), codec);
  * await store.append('order-1', 0, [{ eventType: 'OrderPlaced', payload }], { aggregateType: 'Order', correlationId });
  */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements LoggedEventStore {
   private readonly settings: Required<SqliteEventStoreOptions>;
   private readonly table: SqliteEventsTable;
   private readonly encoder: EventRowEncoder;
@@ -125,7 +117,7 @@ export class SqliteEventStore implements EventStore {
     );
   }
 
-  async append(aggregateId: string, expectedVersion: number, events: NewEvent[], context: AppendContext, options: AppendOptions = {}): Promise<AppendResult> {
+  async append(aggregateId: string, expectedVersion: number, events: NewEvent[], context: AppendContext, options: AppendOptions = {}): Promise<PositionedAppendResult> {
     // Warm codec: no promise per payload (most appends); otherwise load the schemas first.
     const rows = this.encoder.encodeWarm(aggregateId, expectedVersion, events, context) ?? (await this.encoder.encode(aggregateId, expectedVersion, events, context));
     const append: PendingAppend = { aggregateId, expectedVersion, rows };
@@ -144,13 +136,13 @@ export class SqliteEventStore implements EventStore {
     return { aggregateId, version: expectedVersion + rows.length, eventIds: rows.map((row) => row.event_id), positions };
   }
 
-  async readStream(aggregateId: string, options: ReadStreamOptions = {}): Promise<Page<StoredEvent>> {
+  async readStream(aggregateId: string, options: ReadStreamOptions = {}): Promise<Page<PositionedEvent>> {
     const { afterVersion, limit } = streamQuery(aggregateId, options);
     const rows = this.sql('readStream', () => this.table.selectStream.all(aggregateId, afterVersion, limit + 1));
     return this.page(rows, limit, (last) => streamCursor(aggregateId, last.aggregate_version));
   }
 
-  async readByTimeRange(options: ReadTimeRangeOptions): Promise<Page<StoredEvent>> {
+  async readByTimeRange(options: ReadTimeRangeOptions): Promise<Page<PositionedEvent>> {
     const range = rangeQuery(options);
     const rows = this.sql('readByTimeRange', () =>
       range.aggregateId === undefined
@@ -160,7 +152,7 @@ export class SqliteEventStore implements EventStore {
     return this.page(rows, range.limit, (last) => rangeCursor(range, last.position));
   }
 
-  async readAll(afterPosition: number, limit: number): Promise<StoredEvent[]> {
+  async readAll(afterPosition: number, limit: number): Promise<PositionedEvent[]> {
     const bounded = allLimit(limit);
     const rows = this.sql('readAll', () => this.table.selectAll.all(afterPosition, bounded));
     return Promise.all(rows.map((row) => this.toStoredEvent(row)));
@@ -290,14 +282,14 @@ export class SqliteEventStore implements EventStore {
     return this.idempotencyTable;
   }
 
-  private async page(rows: StoredEventRow[], limit: number, cursorAfter: (last: StoredEventRow) => string): Promise<Page<StoredEvent>> {
+  private async page(rows: StoredEventRow[], limit: number, cursorAfter: (last: StoredEventRow) => string): Promise<Page<PositionedEvent>> {
     const kept = rows.slice(0, limit);
     const items = await Promise.all(kept.map((row) => this.toStoredEvent(row)));
     const last = kept[kept.length - 1];
     return rows.length > limit && last ? { items, nextCursor: cursorAfter(last) } : { items };
   }
 
-  private async toStoredEvent(row: StoredEventRow): Promise<StoredEvent> {
+  private async toStoredEvent(row: StoredEventRow): Promise<PositionedEvent> {
     const envelope = await this.codec.decodeEnvelope(row.record);
     return { ...envelope, position: row.position, record: row.record };
   }

@@ -1,9 +1,6 @@
 import type { ReadStreamOptions, ReadTimeRangeOptions } from '../../core/events/EventStore';
-import { InvalidReadError } from '../../core/events/EventStoreErrors';
+import { EVENT_READ_LIMITS, invalidCursorError, isNonNegativeInteger, pageLimit, timeRangeBounds, versionBound } from '../../core/events/readOptions';
 import { decodeCursor, encodeCursor } from './opaqueCursor';
-
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 1000;
 
 /** A validated time-range read: normalised ISO bounds and where the page starts. */
 export interface RangeQuery {
@@ -31,10 +28,10 @@ interface RangeCursor {
 /** Validates a stream read; a cursor wins over `afterVersion`. */
 export function streamQuery(aggregateId: string, options: ReadStreamOptions): { afterVersion: number; limit: number } {
   const limit = pageLimit(options.limit);
-  if (options.cursor === undefined) return { afterVersion: nonNegative(options.afterVersion ?? 0, 'afterVersion'), limit };
+  if (options.cursor === undefined) return { afterVersion: versionBound(options.afterVersion ?? 0, 'afterVersion'), limit };
   const cursor = decodeCursor(options.cursor) as Partial<StreamCursor> | undefined;
   if (cursor?.k !== 'stream' || cursor.a !== aggregateId || !isNonNegativeInteger(cursor.v)) {
-    throw invalidCursor(options.cursor);
+    throw invalidCursorError(options.cursor);
   }
   return { afterVersion: cursor.v, limit };
 }
@@ -46,17 +43,13 @@ export function streamCursor(aggregateId: string, version: number): string {
 
 /** Validates a time-range read: parsable bounds, from <= to, and a cursor of the same range. */
 export function rangeQuery(options: ReadTimeRangeOptions): RangeQuery {
-  const from = instant(options.from, 'from');
-  const to = instant(options.to, 'to');
-  if (from > to) {
-    throw new InvalidReadError(`invalid time range: from ${options.from} is after to ${options.to}`, { from: options.from, to: options.to });
-  }
+  const { from, to } = timeRangeBounds(options.from, options.to);
   const limit = pageLimit(options.limit);
   const base = { from, to, limit, ...(options.aggregateId === undefined ? {} : { aggregateId: options.aggregateId }) };
   if (options.cursor === undefined) return { ...base, afterPosition: 0 };
   const cursor = decodeCursor(options.cursor) as Partial<RangeCursor> | undefined;
   const sameRange = cursor?.k === 'range' && cursor.f === from && cursor.t === to && cursor.a === (options.aggregateId ?? null);
-  if (!sameRange || !isNonNegativeInteger(cursor.p)) throw invalidCursor(options.cursor);
+  if (!sameRange || !isNonNegativeInteger(cursor.p)) throw invalidCursorError(options.cursor);
   return { ...base, afterPosition: cursor.p };
 }
 
@@ -67,31 +60,6 @@ export function rangeCursor(range: RangeQuery, position: number): string {
 
 /** The row limit of readAll: at least 0, at most 1000 (SQLite reads a negative LIMIT as none). */
 export function allLimit(limit: number): number {
-  return Number.isFinite(limit) ? Math.min(Math.max(0, Math.floor(limit)), MAX_LIMIT) : MAX_LIMIT;
-}
-
-function pageLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1) throw new InvalidReadError(`invalid limit ${limit}: use a positive integer`, { limit });
-  return Math.min(limit, MAX_LIMIT);
-}
-
-// Stored occurredAt values are Date#toISOString() output, so normalised bounds compare as text.
-function instant(value: string, name: 'from' | 'to'): string {
-  const millis = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(millis)) throw new InvalidReadError(`invalid time range: ${name} '${String(value)}' is not an ISO-8601 time`, { [name]: value });
-  return new Date(millis).toISOString();
-}
-
-function nonNegative(value: number, name: string): number {
-  if (!isNonNegativeInteger(value)) throw new InvalidReadError(`invalid ${name} ${value}: use an integer >= 0`, { [name]: value });
-  return value;
-}
-
-function isNonNegativeInteger(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
-}
-
-function invalidCursor(cursor: string): InvalidReadError {
-  return new InvalidReadError(`invalid cursor '${cursor}' for this read`, { cursor });
+  const max = EVENT_READ_LIMITS.maxLimit;
+  return Number.isFinite(limit) ? Math.min(Math.max(0, Math.floor(limit)), max) : max;
 }

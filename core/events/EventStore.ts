@@ -17,11 +17,9 @@ export interface AppendContext {
   metadata?: Record<string, string>;
 }
 
-/** A stored event: its envelope plus its global, gap-free position in the log. */
+/** A stored event: its envelope plus the exact bytes stored, as subscribers receive them. */
 export interface StoredEvent extends EventEnvelope {
-  /** 1, 2, 3, ... across all aggregates, in commit order, without gaps. */
-  position: number;
-  /** The whole Glue-framed envelope record, as subscribers receive it. */
+  /** The whole Glue-framed envelope record, byte for byte as the append encoded it. */
   record: Buffer;
 }
 
@@ -43,8 +41,6 @@ export interface AppendResult {
   /** The aggregate's version after the append. */
   version: number;
   eventIds: string[];
-  /** Global positions of the appended events. */
-  positions: number[];
 }
 
 /** A page of results with an opaque cursor for the next page (undefined at the end). */
@@ -62,6 +58,7 @@ export interface ReadStreamOptions {
   cursor?: string;
 }
 
+/** Reads of events in a time range; see {@link EventStore.readByTimeRange}. */
 export interface ReadTimeRangeOptions {
   /** Inclusive ISO-8601 lower bound on occurredAt. */
   from: string;
@@ -78,32 +75,39 @@ export const EVENT_STORE_ERRORS = {
   CONCURRENCY_CONFLICT: 'CONCURRENCY_CONFLICT',
   /** A malformed cursor or range. */
   INVALID_READ: 'INVALID_READ',
-  /** The storage engine failed (disk, lock, network); retryable. */
+  /** The storage engine failed (disk, lock, network, throttling after retries); retryable. */
   STORE_UNAVAILABLE: 'EVENT_STORE_UNAVAILABLE',
+  /**
+   * The append holds more events than the store can write atomically (DynamoDB: 100 items per
+   * transaction); refused whole, never split. details: aggregateId, events, items, maxItems.
+   */
+  APPEND_TOO_LARGE: 'EVENT_APPEND_TOO_LARGE',
 } as const;
 
 /**
- * Append-only, optimistically concurrent event store with a global, gap-free change feed.
+ * Append-only, optimistically concurrent event store: what every backend does (SQLite and
+ * DynamoDB). A global, gap-free order of all events is not part of it: that is the embedded
+ * log's extra ({@link EventLog} in `./EventLog`); on DynamoDB the change feed is the table's
+ * stream, ordered per aggregate.
  *
  * Guarantees: an append is atomic (all events or none); every event is validated and encoded
  * against its registered schema before anything is written (`UNREGISTERED_EVENT`,
- * `INVALID_EVENT_PAYLOAD`); a stale `expectedVersion` fails with `CONCURRENCY_CONFLICT`;
- * events are never updated or deleted; an idempotency completion passed with an append is
- * written in the same transaction as its events.
+ * `INVALID_EVENT_PAYLOAD`); a stale `expectedVersion` fails with `CONCURRENCY_CONFLICT`
+ * carrying the current version; events are never updated or deleted; an idempotency completion
+ * passed with an append is written in the same transaction as its events. A store may bound
+ * the size of one append (`EVENT_APPEND_TOO_LARGE`, refused whole, never split).
  */
 export interface EventStore {
   /** `expectedVersion` is the aggregate version the decision was made on (0 for a new aggregate). */
   append(aggregateId: string, expectedVersion: number, events: NewEvent[], context: AppendContext, options?: AppendOptions): Promise<AppendResult>;
   /** One aggregate's events in version order. */
   readStream(aggregateId: string, options?: ReadStreamOptions): Promise<Page<StoredEvent>>;
-  /** Events with occurredAt in [from, to), in position order. */
+  /**
+   * Events with occurredAt in [from, to), in time order: one aggregate's events always in
+   * version order; events of different aggregates stamped in the same millisecond in an order
+   * the store chooses (commit order embedded; aggregate id, then version, on DynamoDB).
+   */
   readByTimeRange(options: ReadTimeRangeOptions): Promise<Page<StoredEvent>>;
-  /** Events with position > afterPosition, in position order, at most `limit`. */
-  readAll(afterPosition: number, limit: number): Promise<StoredEvent[]>;
   /** The current aggregate version (0 when the aggregate has no events). */
   currentVersion(aggregateId: string): Promise<number>;
-  /** The highest committed position (0 when empty). */
-  headPosition(): Promise<number>;
-  /** Calls `listener` after each committed append in this process. Returns an unsubscribe function. */
-  onAppend(listener: () => void): () => void;
 }

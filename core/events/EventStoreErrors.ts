@@ -19,11 +19,29 @@ export class InvalidReadError extends NexusError {
   }
 }
 
-/** The storage engine failed (busy, I/O, disk full); the operation may be retried. */
+/**
+ * The storage engine failed (busy, I/O, disk full, throttled on every attempt); the operation
+ * may be retried. `attempts`, when given, is how many times the store tried before giving up.
+ */
 export class EventStoreUnavailableError extends NexusError {
-  constructor(operation: string, cause: unknown) {
+  constructor(operation: string, cause: unknown, attempts?: number) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(EVENT_STORE_ERRORS.STORE_UNAVAILABLE, `event store ${operation} failed: ${reason}`, { cause, details: { operation } });
+    const tries = attempts === undefined ? '' : ` after ${attempts} attempt(s)`;
+    super(EVENT_STORE_ERRORS.STORE_UNAVAILABLE, `event store ${operation} failed${tries}: ${reason}`, {
+      cause,
+      details: attempts === undefined ? { operation } : { operation, attempts },
+    });
+  }
+}
+
+/** An append larger than the store can write in one atomic operation; nothing was written. */
+export class AppendTooLargeError extends NexusError {
+  constructor(details: { aggregateId: string; events: number; items: number; maxItems: number; reason: string }) {
+    super(
+      EVENT_STORE_ERRORS.APPEND_TOO_LARGE,
+      `append of ${details.events} event(s) to ${details.aggregateId} refused: ${details.reason}; split the decision into smaller commands`,
+      { details },
+    );
   }
 }
 

@@ -34,7 +34,7 @@ import type { PipelineContext, PipelineDefinition } from '../../core/pipeline/Pi
 import type { RecordSource } from '../../core/streams/RecordSource';
 import type { DeadLetterStore } from '../../core/deadletter/DeadLetterStore';
 import type { EventCodec } from '../../core/schema/EventCodec';
-import type { EventStore } from '../../core/events/EventStore';
+import type { LoggedEventStore } from '../../core/events/EventLog';
 import type { ReadModelStore } from '../../core/readmodel/ReadModelStore';
 import { createJsonLogger } from '../../core/logging/Logger';
 import type { Logger, LogLevel } from '../../core/logging/Logger';
@@ -101,7 +101,8 @@ export interface EmbeddedSystem {
   dataDir: string;
   logger: Logger;
   codec: EventCodec;
-  eventStore: EventStore;
+  /** The embedded store is also the global log (readAll, headPosition, onAppend). */
+  eventStore: LoggedEventStore;
   readModels: ReadModelStore;
   deadLetters: DeadLetterStore;
   commands: CommandService;

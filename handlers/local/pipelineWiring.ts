@@ -10,7 +10,7 @@ import type { Logger } from '../../core/logging/Logger';
 import { EmbeddedPipelineRunner } from '../../core/pipeline/EmbeddedPipelineRunner';
 import type { RunnerOptions } from '../../core/pipeline/EmbeddedPipelineRunner';
 import type { PipelineContext, PipelineDefinition } from '../../core/pipeline/PipelineDefinition';
-import type { EventStore } from '../../core/events/EventStore';
+import type { EventLog } from '../../core/events/EventLog';
 import type { EventCodec } from '../../core/schema/EventCodec';
 import type { RecordSource } from '../../core/streams/RecordSource';
 import type { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
@@ -22,7 +22,7 @@ export interface PipelineWiringDependencies {
   /** The connection to pipelines.db (read models, stream logs, checkpoints, dead letters). */
   pipelinesDb: Database;
   /** Wakes the change feed: the event store itself in-process, relayed messages in a worker. */
-  appends: Pick<EventStore, 'onAppend'>;
+  appends: Pick<EventLog, 'onAppend'>;
   codec: EventCodec;
   upcasters: UpcasterRegistry;
   logger: Logger;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { openSqliteDatabase } from '../../adapters/embedded/openSqliteDatabase';
 import { SqliteEventStore } from '../../adapters/embedded/SqliteEventStore';
 import { createSchemaEnvironment } from '../support/schemaEnvironment';
+import { describeEventLogContract } from './eventLogContract';
 import { describeEventStoreContract } from './eventStoreContract';
 import type { EventStoreContractOptions } from './eventStoreContract';
 import { EVENT_STORE_ERRORS } from '../../core/events/EventStore';
@@ -17,6 +18,16 @@ describeEventStoreContract('SqliteEventStore (in memory)', async (options: Event
 describeEventStoreContract('SqliteEventStore (group commit)', async (options: EventStoreContractOptions = {}) => {
   const { db, codec } = await createSchemaEnvironment();
   return { store: new SqliteEventStore(db, codec, { ...options, groupCommit: true }), close: async () => void db.close() };
+});
+
+describeEventLogContract('SqliteEventStore (in memory)', async () => {
+  const { db, codec } = await createSchemaEnvironment();
+  return { store: new SqliteEventStore(db, codec), close: async () => void db.close() };
+});
+
+describeEventLogContract('SqliteEventStore (group commit)', async () => {
+  const { db, codec } = await createSchemaEnvironment();
+  return { store: new SqliteEventStore(db, codec, { groupCommit: true }), close: async () => void db.close() };
 });
 
 describe('SqliteEventStore on a file', () => {
@@ -34,6 +45,12 @@ describe('SqliteEventStore on a file', () => {
     const db = openSqliteDatabase(join(directory, 'data', 'nexus.db'));
     const { codec } = await createSchemaEnvironment({ db });
     return { store: new SqliteEventStore(db, codec, options), close: async () => void db.close() };
+  });
+
+  describeEventLogContract('SqliteEventStore (file)', async () => {
+    const db = openSqliteDatabase(join(directory, 'data', 'nexus.db'));
+    const { codec } = await createSchemaEnvironment({ db });
+    return { store: new SqliteEventStore(db, codec), close: async () => void db.close() };
   });
 
   it('keeps events after the database is closed and reopened', async () => {

@@ -43,9 +43,6 @@ function bindAll(eventStore: EventStore): EventStore {
     append: eventStore.append.bind(eventStore),
     readStream: eventStore.readStream.bind(eventStore),
     readByTimeRange: eventStore.readByTimeRange.bind(eventStore),
-    readAll: eventStore.readAll.bind(eventStore),
     currentVersion: eventStore.currentVersion.bind(eventStore),
-    headPosition: eventStore.headPosition.bind(eventStore),
-    onAppend: eventStore.onAppend.bind(eventStore),
   };
 }
