@@ -4,6 +4,7 @@ import type { UpcasterRegistry } from '../upcasting/UpcasterRegistry';
 import type { ReadModelStore } from '../readmodel/ReadModelStore';
 import type { StreamPublisher, SourceRecord } from '../streams/RecordSource';
 import type { Logger } from '../logging/Logger';
+import type { TopicPublisher } from '../messaging/Topic';
 
 /** What a pipeline's `pipe` receives besides its records: the ports it may talk to. */
 export interface PipelineContext {
@@ -12,6 +13,8 @@ export interface PipelineContext {
   upcasters: UpcasterRegistry;
   readModels: ReadModelStore;
   publisher: StreamPublisher;
+  /** The topics of the non-critical path; absent where none is wired (routing to a topic then fails). */
+  topics?: TopicPublisher;
   logger: Logger;
 }
 
@@ -43,7 +46,10 @@ export const PIPELINE_DEFAULTS: Required<PipelineOptions> = {
  */
 export interface PipelineDefinition {
   name: string;
-  /** Source name: `events` (the event store change feed) or a stream such as `core`. */
+  /**
+   * Source name: `events` (the event store change feed), a stream such as `core`, or a
+   * subscriber queue, `subscriberQueue('order-notices')` (core/streams/RecordSource.ts).
+   */
   source: string;
   /** Ordering and isolation key; default: the record's key (the aggregate id). */
   key?: (record: SourceRecord) => string;

@@ -32,3 +32,23 @@ export interface OutgoingRecord {
 export interface StreamPublisher {
   publish(streamName: string, records: OutgoingRecord[]): Promise<void>;
 }
+
+/** Prefix of a pipeline source that is a subscriber queue of a topic (see core/messaging). */
+const QUEUE_SOURCE_PREFIX = 'queue:';
+
+/**
+ * The source name of a pipeline that reads the subscriber queue `queueName`: its runner
+ * receives messages, acks those the pipeline finished and leaves failed ones to be redelivered
+ * (after `maxReceiveCount` receives, the queue's dead-letter queue holds them).
+ *
+ * @example
+ * definePipeline({ name: 'order-notices', source: subscriberQueue('order-notices'), pipe })
+ */
+export function subscriberQueue(queueName: string): string {
+  return `${QUEUE_SOURCE_PREFIX}${queueName}`;
+}
+
+/** The queue name of a source made by {@link subscriberQueue}, else undefined (a log: `events` or a stream). */
+export function queueOfSource(source: string): string | undefined {
+  return source.startsWith(QUEUE_SOURCE_PREFIX) ? source.slice(QUEUE_SOURCE_PREFIX.length) : undefined;
+}

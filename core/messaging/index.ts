@@ -1,0 +1,14 @@
+export { MESSAGING_ERRORS, MessagingError, isMessagingError } from './MessagingErrors';
+export type { MessagingErrorCode } from './MessagingErrors';
+export { eventMessageAttributes, validateTopicMessages, MAX_MESSAGE_BYTES, MAX_MESSAGE_ATTRIBUTES, MAX_MESSAGE_ID_LENGTH } from './QueueMessage';
+export type { MessageAttributes, TopicMessage, ReceivedMessage, DeadLetteredMessage } from './QueueMessage';
+export { QUEUE_DEFAULTS } from './SubscriberQueue';
+export type { SubscriberQueue, QueueSettings, QueueDepth } from './SubscriberQueue';
+export { defineTopics, subscriptionsOf, subscriptionOf, matchesFilter } from './Topic';
+export type { TopicPublisher, TopicDeclaration, SubscriptionDeclaration, ResolvedSubscription, AttributeFilter } from './Topic';
+export { defineRouting } from './EventRouting';
+export type { EventRouting, RoutingDeclaration, RouteDestinations } from './EventRouting';
+export { QueuePipelineRunner, QUEUE_RUNNER_DEFAULTS } from './QueuePipelineRunner';
+export type { QueueRunnerOptions, QueueRunnerDependencies } from './QueuePipelineRunner';
+export { processQueueBatch, recordOf } from './QueueBatch';
+export type { QueueBatchVerdict, FailedMessage } from './QueueBatch';
