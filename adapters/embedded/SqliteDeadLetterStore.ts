@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { NexusError } from '../../core/errors/NexusError';
-import { DEAD_LETTER_ERRORS } from '../../core/deadletter/DeadLetterStore';
+import { DeadLetterNotFoundError, DeadLetterNotParkedError } from '../../core/deadletter/DeadLetterErrors';
 import type {
   DeadLetter,
   DeadLetterStore,
@@ -13,6 +13,9 @@ export interface SqliteDeadLetterStoreOptions {
   /** @defaultValue () => new Date() */
   clock?: () => Date;
 }
+
+// The port's errors, exported from here as before they moved to core.
+export { DeadLetterNotFoundError, DeadLetterNotParkedError };
 
 const DEFAULTS: Required<SqliteDeadLetterStoreOptions> = {
   clock: () => new Date(),
@@ -34,20 +37,6 @@ interface DeadLetterRow {
   parked_at: string;
   status: DeadLetter['status'];
   resolved_at: string | null;
-}
-
-/** A dead letter that does not exist. */
-export class DeadLetterNotFoundError extends NexusError {
-  constructor(id: number) {
-    super(DEAD_LETTER_ERRORS.NOT_FOUND, `dead letter ${id} does not exist`, { details: { id } });
-  }
-}
-
-/** A dead letter that was already redriven or skipped. */
-export class DeadLetterNotParkedError extends NexusError {
-  constructor(id: number, status: string) {
-    super(DEAD_LETTER_ERRORS.NOT_PARKED, `dead letter ${id} is ${status}, not parked`, { details: { id, status } });
-  }
 }
 
 /**

@@ -31,6 +31,10 @@ export interface ListDeadLettersOptions {
 export const DEAD_LETTER_ERRORS = {
   NOT_FOUND: 'DEAD_LETTER_NOT_FOUND',
   NOT_PARKED: 'DEAD_LETTER_NOT_PARKED',
+  /** The record is larger than the store can keep; nothing was written. details: pipelineName, key, bytes, maxBytes. */
+  TOO_LARGE: 'DEAD_LETTER_TOO_LARGE',
+  /** The storage engine failed; retryable. details: operation. */
+  UNAVAILABLE: 'DEAD_LETTER_UNAVAILABLE',
 } as const;
 
 /** Parked records, per pipeline and key, in parked order. */
