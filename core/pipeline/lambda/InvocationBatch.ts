@@ -62,7 +62,7 @@ export class InvocationBatch {
     const keyed = records.map((record) => ({ key: keyOf(record), record }));
     let parked: Map<string, ParkedKey>;
     try {
-      parked = await parkedKeysOf(deadLetters, definition.name, keyed.map((entry) => entry.key));
+      parked = await parkedKeysOf(deadLetters, definition.name, keyed.map((entry) => entry.key), concurrency);
     } catch (error) {
       stats.sourceFailures += 1;
       logger.error('dead-letter store failed while looking up parked keys; the batch is reported for redelivery', { error });

@@ -10,22 +10,28 @@ export const PARKED_SCAN_LIMIT = 1000;
 export interface ParkedKey {
   /** Its oldest parked entry: later records of the key park behind it. */
   blockingId: number;
-  /** The bytes of its parked entries (oldest first, at most {@link PARKED_SCAN_LIMIT}). */
+  /** The bytes of its parked entries (at most {@link PARKED_SCAN_LIMIT} and the oldest). */
   parkedRecords: readonly Buffer[];
 }
 
 /**
  * Which of `keys` are parked in `pipelineName`, asked of the store, which persists it across
- * invocations (one query when nothing of the pipeline is parked). Throws when the store fails.
+ * invocations: `oldestParked` per key (strongly consistent in every store, unlike `list`, which
+ * reads an eventually consistent index on DynamoDB and serves only to recognise redeliveries),
+ * at most `concurrency` questions at a time. Throws when the store fails.
  */
-export async function parkedKeysOf(deadLetters: DeadLetterStore, pipelineName: string, keys: Iterable<string>): Promise<Map<string, ParkedKey>> {
+export async function parkedKeysOf(deadLetters: DeadLetterStore, pipelineName: string, keys: Iterable<string>, concurrency: number): Promise<Map<string, ParkedKey>> {
   const parked = new Map<string, ParkedKey>();
-  if ((await deadLetters.list({ pipelineName, status: 'parked', limit: 1 })).length === 0) return parked;
-  for (const key of new Set(keys)) {
-    const entries = await deadLetters.list({ pipelineName, key, status: 'parked', limit: PARKED_SCAN_LIMIT });
-    const oldest = entries[0];
-    if (oldest) parked.set(key, { blockingId: oldest.id, parkedRecords: entries.map((entry) => entry.record) });
-  }
+  const pending = [...new Set(keys)];
+  const ask = async (): Promise<void> => {
+    for (let key = pending.shift(); key !== undefined; key = pending.shift()) {
+      const oldest = await deadLetters.oldestParked(pipelineName, key);
+      if (!oldest) continue;
+      const entries = await deadLetters.list({ pipelineName, key, status: 'parked', limit: PARKED_SCAN_LIMIT });
+      parked.set(key, { blockingId: oldest.id, parkedRecords: [oldest.record, ...entries.map((entry) => entry.record)] });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, pending.length)) }, ask));
   return parked;
 }
 
