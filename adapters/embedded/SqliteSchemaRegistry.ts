@@ -1,18 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
-import type { Type } from 'avsc';
 import { DEFAULT_COMPATIBILITY_MODE, isCompatibilityMode } from '../../core/schema/CompatibilityMode';
 import type { CompatibilityMode } from '../../core/schema/CompatibilityMode';
 import type { RegisteredSchema, SchemaRegistry } from '../../core/schema/SchemaRegistry';
-import { checkCompatibility, parseAvro } from '../../core/schema/compatibility';
+import { admitSchemaVersion, parseSchemaDefinition } from '../../core/schema/admitSchemaVersion';
 import { canonicalOf } from '../../core/schema/canonicalSchema';
-import {
-  IncompatibleSchemaError,
-  InvalidSchemaError,
-  SchemaRegistrationDisabledError,
-  UnknownSchemaError,
-  UnknownSchemaVersionError,
-} from '../../core/schema/SchemaRegistryErrors';
+import { UnknownSchemaError, UnknownSchemaVersionError } from '../../core/schema/SchemaRegistryErrors';
 
 interface VersionRow {
   version_id: string;
@@ -86,14 +79,14 @@ export class SqliteSchemaRegistry implements SchemaRegistry {
 
   register(schemaName: string, definition: string, options: { compatibility?: CompatibilityMode } = {}): Promise<RegisteredSchema> {
     return settle(() => {
-      const canonical = canonicalOf(parseDefinition(schemaName, definition));
+      const canonical = canonicalOf(parseSchemaDefinition(schemaName, definition));
       return this.db.transaction(() => this.registerInTransaction(schemaName, definition, canonical, options.compatibility))();
     });
   }
 
   findByDefinition(schemaName: string, definition: string): Promise<RegisteredSchema | undefined> {
     return settle(() => {
-      const row = this.statements.byCanonical.get(schemaName, canonicalOf(parseDefinition(schemaName, definition)));
+      const row = this.statements.byCanonical.get(schemaName, canonicalOf(parseSchemaDefinition(schemaName, definition)));
       return row === undefined ? undefined : toRegistered(row);
     });
   }
@@ -146,10 +139,7 @@ export class SqliteSchemaRegistry implements SchemaRegistry {
     if (existing !== undefined) return toRegistered(existing);
     const previous = this.statements.all.all(schemaName);
     const currentMode = this.modeOf(schemaName);
-    // DISABLED freezes what exists; a first version is always accepted (checkCompatibility agrees).
-    if (currentMode === 'DISABLED' && previous.length > 0) throw new SchemaRegistrationDisabledError(schemaName, previous.length);
-    const verdict = checkCompatibility(currentMode, definition, previous.map((row) => row.definition));
-    if (!verdict.compatible) throw new IncompatibleSchemaError(schemaName, currentMode, verdict.violations);
+    admitSchemaVersion(schemaName, currentMode, definition, previous.map((row) => row.definition));
     const row: VersionRow = { version_id: randomUUID(), schema_name: schemaName, version: previous.length + 1, definition };
     this.statements.insertVersion.run(row.version_id, schemaName, row.version, definition, canonical);
     return toRegistered(row);
@@ -160,19 +150,6 @@ export class SqliteSchemaRegistry implements SchemaRegistry {
     if (row === undefined) throw new UnknownSchemaError(schemaName);
     return isCompatibilityMode(row.compatibility) ? row.compatibility : DEFAULT_COMPATIBILITY_MODE;
   }
-}
-
-function parseDefinition(schemaName: string, definition: string): Type {
-  let type: Type;
-  try {
-    type = parseAvro(definition);
-  } catch (cause) {
-    throw new InvalidSchemaError(schemaName, (cause as Error).message, cause);
-  }
-  if (type.name !== schemaName) {
-    throw new InvalidSchemaError(schemaName, `the definition declares ${type.name ?? `an unnamed ${type.typeName}`}`);
-  }
-  return type;
 }
 
 function toRegistered(row: VersionRow): RegisteredSchema {

@@ -8,7 +8,10 @@ export interface RegisteredSchema {
   schemaName: string;
   /** 1, 2, ... in registration order. */
   version: number;
-  /** The Avro schema as JSON text, as registered. */
+  /**
+   * The Avro schema as JSON text, as the registry holds it: the text first registered (embedded)
+   * or its canonical form (Glue). Either way, the same schema as the registered definition.
+   */
   definition: string;
 }
 

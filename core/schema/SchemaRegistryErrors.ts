@@ -5,16 +5,16 @@ import { SCHEMA_REGISTRY_ERRORS } from './SchemaRegistry';
 
 /** A frame or lookup names a schema version id the registry does not hold. */
 export class UnknownSchemaVersionError extends NexusError {
-  constructor(schemaVersionId: string) {
-    super(SCHEMA_REGISTRY_ERRORS.UNKNOWN_SCHEMA_VERSION, `unknown schema version id ${schemaVersionId}`, { details: { schemaVersionId } });
+  constructor(schemaVersionId: string, cause?: unknown) {
+    super(SCHEMA_REGISTRY_ERRORS.UNKNOWN_SCHEMA_VERSION, `unknown schema version id ${schemaVersionId}`, { cause, details: { schemaVersionId } });
   }
 }
 
 /** A lookup names a schema (or a version of it) that is not registered. */
 export class UnknownSchemaError extends NexusError {
-  constructor(schemaName: string, version?: number) {
+  constructor(schemaName: string, version?: number, cause?: unknown) {
     const what = version === undefined ? `schema ${schemaName}` : `schema ${schemaName} v${version}`;
-    super(SCHEMA_REGISTRY_ERRORS.UNKNOWN_SCHEMA, `unknown ${what}`, { details: { schemaName, ...(version === undefined ? {} : { version }) } });
+    super(SCHEMA_REGISTRY_ERRORS.UNKNOWN_SCHEMA, `unknown ${what}`, { cause, details: { schemaName, ...(version === undefined ? {} : { version }) } });
   }
 }
 
