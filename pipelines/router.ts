@@ -1,26 +1,30 @@
 /**
- * The event store's change feed -> the core stream. Every stored event is copied, as its
- * original Glue-framed envelope bytes, to the `core` stream that projections read. Keyed by
- * aggregateId; at-least-once, and idempotent because the stream deduplicates on eventId.
+ * The event store's change feed -> the core stream and the non-critical topic. Every stored
+ * event is copied, as its original Glue-framed envelope bytes, where the routing table
+ * (pipelines/routing.ts) sends its type: the `core` stream that projections read, the
+ * `order-events` topic that fans out to subscriber queues, or both. Routes on the envelope
+ * alone: payloads are never decoded here. Keyed by aggregateId; at-least-once, and idempotent
+ * because the stream and per-key queues deduplicate on eventId.
  */
 import { definePipeline } from '../core/pipeline/PipelineDefinition';
-import type { PipelineEvent } from '../core/pipeline/PipelineEvent';
-import { decode, route } from '../operators';
+import type { RouteDestinations } from '../core/messaging/EventRouting';
+import { decodeEnvelope, route } from '../operators';
+import type { EnvelopeEvent } from '../operators';
+import { routing } from './routing';
 
-/** Name of the stream that carries core (business-critical) events. */
-export const CORE_STREAM = 'core';
+export { CORE_STREAM } from './routing';
 
 export default definePipeline({
   name: 'router',
   source: 'events',
-  pipe: (records$, { codec, publisher }) =>
+  pipe: (records$, { codec, publisher, topics }) =>
     records$.pipe(
-      decode(codec),
-      route(publisher, streamsFor),
+      decodeEnvelope(codec),
+      route({ streams: publisher, topics }, destinationsOf),
     ),
 });
 
-/** Every Order event is a core event; other aggregates would route to topics here. */
-function streamsFor(_event: PipelineEvent): string {
-  return CORE_STREAM;
+/** The routing table's answer for the event's type; an undeclared type fails (then is retried and parked). */
+function destinationsOf(event: EnvelopeEvent): RouteDestinations {
+  return routing.destinationsOf(event.eventType);
 }

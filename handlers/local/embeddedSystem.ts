@@ -28,7 +28,7 @@ import { loadSchemaCatalog } from '../../core/schema/SchemaCatalog';
 import { syncSchemas } from '../../core/schema/syncSchemas';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { CommandService } from '../../core/command/CommandService';
-import type { EmbeddedPipelineRunner, RunnerOptions } from '../../core/pipeline/EmbeddedPipelineRunner';
+import type { RunnerOptions } from '../../core/pipeline/EmbeddedPipelineRunner';
 import type { PipelineMetrics } from '../../core/pipeline/PipelineMetrics';
 import type { PipelineContext, PipelineDefinition } from '../../core/pipeline/PipelineDefinition';
 import type { RecordSource } from '../../core/streams/RecordSource';
@@ -44,6 +44,7 @@ import { prepareDataDirectory } from './dataDirectory';
 import { PipelineWorker } from './PipelineWorker';
 import type { ThreadHeap } from './pipelineWorkerProtocol';
 import { wirePipelines } from './pipelineWiring';
+import type { PipelineRunner } from './pipelineWiring';
 
 /** Options of {@link openEmbeddedSystem}. */
 export interface EmbeddedSystemOptions {
@@ -114,7 +115,7 @@ export interface EmbeddedSystem {
   idempotency: IdempotencyStore;
   pipelines: PipelineDefinition[];
   /** The runners when they run in-process; empty with `pipelinesIn: 'worker'`. */
-  runners: EmbeddedPipelineRunner[];
+  runners: PipelineRunner[];
   /** Each pipeline's metrics by name, wherever the runners run. */
   pipelineMetrics(): Promise<Record<string, PipelineMetrics>>;
   /** The pipeline worker thread's heap with `pipelinesIn: 'worker'`; undefined in-process. */
