@@ -1,0 +1,226 @@
+import type { Client } from '@opensearch-project/opensearch';
+import type { ReadModelCollection, ReadModelCollectionOptions, ReadModelDocument, ReadModelPage, ReadModelQuery, ReadModelStore } from '../../core/readmodel/ReadModelStore';
+import type { AwsRetryOptions } from './awsCallRetry';
+import { callOpenSearch, openSearchErrorTypeOf, openSearchStatusOf } from './openSearchCallRetry';
+import { declaredFields, fieldProperties, liveDocument, readModelIndexMapping, readModelIndexName, tombstone } from './openSearchReadModelIndex';
+import type { StoredDocument } from './openSearchReadModelIndex';
+import { planOpenSearchQuery } from './openSearchReadModelQuery';
+import type { SortValue } from './openSearchReadModelQuery';
+
+/** Options of {@link OpenSearchReadModelStore}. */
+export interface OpenSearchReadModelStoreOptions {
+  /** A client built with `maxRetries: 0` (this store retries transient faults itself). */
+  client: Client;
+  /** Collection `orders` lives in index `<indexPrefix>orders`. @defaultValue 'nexus-read-model-' */
+  indexPrefix?: string;
+  /** Retries of transient faults (no answer, 429, 5xx). @defaultValue AWS_RETRY_DEFAULTS */
+  retry?: AwsRetryOptions;
+  /**
+   * Refresh an index before a query when this store wrote to it since its last refresh, so its
+   * own writes are always found; without it a write is found after the index's refresh interval
+   * (1 s). Writes by other processes are found after that interval either way.
+   * @defaultValue true
+   */
+  refreshOnQuery?: boolean;
+  /** Shards of each new index. @defaultValue 1 */
+  numberOfShards?: number;
+  /** Replicas of each new index (0 keeps a single test node green). @defaultValue 1 */
+  numberOfReplicas?: number;
+  /** @defaultValue Date.now */
+  nowMs?: () => number;
+}
+
+const DEFAULTS = {
+  indexPrefix: 'nexus-read-model-',
+  retry: {} as AwsRetryOptions,
+  refreshOnQuery: true,
+  numberOfShards: 1,
+  numberOfReplicas: 1,
+  nowMs: (): number => Date.now(),
+};
+
+type Settings = typeof DEFAULTS & { client: Client };
+
+/**
+ * Read models in OpenSearch, one index per collection with an explicit, strict mapping made from
+ * the collection's declared fields (`indexedFields`, `compositeIndexes`): each document's `data`
+ * is stored but not indexed, and every declared field is indexed in typed slots that compare and
+ * sort as the SQLite store does (see `openSearchReadModelIndex.ts`).
+ *
+ * Guarantees: writes are idempotent by version. The aggregate version is the document's external
+ * version (`version_type=external`), so OpenSearch itself refuses a write that is not newer
+ * (409, answered here with `false`), even between concurrent writers. A delete writes a tombstone
+ * at its version instead of deleting: a real delete remembers its version only for
+ * `index.gc_deletes` (60 s), after which a replayed older upsert would bring the document back.
+ * `get` is real-time. Queries filter by equality, sort by a declared field (ties by id) and page
+ * with `search_after` behind an opaque cursor; with `refreshOnQuery` they see this store's own
+ * writes.
+ *
+ * Errors: `INVALID_READ_MODEL_QUERY` for a bad or undeclared field, value, limit or cursor;
+ * transient faults are retried (full-jitter backoff), then `READ_MODEL_UNAVAILABLE` with the
+ * client's error as `cause`, as is any other failure. A write retried after a lost answer that
+ * had in fact been applied answers `false` (the retry meets its own version).
+ *
+ * @example
+ * const client = new Client({ node: 'https://search-nexus.eu-west-1.es.amazonaws.com', maxRetries: 0 });
+ * const orders = new OpenSearchReadModelStore({ client }).collection('orders', { indexedFields: ['status'] });
+ * await orders.upsertIfNewer('order-1', 3, { status: 'placed', total: 12 });
+ */
+export class OpenSearchReadModelStore implements ReadModelStore {
+  private readonly settings: Settings;
+  // One entry per index, shared by every collection object of that name (pipelines ask for their
+  // collection once per record).
+  private readonly indexes = new Map<string, IndexState>();
+
+  constructor(options: OpenSearchReadModelStoreOptions) {
+    this.settings = {
+      client: options.client,
+      indexPrefix: options.indexPrefix ?? DEFAULTS.indexPrefix,
+      retry: options.retry ?? DEFAULTS.retry,
+      refreshOnQuery: options.refreshOnQuery ?? DEFAULTS.refreshOnQuery,
+      numberOfShards: options.numberOfShards ?? DEFAULTS.numberOfShards,
+      numberOfReplicas: options.numberOfReplicas ?? DEFAULTS.numberOfReplicas,
+      nowMs: options.nowMs ?? DEFAULTS.nowMs,
+    };
+  }
+
+  collection<T = Record<string, unknown>>(name: string, options: ReadModelCollectionOptions = {}): ReadModelCollection<T> {
+    const index = readModelIndexName(this.settings.indexPrefix, name);
+    let state = this.indexes.get(index);
+    if (!state) {
+      state = new IndexState(index, this.settings);
+      this.indexes.set(index, state);
+    }
+    state.declare(declaredFields(options));
+    return new OpenSearchReadModelCollection<T>(name, state, this.settings);
+  }
+}
+
+/** What the store knows of one index: its declared fields, whether its mapping holds them, unrefreshed writes. */
+class IndexState {
+  readonly fields = new Set<string>();
+  /** This store wrote to the index since its last refresh. */
+  dirty = false;
+  private ensured: Promise<void> | undefined;
+  private ensuredFieldCount = -1;
+
+  constructor(
+    readonly index: string,
+    private readonly settings: Settings,
+  ) {}
+
+  declare(fields: readonly string[]): void {
+    for (const field of fields) this.fields.add(field);
+  }
+
+  /** Creates the index, or adds newly declared fields to its mapping; once per set of fields. */
+  ensure(): Promise<void> {
+    if (this.ensured && this.ensuredFieldCount === this.fields.size) return this.ensured;
+    this.ensuredFieldCount = this.fields.size;
+    const ensuring = this.createOrExtend([...this.fields]);
+    this.ensured = ensuring;
+    // A failure is not remembered: the next operation tries again.
+    ensuring.catch(() => {
+      if (this.ensured === ensuring) this.ensured = undefined;
+    });
+    return ensuring;
+  }
+
+  private async createOrExtend(fields: string[]): Promise<void> {
+    const { client, retry } = this.settings;
+    const settings = { number_of_shards: this.settings.numberOfShards, number_of_replicas: this.settings.numberOfReplicas };
+    const exists = (error: unknown): boolean => openSearchErrorTypeOf(error) === 'resource_already_exists_exception';
+    try {
+      await callOpenSearch('create index', () => client.indices.create({ index: this.index, body: { settings, mappings: readModelIndexMapping(fields) } }), retry, exists);
+    } catch (error) {
+      if (!exists(error)) throw error;
+      // Created earlier (by another process, or before a field was declared): adding properties
+      // is allowed; documents written before a field existed sort as NULL on it until rewritten.
+      await callOpenSearch('put mapping', () => client.indices.putMapping({ index: this.index, body: { properties: { fields: { properties: fieldProperties(fields) } } } }), retry);
+    }
+  }
+}
+
+class OpenSearchReadModelCollection<T> implements ReadModelCollection<T> {
+  constructor(
+    readonly name: string,
+    private readonly state: IndexState,
+    private readonly settings: Settings,
+  ) {}
+
+  async get(id: string): Promise<ReadModelDocument<T> | undefined> {
+    const stored = await this.read(id);
+    return stored && !stored.source.deleted ? { id, version: stored.version, data: stored.source.data as T } : undefined;
+  }
+
+  async upsertIfNewer(id: string, version: number, data: T): Promise<boolean> {
+    await this.state.ensure();
+    return this.writeIfNewer('upsert', id, version, liveDocument(id, data, this.state.fields));
+  }
+
+  async deleteIfNewer(id: string, version: number): Promise<boolean> {
+    const stored = await this.read(id);
+    const removes = stored !== undefined && !stored.source.deleted && stored.version < version;
+    // The tombstone is written even when nothing is removed: it raises the version a replayed
+    // older upsert must beat, which is what keeps a deleted document deleted.
+    const written = await this.writeIfNewer('delete', id, version, tombstone(id, this.settings.nowMs()));
+    return written && removes;
+  }
+
+  async query(query: ReadModelQuery = {}): Promise<ReadModelPage<T>> {
+    const plan = planOpenSearchQuery(query, this.state.fields);
+    await this.state.ensure();
+    await this.refreshIfWritten();
+    const { client, retry } = this.settings;
+    const response = await callOpenSearch('search', () => client.search({ index: this.state.index, body: plan.body }), retry);
+    const hits = (response.body.hits.hits ?? []) as SearchHit[];
+    const items = hits.slice(0, plan.limit);
+    const last = items[items.length - 1];
+    const nextCursor = hits.length > plan.limit && last ? plan.cursorAfter(last.sort) : undefined;
+    return {
+      items: items.map((hit) => ({ id: hit._id, version: hit._version, data: hit._source.data as T })),
+      ...(nextCursor === undefined ? {} : { nextCursor }),
+    };
+  }
+
+  private async read(id: string): Promise<{ version: number; source: StoredDocument } | undefined> {
+    await this.state.ensure();
+    const { client, retry } = this.settings;
+    const response = await callOpenSearch('get', () => client.get({ index: this.state.index, id }, { ignore: [404] }), retry);
+    const body = response.body as { found?: boolean; _version?: number; _source?: StoredDocument };
+    return body.found && body._source && typeof body._version === 'number' ? { version: body._version, source: body._source } : undefined;
+  }
+
+  private async writeIfNewer(operation: string, id: string, version: number, document: StoredDocument): Promise<boolean> {
+    const { client, retry } = this.settings;
+    const notNewer = (error: unknown): boolean => openSearchStatusOf(error) === 409;
+    try {
+      await callOpenSearch(operation, () => client.index({ index: this.state.index, id, version, version_type: 'external', body: document }), retry, notNewer);
+    } catch (error) {
+      if (notNewer(error)) return false;
+      throw error;
+    }
+    this.state.dirty = true;
+    return true;
+  }
+
+  private async refreshIfWritten(): Promise<void> {
+    if (!this.settings.refreshOnQuery || !this.state.dirty) return;
+    // Cleared before the refresh: a write that lands during it marks the index again.
+    this.state.dirty = false;
+    const { client, retry } = this.settings;
+    try {
+      await callOpenSearch('refresh', () => client.indices.refresh({ index: this.state.index }), retry);
+    } catch (error) {
+      this.state.dirty = true;
+      throw error;
+    }
+  }
+}
+
+interface SearchHit {
+  _id: string;
+  _version: number;
+  _source: { data?: unknown };
+  sort: SortValue[];
+}
