@@ -1,5 +1,4 @@
 import {
-  Compatibility,
   CreateSchemaCommand,
   DataFormat,
   GetSchemaByDefinitionCommand,
@@ -11,16 +10,16 @@ import {
 } from '@aws-sdk/client-glue';
 import type { GetSchemaResponse, GetSchemaVersionInput, GetSchemaVersionResponse, GlueClient, SchemaId } from '@aws-sdk/client-glue';
 import { LRUCache } from 'lru-cache';
-import { hasErrorCode } from '../../core/errors/NexusError';
 import { admitSchemaVersion, parseSchemaDefinition } from '../../core/schema/admitSchemaVersion';
-import { canonicalOf, canonicalSchema } from '../../core/schema/canonicalSchema';
-import { DEFAULT_COMPATIBILITY_MODE, isCompatibilityMode } from '../../core/schema/CompatibilityMode';
+import { canonicalOf } from '../../core/schema/canonicalSchema';
+import { DEFAULT_COMPATIBILITY_MODE } from '../../core/schema/CompatibilityMode';
 import type { CompatibilityMode } from '../../core/schema/CompatibilityMode';
 import type { RegisteredSchema, SchemaRegistry } from '../../core/schema/SchemaRegistry';
-import { InvalidSchemaError, UnknownSchemaError, UnknownSchemaVersionError } from '../../core/schema/SchemaRegistryErrors';
-import { AWS_RETRIES_EXHAUSTED, callWithRetry } from './awsCallRetry';
+import { UnknownSchemaError, UnknownSchemaVersionError } from '../../core/schema/SchemaRegistryErrors';
+import { callWithRetry } from './awsCallRetry';
 import type { AwsRetryOptions } from './awsCallRetry';
-import { GlueRegistryNotFoundError, GlueRequestFailedError, SchemaRegistryUnavailableError } from './glueSchemaRegistryErrors';
+import { GlueRegistryNotFoundError, glueErrorName, glueRefusal, GlueRequestFailedError } from './glueSchemaRegistryErrors';
+import { compatibilityModeOf, GLUE_COMPATIBILITY, glueDefinitionText, isSameSchema, registeredSchemaOf, schemaNameOf } from './glueSchemaShapes';
 import { awaitAvailableSchemaVersion } from './glueSchemaVersionWaiter';
 
 /** Options of {@link GlueSchemaRegistry}. */
@@ -50,9 +49,11 @@ export const GLUE_SCHEMA_REGISTRY_DEFAULTS = {
 } as const;
 
 /**
- * The {@link SchemaRegistry} on the AWS Glue Schema Registry. Definitions are stored in their
- * canonical form (`canonicalSchema`), so a definition that differs only in layout finds the
- * version it already has. `register` looks up first (GetSchemaByDefinition), then decides the new
+ * The {@link SchemaRegistry} on the AWS Glue Schema Registry. Definitions are stored as compact
+ * key-sorted JSON (`glueDefinitionText`: lossless, unlike avsc's canonical export), so a
+ * definition that differs only in layout is found by GetSchemaByDefinition, which matches text;
+ * one that differs otherwise but has the same canonical form (`canonicalSchema`) is found among
+ * the versions before anything is registered. `register` looks up first, then decides the new
  * version with the same check as the embedded registry (`admitSchemaVersion`) before CreateSchema
  * (version 1, with the schema's compatibility mode) or RegisterSchemaVersion; on AWS, Glue checks
  * again and may end the version in FAILURE. PENDING versions are waited out, bounded. Lookups by
@@ -104,13 +105,13 @@ export class GlueSchemaRegistry implements SchemaRegistry {
     }
     const previous = await this.listVersions(schemaName);
     // The same schema written another way (key order, namespace spelling) is the same version.
-    const same = previous.find((version) => sameSchema(canonical, version.definition));
+    const same = previous.find((version) => isSameSchema(canonical, version.definition));
     if (same !== undefined) return this.rememberDefinition(schemaName, canonical, same);
-    admitSchemaVersion(schemaName, modeOf(schema), text, previous.map((version) => version.definition));
+    admitSchemaVersion(schemaName, compatibilityModeOf(schema), text, previous.map((version) => version.definition));
     const answer = await this.call('RegisterSchemaVersion', () =>
       this.client.send(new RegisterSchemaVersionCommand({ SchemaId: this.schemaId(schemaName), SchemaDefinition: text })),
     ).catch((error: unknown) => {
-      throw refusal('RegisterSchemaVersion', schemaName, error);
+      throw glueRefusal('RegisterSchemaVersion', schemaName, error);
     });
     return this.settle(schemaName, canonical, text, answer.SchemaVersionId, answer.VersionNumber, answer.Status);
   }
@@ -119,7 +120,7 @@ export class GlueSchemaRegistry implements SchemaRegistry {
     const canonical = canonicalOf(parseSchemaDefinition(schemaName, definition));
     const found = await this.lookUp(schemaName, canonical, glueDefinitionText(definition));
     if (found !== undefined) return found;
-    const same = (await this.listVersions(schemaName)).find((version) => sameSchema(canonical, version.definition));
+    const same = (await this.listVersions(schemaName)).find((version) => isSameSchema(canonical, version.definition));
     return same === undefined ? undefined : this.rememberDefinition(schemaName, canonical, same);
   }
 
@@ -128,19 +129,19 @@ export class GlueSchemaRegistry implements SchemaRegistry {
     const cached = this.byVersionId.get(id);
     if (cached !== undefined) return cached;
     const answer = await this.readVersion({ SchemaVersionId: id }, (cause) => new UnknownSchemaVersionError(schemaVersionId, cause));
-    return this.remember(toRegistered(await this.untilAvailable(answer, { SchemaVersionId: id })));
+    return this.remember(registeredSchemaOf(await this.untilAvailable(answer, { SchemaVersionId: id })));
   }
 
   async getVersion(schemaName: string, version: number): Promise<RegisteredSchema> {
     const input: GetSchemaVersionInput = { SchemaId: this.schemaId(schemaName), SchemaVersionNumber: { VersionNumber: version } };
     const answer = await this.readVersion(input, (cause) => new UnknownSchemaError(schemaName, version, cause));
-    return this.remember(toRegistered(await this.untilAvailable(answer, input)));
+    return this.remember(registeredSchemaOf(await this.untilAvailable(answer, input)));
   }
 
   async getLatest(schemaName: string): Promise<RegisteredSchema> {
     const input: GetSchemaVersionInput = { SchemaId: this.schemaId(schemaName), SchemaVersionNumber: { LatestVersion: true } };
     const answer = await this.readVersion(input, (cause) => new UnknownSchemaError(schemaName, undefined, cause));
-    return this.remember(toRegistered(await this.untilAvailable(answer, { SchemaVersionId: answer.SchemaVersionId })));
+    return this.remember(registeredSchemaOf(await this.untilAvailable(answer, { SchemaVersionId: answer.SchemaVersionId })));
   }
 
   /** Versions 1..LatestSchemaVersion read one by one (ListSchemaVersions carries no definitions); deleted and FAILURE versions are left out. */
@@ -151,7 +152,7 @@ export class GlueSchemaRegistry implements SchemaRegistry {
       const input: GetSchemaVersionInput = { SchemaId: this.schemaId(schemaName), SchemaVersionNumber: { VersionNumber: number } };
       const answer = await this.readVersion(input, () => undefined);
       if (answer === undefined || answer.Status === 'FAILURE' || answer.Status === 'DELETING') continue;
-      versions.push(this.remember(toRegistered(await this.untilAvailable(answer, input))));
+      versions.push(this.remember(registeredSchemaOf(await this.untilAvailable(answer, input))));
     }
     return versions;
   }
@@ -164,7 +165,7 @@ export class GlueSchemaRegistry implements SchemaRegistry {
       const page = await this.call('ListSchemas', () =>
         this.client.send(new ListSchemasCommand({ RegistryId: { RegistryName: this.registryName }, MaxResults: 100, NextToken: nextToken })),
       ).catch((error: unknown) => {
-        throw refusal('ListSchemas', undefined, error);
+        throw glueRefusal('ListSchemas', undefined, error);
       });
       for (const schema of page.Schemas ?? []) {
         if (schema.SchemaName !== undefined && schema.SchemaStatus !== 'DELETING') names.push(schema.SchemaName);
@@ -177,7 +178,7 @@ export class GlueSchemaRegistry implements SchemaRegistry {
   async getCompatibility(schemaName: string): Promise<CompatibilityMode> {
     const schema = await this.describeSchema(schemaName);
     if (schema === undefined) throw new UnknownSchemaError(schemaName);
-    return modeOf(schema);
+    return compatibilityModeOf(schema);
   }
 
   /** UpdateSchema, keeping the schema's checkpoint: Glue's `_ALL` checks then span every version, as Nexus's do. */
@@ -188,21 +189,21 @@ export class GlueSchemaRegistry implements SchemaRegistry {
     await this.call('UpdateSchema', () =>
       this.client.send(new UpdateSchemaCommand({ SchemaId: this.schemaId(schemaName), Compatibility: GLUE_COMPATIBILITY[mode], SchemaVersionNumber: checkpoint })),
     ).catch((error: unknown) => {
-      throw errorName(error) === 'EntityNotFoundException' ? new UnknownSchemaError(schemaName, undefined, error) : refusal('UpdateSchema', schemaName, error);
+      throw glueErrorName(error) === 'EntityNotFoundException' ? new UnknownSchemaError(schemaName, undefined, error) : glueRefusal('UpdateSchema', schemaName, error);
     });
   }
 
   /** The registered version of this definition: cache (by canonical form), then GetSchemaByDefinition (by text). */
   private async lookUp(schemaName: string, canonical: string, text: string): Promise<RegisteredSchema | undefined> {
-    const cachedId = this.idByDefinition.get(definitionKey(schemaName, canonical));
+    const cachedId = this.idByDefinition.get(`${schemaName}\n${canonical}`);
     const cached = cachedId === undefined ? undefined : this.byVersionId.get(cachedId);
     if (cached !== undefined) return cached;
     const answer = await this.call('GetSchemaByDefinition', () =>
       this.client.send(new GetSchemaByDefinitionCommand({ SchemaId: this.schemaId(schemaName), SchemaDefinition: text })),
     ).catch((error: unknown) => {
       // Glue answers EntityNotFound both for an unknown schema and for an unknown definition.
-      if (errorName(error) === 'EntityNotFoundException') return undefined;
-      throw refusal('GetSchemaByDefinition', schemaName, error);
+      if (glueErrorName(error) === 'EntityNotFoundException') return undefined;
+      throw glueRefusal('GetSchemaByDefinition', schemaName, error);
     });
     if (answer?.SchemaVersionId === undefined || answer.Status === 'FAILURE' || answer.Status === 'DELETING') return undefined;
     return this.rememberDefinition(schemaName, canonical, await this.getByVersionId(answer.SchemaVersionId));
@@ -212,11 +213,11 @@ export class GlueSchemaRegistry implements SchemaRegistry {
   private async createSchema(schemaName: string, canonical: string, text: string, mode: CompatibilityMode): Promise<RegisteredSchema | undefined> {
     const input = { RegistryId: { RegistryName: this.registryName }, SchemaName: schemaName, DataFormat: DataFormat.AVRO, Compatibility: GLUE_COMPATIBILITY[mode], SchemaDefinition: text };
     const created = await this.call('CreateSchema', () => this.client.send(new CreateSchemaCommand(input))).catch((error: unknown) => {
-      const name = errorName(error);
+      const name = glueErrorName(error);
       if (name === 'AlreadyExistsException') return undefined;
       // The only entity CreateSchema needs is the registry.
       if (name === 'EntityNotFoundException') throw new GlueRegistryNotFoundError(this.registryName, error);
-      throw refusal('CreateSchema', schemaName, error);
+      throw glueRefusal('CreateSchema', schemaName, error);
     });
     if (created === undefined) return undefined;
     return this.settle(schemaName, canonical, text, created.SchemaVersionId, created.LatestSchemaVersion ?? 1, created.SchemaVersionStatus);
@@ -241,8 +242,8 @@ export class GlueSchemaRegistry implements SchemaRegistry {
       return await this.call('GetSchemaVersion', () => this.client.send(new GetSchemaVersionCommand(input)));
     } catch (error) {
       // InvalidInput: an id that is not a UUID names no version either.
-      const name = errorName(error);
-      if (name !== 'EntityNotFoundException' && name !== 'InvalidInputException') throw refusal('GetSchemaVersion', undefined, error);
+      const name = glueErrorName(error);
+      if (name !== 'EntityNotFoundException' && name !== 'InvalidInputException') throw glueRefusal('GetSchemaVersion', undefined, error);
       const outcome = missing(error);
       if (outcome instanceof Error) throw outcome;
       return outcome as Exclude<M, Error>;
@@ -252,8 +253,8 @@ export class GlueSchemaRegistry implements SchemaRegistry {
   /** GetSchema; undefined when the schema (or the registry) does not exist. */
   private async describeSchema(schemaName: string): Promise<GetSchemaResponse | undefined> {
     return this.call('GetSchema', () => this.client.send(new GetSchemaCommand({ SchemaId: this.schemaId(schemaName) }))).catch((error: unknown) => {
-      if (errorName(error) === 'EntityNotFoundException') return undefined;
-      throw refusal('GetSchema', schemaName, error);
+      if (glueErrorName(error) === 'EntityNotFoundException') return undefined;
+      throw glueRefusal('GetSchema', schemaName, error);
     });
   }
 
@@ -263,7 +264,7 @@ export class GlueSchemaRegistry implements SchemaRegistry {
   }
 
   private rememberDefinition(schemaName: string, canonical: string, registered: RegisteredSchema): RegisteredSchema {
-    this.idByDefinition.set(definitionKey(schemaName, canonical), registered.schemaVersionId);
+    this.idByDefinition.set(`${schemaName}\n${canonical}`, registered.schemaVersionId);
     return this.remember(registered);
   }
 
@@ -274,76 +275,4 @@ export class GlueSchemaRegistry implements SchemaRegistry {
   private call<T>(operation: string, request: () => Promise<T>): Promise<T> {
     return callWithRetry(`Glue ${operation}`, request, this.retry);
   }
-}
-
-/** The port's view of a Glue error that no call site expects. */
-function refusal(operation: string, schemaName: string | undefined, error: unknown): Error {
-  if (hasErrorCode(error, AWS_RETRIES_EXHAUSTED)) return new SchemaRegistryUnavailableError(operation, error);
-  // Glue validates definitions too (syntax, size): its refusal is the port's INVALID_SCHEMA.
-  if (errorName(error) === 'InvalidInputException' && schemaName !== undefined && operation !== 'GetSchema') {
-    return new InvalidSchemaError(schemaName, (error as Error).message, error);
-  }
-  return new GlueRequestFailedError(operation, error);
-}
-
-/**
- * The text Glue stores and GetSchemaByDefinition matches: the definition's JSON with sorted keys
- * and no whitespace. Layout never makes a new version, and unlike `canonicalSchema` (avsc's
- * export drops logicalType, enum defaults and custom attributes) nothing is lost for other
- * Glue consumers. Definitions that differ otherwise (a namespace spelled out in the name) are
- * matched by canonical form against the versions before anything is registered.
- */
-export function glueDefinitionText(definition: string): string {
-  return JSON.stringify(JSON.parse(definition), (_key, value: unknown) =>
-    value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : value,
-  );
-}
-
-function definitionKey(schemaName: string, canonical: string): string {
-  return `${schemaName}\n${canonical}`;
-}
-
-/** Whether a stored definition is the schema whose canonical form is `canonical` (a definition avsc cannot read is not). */
-function sameSchema(canonical: string, definition: string): boolean {
-  try {
-    return canonicalSchema(definition) === canonical;
-  } catch {
-    return false;
-  }
-}
-
-function errorName(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string' ? (error as { name: string }).name : undefined;
-}
-
-function toRegistered(answer: GetSchemaVersionResponse): RegisteredSchema {
-  const { SchemaVersionId: id, SchemaDefinition: definition, VersionNumber: version } = answer;
-  if (id === undefined || definition === undefined || version === undefined) {
-    throw new GlueRequestFailedError('GetSchemaVersion', new Error('Glue answered a schema version without its id, definition or number'));
-  }
-  return { schemaVersionId: id.toLowerCase(), schemaName: schemaNameOf(answer), version, definition };
-}
-
-/** `arn:aws:glue:<region>:<account>:schema/<registry>/<schema>` -> `<schema>`. */
-function schemaNameOf(answer: GetSchemaVersionResponse): string {
-  const arn = answer.SchemaArn ?? '';
-  return arn.slice(arn.lastIndexOf('/') + 1);
-}
-
-/** Nexus's modes are Glue's, name for name; the map makes the compiler say so. */
-const GLUE_COMPATIBILITY: Readonly<Record<CompatibilityMode, Compatibility>> = {
-  NONE: Compatibility.NONE,
-  DISABLED: Compatibility.DISABLED,
-  BACKWARD: Compatibility.BACKWARD,
-  BACKWARD_ALL: Compatibility.BACKWARD_ALL,
-  FORWARD: Compatibility.FORWARD,
-  FORWARD_ALL: Compatibility.FORWARD_ALL,
-  FULL: Compatibility.FULL,
-  FULL_ALL: Compatibility.FULL_ALL,
-};
-
-function modeOf(schema: GetSchemaResponse): CompatibilityMode {
-  return isCompatibilityMode(schema.Compatibility) ? schema.Compatibility : DEFAULT_COMPATIBILITY_MODE;
 }

@@ -1,4 +1,6 @@
-import { NexusError } from '../../core/errors/NexusError';
+import { hasErrorCode, NexusError } from '../../core/errors/NexusError';
+import { InvalidSchemaError } from '../../core/schema/SchemaRegistryErrors';
+import { AWS_RETRIES_EXHAUSTED } from './awsCallRetry';
 
 /** Error codes the Glue schema registry raises beside the SchemaRegistry port's own. */
 export const GLUE_SCHEMA_REGISTRY_ERRORS = {
@@ -53,4 +55,23 @@ export class GlueRequestFailedError extends NexusError {
     const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
     super(GLUE_SCHEMA_REGISTRY_ERRORS.REQUEST_FAILED, `Glue ${operation} failed: ${reason}`, { cause, details: { operation } });
   }
+}
+
+/** The SDK's error name (`EntityNotFoundException`, ...), if `error` has one. */
+export function glueErrorName(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string' ? (error as { name: string }).name : undefined;
+}
+
+/**
+ * A Glue failure that no call site expects, as a Nexus error (the SDK error kept as `cause`):
+ * retries exhausted -> SCHEMA_REGISTRY_UNAVAILABLE; an InvalidInputException about the
+ * definition of `schemaName` -> INVALID_SCHEMA (Glue validates syntax and size too); anything
+ * else -> GLUE_REQUEST_FAILED.
+ */
+export function glueRefusal(operation: string, schemaName: string | undefined, error: unknown): Error {
+  if (hasErrorCode(error, AWS_RETRIES_EXHAUSTED)) return new SchemaRegistryUnavailableError(operation, error);
+  if (glueErrorName(error) === 'InvalidInputException' && schemaName !== undefined && operation !== 'GetSchema') {
+    return new InvalidSchemaError(schemaName, (error as Error).message, error);
+  }
+  return new GlueRequestFailedError(operation, error);
 }

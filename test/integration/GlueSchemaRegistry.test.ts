@@ -1,5 +1,6 @@
 import { CreateSchemaCommand, GetSchemaByDefinitionCommand, GetSchemaCommand, GetSchemaVersionCommand } from '@aws-sdk/client-glue';
-import { GlueSchemaRegistry, glueDefinitionText } from '../../adapters/aws/GlueSchemaRegistry';
+import { GlueSchemaRegistry } from '../../adapters/aws/GlueSchemaRegistry';
+import { glueDefinitionText } from '../../adapters/aws/glueSchemaShapes';
 import { canonicalSchema } from '../../core/schema/canonicalSchema';
 import { motoEndpoint, uniqueName } from '../engines/awsTestClients';
 import { describeSchemaRegistryContract } from '../contract/schemaRegistryContract';
