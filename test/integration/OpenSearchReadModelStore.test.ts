@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@opensearch-project/opensearch';
@@ -181,4 +183,105 @@ describe('OpenSearchReadModelStore when its node stops mid-run', () => {
     const page = await orders.query({ where: { status: 'placed' }, limit: 100 });
     expect(page.items.map((item) => item.id)).toEqual(['o1', 'o2', 'o3', 'o4', 'o5', 'o6', 'o7']);
   }, 300_000);
+});
+
+/** A loopback proxy to the shared node that answers the next `failures` requests itself with `status`. */
+async function startFaultProxy(): Promise<{ endpoint: string; failNext(count: number, status: number): void; requests: number; close(): Promise<void> }> {
+  const target = new URL(openSearchEndpoint());
+  let failures = 0;
+  let failStatus = 503;
+  const state = {
+    endpoint: '',
+    requests: 0,
+    failNext: (count: number, status: number): void => {
+      failures = count;
+      failStatus = status;
+    },
+    close: (): Promise<void> => new Promise((done) => server.close(() => done())),
+  };
+  const server = createServer((incoming, outgoing) => {
+    state.requests += 1;
+    if (failures > 0) {
+      failures -= 1;
+      incoming.resume();
+      const body = JSON.stringify({ error: { type: 'injected_fault', reason: `injected ${failStatus}` }, status: failStatus });
+      outgoing.writeHead(failStatus, { 'content-type': 'application/json' }).end(body);
+      return;
+    }
+    const forwarded = request({ host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (answer) => {
+      outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(outgoing);
+    });
+    forwarded.on('error', () => outgoing.writeHead(502).end());
+    incoming.pipe(forwarded);
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  state.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return state;
+}
+
+describe('OpenSearchReadModelStore under transient faults', () => {
+  let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
+  let proxiedClient: Client;
+  let prefix: string;
+
+  beforeAll(async () => {
+    proxy = await startFaultProxy();
+    proxiedClient = new Client({ node: proxy.endpoint, maxRetries: 0, requestTimeout: 10_000 });
+  });
+
+  afterAll(async () => {
+    await proxiedClient.close();
+    await proxy.close();
+  });
+
+  beforeEach(() => {
+    prefix = `${uniqueName('rm')}-`;
+  });
+
+  afterEach(async () => {
+    await client.indices.delete({ index: `${prefix}*` });
+  });
+
+  function collection(maxAttempts: number): ReturnType<OpenSearchReadModelStore['collection']> {
+    const store = new OpenSearchReadModelStore({ client: proxiedClient, indexPrefix: prefix, numberOfReplicas: 0, retry: { maxAttempts, initialBackoffMs: 5 } });
+    return store.collection('orders', { indexedFields: ['status'] });
+  }
+
+  it.each([429, 502, 503])('retries a %d answer and then writes', async (status) => {
+    // given an existing index and OpenSearch answering the next two requests with the status
+    const orders = collection(5);
+    await orders.upsertIfNewer('o0', 1, { status: 'placed' });
+    proxy.failNext(2, status);
+    // when writing
+    const written = await orders.upsertIfNewer('o1', 1, { status: 'placed' });
+    // then the third attempt wrote
+    expect(written).toBe(true);
+    await expect(orders.get('o1')).resolves.toMatchObject({ version: 1 });
+  });
+
+  it('gives up after its attempts with READ_MODEL_UNAVAILABLE and the last answer as cause', async () => {
+    // given an existing index and OpenSearch answering 503 to everything for a while
+    const orders = collection(3);
+    await orders.upsertIfNewer('o0', 1, { status: 'placed' });
+    proxy.failNext(10, 503);
+    // when querying
+    const failure = await orders.query().catch((error: unknown) => error);
+    proxy.failNext(0, 503);
+    // then three attempts were made and the error names the store's code
+    expect(failure).toMatchObject({ code: READ_MODEL_ERRORS.STORE_UNAVAILABLE, details: { operation: 'refresh', attempts: 3 } });
+    expect((failure as Error).cause).toMatchObject({ meta: { statusCode: 503 } });
+  });
+
+  it('does not retry an answer that would not change (a 400)', async () => {
+    // given an existing index
+    const orders = collection(5);
+    await orders.upsertIfNewer('o0', 1, { status: 'placed' });
+    const before = proxy.requests;
+    // when writing at a version OpenSearch refuses outright
+    const failure = await orders.upsertIfNewer('o1', -1, { status: 'placed' }).catch((error: unknown) => error);
+    // then one request was made and the failure is the store's error
+    expect(proxy.requests - before).toBe(1);
+    expect(failure).toMatchObject({ code: READ_MODEL_ERRORS.STORE_UNAVAILABLE, details: { attempts: 1 } });
+  });
 });
