@@ -12,7 +12,9 @@ const perConnection = new WeakMap<Database, SqliteMessageTable>();
 /**
  * The `queue_messages` table every subscriber queue of a connection shares (one row per message
  * per queue; a dead-lettered message stays in its queue's rows with `dead_lettered_at` set), and
- * the in-process wake-up listeners of each queue. `seq` is AUTOINCREMENT: a deleted message's
+ * the in-process wake-up listeners of each queue. The partial indexes keep every statement of a
+ * receive proportional to what it touches, not to the backlog: live messages in publish order,
+ * those at their receive limit, a key's in-flight ones, and dead letters. `seq` is AUTOINCREMENT: a deleted message's
  * number is never given to a new one, so a stale receipt handle (`seq.receiveCount`) can never
  * name another message.
  */
@@ -36,8 +38,10 @@ export class SqliteMessageTable {
         dead_lettered_at INTEGER,
         UNIQUE (queue, dedup_id)
       );
-      CREATE INDEX IF NOT EXISTS queue_messages_ready ON queue_messages (queue, dead_lettered_at, seq);
-      CREATE INDEX IF NOT EXISTS queue_messages_by_group ON queue_messages (queue, group_key, visible_at)`);
+      CREATE INDEX IF NOT EXISTS queue_messages_live ON queue_messages (queue, seq) WHERE dead_lettered_at IS NULL;
+      CREATE INDEX IF NOT EXISTS queue_messages_exhausted ON queue_messages (queue, receive_count) WHERE dead_lettered_at IS NULL;
+      CREATE INDEX IF NOT EXISTS queue_messages_by_group ON queue_messages (queue, group_key, visible_at) WHERE dead_lettered_at IS NULL;
+      CREATE INDEX IF NOT EXISTS queue_messages_dead ON queue_messages (queue, seq) WHERE dead_lettered_at IS NOT NULL`);
   }
 
   /** The table of `db`, created on first use; shared by the topic publisher and the queues on that connection. */

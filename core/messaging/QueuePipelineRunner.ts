@@ -75,8 +75,8 @@ export class QueuePipelineRunner {
     private readonly deps: QueueRunnerDependencies,
     options: QueueRunnerOptions = {},
   ) {
-    const { maxAttempts: _maxAttempts, ...fromDefinition } = definition.options ?? {};
-    this.options = { ...QUEUE_RUNNER_DEFAULTS, ...defined(fromDefinition), ...defined(options) };
+    // The queue's maxReceiveCount takes the place of maxAttempts; log-only tunables (linger, retrying keys) do not apply.
+    this.options = { ...QUEUE_RUNNER_DEFAULTS, ...applicable(definition.options ?? {}), ...applicable(options) };
     this.logger = (deps.logger ?? deps.context.logger).child({ pipeline: definition.name, queue: deps.queue.name });
     this.stats = new PipelineMetricsRecorder(definition.name);
   }
@@ -214,6 +214,8 @@ export class QueuePipelineRunner {
   }
 }
 
-function defined<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+/** The options of `options` that apply to a queue and are set. */
+function applicable(options: QueueRunnerOptions): Partial<QueueRunnerOptions> {
+  const keys = Object.keys(QUEUE_RUNNER_DEFAULTS) as (keyof QueueRunnerOptions)[];
+  return Object.fromEntries(keys.filter((key) => options[key] !== undefined).map((key) => [key, options[key]])) as Partial<QueueRunnerOptions>;
 }

@@ -95,6 +95,44 @@ describe('SqliteSubscriberQueue', () => {
     after.close();
   });
 
+  it('publishes a batch that fails in the engine midway to no queue at all', async () => {
+    // given an engine that refuses the second message of a batch (a trigger stands in for a disk fault)
+    const db = new Database(':memory:');
+    const messaging = embeddedMessaging(db, contractTopology(30_000));
+    db.exec(`CREATE TRIGGER refuse_second BEFORE INSERT ON queue_messages WHEN NEW.dedup_id = 'order-2-v1'
+             BEGIN SELECT RAISE(ABORT, 'simulated disk fault'); END`);
+    // when a batch of two is published
+    const publishing = messaging.topics.publish('orders', [eventMessage('order-1', 1), eventMessage('order-2', 1)]);
+    // then it fails with the adapter's database error, and the first message reached no queue either
+    await expect(publishing).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+    for (const queue of Object.values(CONTRACT_QUEUES)) expect(await messaging.queue(queue).depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 0 });
+    db.close();
+  });
+
+  it('moves a message to the dead-letter queue in the transaction of the receive: a receive that fails moves nothing', async () => {
+    // given a message received its 5 times and a fresh one behind it, on an engine that fails the next receive
+    const db = new Database(':memory:');
+    const messaging = embeddedMessaging(db, contractTopology(30_000));
+    const audit = messaging.queue(CONTRACT_QUEUES.audit);
+    await messaging.topics.publish('orders', [eventMessage('order-1', 1)]);
+    for (let receive = 0; receive < 5; receive += 1) {
+      const received = await audit.receive(10);
+      await audit.changeVisibility(received.map((message) => message.receiptHandle), 0);
+    }
+    await messaging.topics.publish('orders', [eventMessage('order-2', 1)]);
+    db.exec(`CREATE TRIGGER refuse_receive BEFORE UPDATE OF receive_count ON queue_messages
+             BEGIN SELECT RAISE(ABORT, 'simulated disk fault'); END`);
+    // when the receive that would dead-letter the first message fails
+    await expect(audit.receive(10)).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+    // then the first message is still live, not dead-lettered
+    expect(await audit.depth()).toEqual({ visible: 2, inFlight: 0, deadLettered: 0 });
+    // and the next receive that succeeds moves it and delivers the other
+    db.exec('DROP TRIGGER refuse_receive');
+    expect((await audit.receive(10)).map((message) => message.attributes.eventId)).toEqual(['order-2-v1']);
+    expect(await audit.depth()).toEqual({ visible: 0, inFlight: 1, deadLettered: 1 });
+    db.close();
+  });
+
   it('wakes the queue consumers of this process when a topic publishes to their queue, and only those', async () => {
     // given listeners on two queues of one connection
     const db = new Database(':memory:');

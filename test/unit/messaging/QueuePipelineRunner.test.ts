@@ -177,6 +177,21 @@ describe('QueuePipelineRunner', () => {
     expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 0 });
   });
 
+  it('logs and retries a failing receive instead of stopping, and catches up once the engine recovers', async () => {
+    // given a queue whose receives fail (a trigger stands in for a disk fault)
+    await publish({ aggregateId: 'order-1', aggregateVersion: 1 });
+    db.exec(`CREATE TRIGGER refuse_receive BEFORE UPDATE OF receive_count ON queue_messages
+             BEGIN SELECT RAISE(ABORT, 'simulated disk fault'); END`);
+    const running = await start();
+    while (running.metrics().sourceFailures < 2) await new Promise((resolve) => setTimeout(resolve, 2));
+    // when the engine recovers
+    db.exec('DROP TRIGGER refuse_receive');
+    await running.whenCaughtUp(10_000);
+    // then the message was processed after all
+    expect(seen.finished).toEqual(['order-1@1']);
+    expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 0 });
+  });
+
   it('keeps a message in flight while the pipeline runs it, and on stop finishes and acks it before stopping', async () => {
     // given a pipeline held in the middle of a message
     let release = (): void => undefined;
