@@ -6,7 +6,8 @@ import orderList from '../../pipelines/order-list';
 import { motoClientConfig, uniqueName } from '../engines/awsTestClients';
 import { kinesisEvent, lambdaInvocation } from '../engines/lambdaEvents';
 import type { ShardRecords } from '../engines/lambdaEvents';
-import { Gate } from '../unit/pipeline/runnerHarness';
+import { redriveDeadLetters } from '../../core/pipeline/redriveDeadLetters';
+import { Gate, summaryPipeline } from '../unit/pipeline/runnerHarness';
 import { LambdaRunnerHarness } from './LambdaBatchRunnerHarness';
 import type { OrderEvent } from './LambdaBatchRunnerHarness';
 
@@ -87,6 +88,27 @@ describe('LambdaBatchRunner on Kinesis batches read from moto', () => {
       ['poison', parked[0]?.id],
     ]);
     expect(harness.applied()).toEqual({ fine: [1, 2] });
+  });
+
+  it('lets the CLI redrive what it parked, in order, after which the key flows again in the next invocation', async () => {
+    // given a key parked by one invocation, then its bug fixed
+    harness.seen.broken.add('poison');
+    const stream = await createStream(1);
+    await put(stream, await harness.events('poison', 'poison'));
+    const definition = summaryPipeline(harness.seen);
+    const runner = harness.runner({}, definition);
+    await runner.kinesis(kinesisEvent(stream.arn, await readShards(stream)), lambdaInvocation());
+    harness.seen.broken.delete('poison');
+    // when the parked records are redriven, and a new record of the key arrives
+    const summary = await redriveDeadLetters(definition, { deadLetters: harness.stores.deadLetters, context: harness.stores.context });
+    const [shard] = await readShards(stream);
+    await put(stream, await harness.events('poison'));
+    const [after] = await readShards(stream);
+    const response = await runner.kinesis(kinesisEvent(stream.arn, [{ shardId: after?.shardId as string, records: after?.records.slice(shard?.records.length) ?? [] }]), lambdaInvocation());
+    // then
+    expect(summary).toEqual({ redriven: 2, failed: [] });
+    expect(response.batchItemFailures).toEqual([]);
+    expect(harness.applied()).toEqual({ poison: [1, 2, 3] });
   });
 
   it('reports the lowest failed sequence number of each shard when the dead-letter store fails, starts nothing after it, and finishes everything on redelivery', async () => {
