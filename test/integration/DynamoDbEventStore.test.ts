@@ -3,12 +3,16 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbEventStore } from '../../adapters/aws/DynamoDbEventStore';
+import { DynamoDbIdempotencyStore } from '../../adapters/aws/DynamoDbIdempotencyStore';
+import { IDEMPOTENCY_TABLE } from '../../adapters/aws/tables/idempotencyTable';
 import type { DynamoDbEventStoreOptions } from '../../adapters/aws/DynamoDbEventStore';
 import { createDynamoDbTable } from '../../adapters/aws/tables/createDynamoDbTable';
 import { EVENTS_TABLE } from '../../adapters/aws/tables/eventsTable';
 import { EVENT_STORE_ERRORS } from '../../core/events/EventStore';
 import type { AvroEventCodec } from '../../core/schema/AvroEventCodec';
 import { describeEventStoreContract } from '../contract/eventStoreContract';
+import { describeIdempotencyStoreContract } from '../contract/idempotencyStoreContract';
+import type { IdempotencyStoreContractOptions } from '../contract/idempotencyStoreContract';
 import type { EventStoreContractOptions } from '../contract/eventStoreContract';
 import { newAggregateId, orderContext, orderItemAdded, orderPlaced } from '../contract/eventFixtures';
 import { motoClientConfig, uniqueName } from '../engines/awsTestClients';
@@ -42,6 +46,15 @@ async function newStore(options: Partial<DynamoDbEventStoreOptions> = {}): Promi
 describeEventStoreContract('DynamoDbEventStore (moto)', async (options: EventStoreContractOptions = {}) => {
   const { store } = await newStore(options.clock ? { clock: options.clock, retry: fastRetry } : { retry: fastRetry });
   return { store, close: async () => undefined };
+});
+
+// The append cases of the idempotency contract: the completion travels in the append's
+// TransactWriteItems, conditioned on the claim's token, so events and response commit together.
+describeIdempotencyStoreContract('DynamoDbIdempotencyStore with DynamoDbEventStore (moto)', async (options: IdempotencyStoreContractOptions) => {
+  const idempotencyTableName = uniqueName('idempotency');
+  await createDynamoDbTable(client, idempotencyTableName, IDEMPOTENCY_TABLE);
+  const { store } = await newStore({ idempotencyTableName, retry: fastRetry });
+  return { idempotency: new DynamoDbIdempotencyStore({ client, tableName: idempotencyTableName, ...options }), eventStore: store, close: async () => undefined };
 });
 
 describe('DynamoDbEventStore', () => {
