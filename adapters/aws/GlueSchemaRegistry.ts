@@ -3,6 +3,7 @@ import {
   DataFormat,
   GetSchemaByDefinitionCommand,
   GetSchemaCommand,
+  GetRegistryCommand,
   GetSchemaVersionCommand,
   ListSchemasCommand,
   RegisterSchemaVersionCommand,
@@ -190,6 +191,13 @@ export class GlueSchemaRegistry implements SchemaRegistry {
       this.client.send(new UpdateSchemaCommand({ SchemaId: this.schemaId(schemaName), Compatibility: GLUE_COMPATIBILITY[mode], SchemaVersionNumber: checkpoint })),
     ).catch((error: unknown) => {
       throw glueErrorName(error) === 'EntityNotFoundException' ? new UnknownSchemaError(schemaName, undefined, error) : glueRefusal('UpdateSchema', schemaName, error);
+    });
+  }
+
+  /** Resolves when the configured registry exists; else GLUE_REGISTRY_NOT_FOUND (lookups alone cannot tell a missing registry from an empty one). */
+  async assertRegistryExists(): Promise<void> {
+    await this.call('GetRegistry', () => this.client.send(new GetRegistryCommand({ RegistryId: { RegistryName: this.registryName } }))).catch((error: unknown) => {
+      throw glueErrorName(error) === 'EntityNotFoundException' ? new GlueRegistryNotFoundError(this.registryName, error) : glueRefusal('GetRegistry', undefined, error);
     });
   }
 

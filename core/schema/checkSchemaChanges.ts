@@ -26,6 +26,8 @@ export interface SchemaChangeReport {
   notes: string[];
   /** Version files in the working tree. */
   versionCount: number;
+  /** Versions in the working tree that the registry does not hold yet (empty without a registry). */
+  unregistered: { schemaName: string; version: number }[];
 }
 
 /** Inputs of {@link checkSchemaChanges}. */
@@ -54,7 +56,7 @@ const FILE_PATTERN = /^(.+)\.v(\d+)\.avsc$/;
  */
 export async function checkSchemaChanges(options: CheckSchemaChangesOptions): Promise<SchemaChangeReport> {
   const schemasDir = resolve(options.schemasDir);
-  const report: SchemaChangeReport = { problems: [], notes: [], versionCount: 0 };
+  const report: SchemaChangeReport = { problems: [], notes: [], versionCount: 0, unregistered: [] };
   let catalog: SchemaCatalog;
   try {
     catalog = loadSchemaCatalog(schemasDir);
@@ -70,7 +72,11 @@ export async function checkSchemaChanges(options: CheckSchemaChangesOptions): Pr
     if (base !== undefined) compareWith(catalog, base, baseRef, report.problems);
   }
   if (options.registry !== undefined) {
-    compareWith(catalog, await readRegistry(options.registry), 'registry', report.problems);
+    const registered = await readRegistry(options.registry);
+    compareWith(catalog, registered, 'registry', report.problems);
+    report.unregistered = catalog.entries
+      .filter((entry) => registered.get(entry.schemaName)?.has(entry.version) !== true)
+      .map(({ schemaName, version }) => ({ schemaName, version }));
   } else {
     report.notes.push('no registry database: registered versions not compared');
   }

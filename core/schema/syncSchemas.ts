@@ -53,10 +53,12 @@ export interface SchemaSyncResult {
  */
 export async function syncSchemas(registry: SchemaRegistry, catalog: SchemaCatalog, logger: Logger = silentLogger): Promise<SchemaSyncResult> {
   const result: SchemaSyncResult = { registered: [], unchanged: 0 };
-  const known = new Set(await registry.listSchemaNames());
   for (const schemaName of catalog.schemaNames()) {
-    const existing = known.has(schemaName) ? await registry.listVersions(schemaName) : [];
-    const registeredMode = known.has(schemaName) ? await registry.getCompatibility(schemaName) : undefined;
+    // A registered schema always has a version (both registries create it with its first), so
+    // versions tell whether it exists: no listing of every schema (Glue's ListSchemas pages through
+    // the whole registry, and moto 5.2.5 does not serve it).
+    const existing = await registry.listVersions(schemaName);
+    const registeredMode = existing.length > 0 ? await registry.getCompatibility(schemaName) : undefined;
     const catalogMode = catalog.compatibilityOf(schemaName);
     const replaying = catalogMode === 'DISABLED' && (registeredMode === undefined || registeredMode === 'NONE');
     // A frozen schema new to this registry brings its files as its history: they are registered

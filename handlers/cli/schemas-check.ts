@@ -1,8 +1,10 @@
 /**
  * `npm run schemas:check`: fails (exit 1) on a breaking schema change, naming schema, version,
- * field and rule; exit 0 with a one-line summary otherwise; exit 2 on a usage error.
+ * field and rule; exit 0 with a one-line summary otherwise; exit 2 on a usage error or when the
+ * registry cannot be read.
  *
  * Usage: schemas-check [--dir schemas] [--db .nexus/nexus.db] [--base HEAD] [--help] [--version]
+ *        schemas-check --registry glue --registry-name <name> [--region <region>] [--endpoint <url>] [--dir] [--base]
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,31 +13,42 @@ import { SqliteSchemaRegistry } from '../../adapters/embedded/SqliteSchemaRegist
 import { errorCodeOf } from '../../core/errors/NexusError';
 import { checkSchemaChanges, formatSchemaChangeProblem } from '../../core/schema/checkSchemaChanges';
 import type { CheckSchemaChangesOptions } from '../../core/schema/checkSchemaChanges';
+import { openGlueCheckRegistry } from './glueSchemaCheckRegistry';
+import type { GlueCheckTarget } from './glueSchemaCheckRegistry';
 import { answerStandardOptions } from './standardOptions';
 
 const USAGE = `Usage: schemas-check [options]
 
 Fails on breaking changes to the Avro schemas: edited or deleted version files, and new versions
-that break their compatibility mode (against the git base and the embedded registry).
+that break their compatibility mode (against the git base and the registered versions).
 
 Options:
-  --dir <path>     schemas directory (default: schemas)
-  --db <path>      embedded registry database, opened read-only (default: .nexus/nexus.db when present)
-  --base <ref>     git revision to compare with (default: HEAD)
-  -h, --help       show this help
-  -V, --version    show the version`;
+  --dir <path>             schemas directory (default: schemas)
+  --base <ref>             git revision to compare with (default: HEAD)
+  --registry <kind>        embedded (default) or glue: where the registered versions are read
+  --db <path>              embedded registry database, opened read-only (default: .nexus/nexus.db when present)
+  --registry-name <name>   glue: the Glue Schema Registry to compare with (required with --registry glue)
+  --region <region>        glue: AWS region (default: the SDK's, e.g. AWS_REGION)
+  --endpoint <url>         glue: endpoint override (moto, a VPC endpoint)
+  -h, --help               show this help
+  -V, --version            show the version
+
+With --registry glue the check also lists the versions in the directory that Glue does not hold
+yet (notes, exit 0); credentials come from the AWS SDK's usual chain.`;
 
 interface CliArguments {
   dir: string;
   db?: string;
   base: string;
   help: boolean;
+  registry: 'embedded' | 'glue';
+  glue: Partial<GlueCheckTarget>;
 }
 
 class UsageError extends Error {}
 
 function parseArguments(argv: readonly string[]): CliArguments {
-  const parsed: CliArguments = { dir: 'schemas', base: 'HEAD', help: false };
+  const parsed: CliArguments = { dir: 'schemas', base: 'HEAD', help: false, registry: 'embedded', glue: {} };
   for (let index = 0; index < argv.length; index++) {
     const raw = argv[index] ?? '';
     const [flag, inline] = raw.includes('=') ? [raw.slice(0, raw.indexOf('=')), raw.slice(raw.indexOf('=') + 1)] : [raw, undefined];
@@ -58,10 +71,33 @@ function parseArguments(argv: readonly string[]): CliArguments {
       case '--base':
         parsed.base = value();
         break;
+      case '--registry': {
+        const kind = value();
+        if (kind !== 'embedded' && kind !== 'glue') throw new UsageError(`--registry must be embedded or glue, not ${kind}`);
+        parsed.registry = kind;
+        break;
+      }
+      case '--registry-name':
+        parsed.glue.registryName = value();
+        break;
+      case '--region':
+        parsed.glue.region = value();
+        break;
+      case '--endpoint':
+        parsed.glue.endpoint = value();
+        break;
       default:
         throw new UsageError(`unknown option ${flag}`);
     }
   }
+  return checkRegistryFlags(parsed);
+}
+
+function checkRegistryFlags(parsed: CliArguments): CliArguments {
+  const glueFlags = Object.keys(parsed.glue).map((key) => `--${key === 'registryName' ? 'registry-name' : key}`);
+  if (parsed.registry === 'embedded' && glueFlags.length > 0) throw new UsageError(`${glueFlags.join(', ')} need(s) --registry glue`);
+  if (parsed.registry === 'glue' && parsed.db !== undefined) throw new UsageError('--db reads the embedded registry; it does not go with --registry glue');
+  if (parsed.registry === 'glue' && parsed.glue.registryName === undefined) throw new UsageError('--registry glue needs --registry-name');
   return parsed;
 }
 
@@ -97,9 +133,9 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const notes: string[] = [];
-  let opened: ReturnType<typeof openRegistry>;
+  let opened: { registry?: CheckSchemaChangesOptions['registry']; close(): void };
   try {
-    opened = openRegistry(args.db, notes);
+    opened = args.registry === 'glue' ? await openGlueCheckRegistry(args.glue as GlueCheckTarget, args.dir, notes) : openRegistry(args.db, notes);
   } catch (error) {
     console.error(`schemas-check: ${(error as Error).message}`);
     return 2;
@@ -109,10 +145,13 @@ async function main(argv: readonly string[]): Promise<number> {
     try {
       report = await checkSchemaChanges({ schemasDir: args.dir, baseRef: args.base, registry: opened.registry });
     } catch (error) {
-      if (errorCodeOf(error) !== 'UNKNOWN_GIT_REF') throw error;
+      // Glue failures (unreachable, access denied) carry a code: a message, not a stack trace.
+      const readFailure = args.registry === 'glue' && errorCodeOf(error) !== undefined;
+      if (errorCodeOf(error) !== 'UNKNOWN_GIT_REF' && !readFailure) throw error;
       console.error(`schemas-check: ${(error as Error).message}`);
       return 2;
     }
+    if (args.registry === 'glue') notes.push(...report.unregistered.map((v) => `${v.schemaName} v${v.version} is not registered in Glue registry ${args.glue.registryName ?? ''} yet`));
     for (const note of [...notes, ...report.notes]) console.log(`note: ${note}`);
     for (const problem of report.problems) console.error(formatSchemaChangeProblem(problem));
     if (report.problems.length > 0) {
