@@ -53,8 +53,10 @@ interface CaughtUpWaiter {
  * queue; on its `maxReceiveCount`-th failure it is given back at once and the queue's next
  * receive moves it to the dead-letter queue (redrive it from there). Order per key is the
  * queue's: a per-key queue holds a key's later messages while one is in flight; this runner
- * never lets a later message of a key overtake a failed one within a batch. The queue's
- * `maxReceiveCount` replaces `maxAttempts`. Receive and ack failures are logged and retried
+ * never lets a later message of a key overtake a failed one within a batch. Messages given back
+ * behind a failed one count a receive too (as on SQS FIFO), so those received with a message
+ * that is dead-lettered follow it into the dead-letter queue, in order; later ones flow on. The
+ * queue's `maxReceiveCount` replaces `maxAttempts`. Receive and ack failures are logged and retried
  * with backoff, never thrown.
  */
 export class QueuePipelineRunner {
