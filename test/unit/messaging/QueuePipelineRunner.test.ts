@@ -161,6 +161,18 @@ describe('QueuePipelineRunner', () => {
     expect(running.metrics()).toMatchObject({ recordsFailed: 1, recordsParked: 1 });
   });
 
+  it('sends the messages received behind a dead-lettered one into the dead-letter queue with it, in order, never running them', async () => {
+    // given a poison order with a second message behind the first
+    seen.broken.add('order-poison');
+    await publish({ aggregateId: 'order-poison', aggregateVersion: 1, eventId: 'poison-1' }, { aggregateId: 'order-poison', aggregateVersion: 2, eventId: 'poison-2' });
+    // when the runner catches up
+    const running = await start();
+    await running.whenCaughtUp(10_000);
+    // then both lie in the dead-letter queue in publish order, and the second was never run
+    expect((await queue.deadLetters(10)).map((message) => message.attributes.eventId)).toEqual(['poison-1', 'poison-2']);
+    expect(seen.runs.get('order-poison@2')).toBeUndefined();
+  });
+
   it('processes a redriven dead letter once its bug is fixed', async () => {
     // given a dead-lettered message
     seen.broken.add('order-poison');
