@@ -139,6 +139,11 @@ export class GlueSchemaRegistry implements SchemaRegistry {
     return this.remember(registeredSchemaOf(await this.untilAvailable(answer, input)));
   }
 
+  /**
+   * GetSchemaVersion with LatestVersion. A latest version Glue refused (FAILURE) fails with
+   * GLUE_SCHEMA_VERSION_FAILED instead of falling back: a writer must not quietly encode with an
+   * older version than the one the deployment registered.
+   */
   async getLatest(schemaName: string): Promise<RegisteredSchema> {
     const input: GetSchemaVersionInput = { SchemaId: this.schemaId(schemaName), SchemaVersionNumber: { LatestVersion: true } };
     const answer = await this.readVersion(input, (cause) => new UnknownSchemaError(schemaName, undefined, cause));
