@@ -139,8 +139,10 @@ export class DynamoDbEventStore implements EventStore {
       return this.page(items, limit, (last) => aggregateRangeCursor(from, to, aggregateId, versionOf(last)));
     }
     const afterKey = cursor === undefined ? undefined : parseIndexRangeCursor(cursor, from, to);
-    const items = await this.timeIndex.read(from, to, afterKey, limit + 1);
-    return this.page(items, limit, (last) => indexRangeCursor(from, to, indexKey(last)));
+    const { items, resumeAfter } = await this.timeIndex.read(from, to, afterKey, limit + 1);
+    const page = await this.page(items, limit, (last) => indexRangeCursor(from, to, indexKey(last)));
+    // A read that stopped at its day bound ends the page early, possibly empty, with a cursor.
+    return resumeAfter === undefined || page.nextCursor !== undefined ? page : { ...page, nextCursor: indexRangeCursor(from, to, resumeAfter) };
   }
 
   async currentVersion(aggregateId: string): Promise<number> {

@@ -17,6 +17,20 @@ export interface TimestampIndexReaderDependencies {
 const DAY_MS = 86_400_000;
 
 /**
+ * Day buckets one read visits at most. A sparse range (years with no events) would otherwise
+ * cost a query per shard per day in one call; instead the page ends early, possibly empty, with
+ * a cursor at the next day, as DESIGN's "scanned so much, then a continuation token".
+ */
+export const MAX_DAYS_PER_READ = 31;
+
+/** What one read found, and where the next one resumes when it stopped at the day bound. */
+export interface IndexRead {
+  items: EventItem[];
+  /** Set when the read stopped at {@link MAX_DAYS_PER_READ} with days left: the next read starts after it. */
+  resumeAfter?: string;
+}
+
+/**
  * Reads [from, to) from the TimestampIndex in sort-key order (time, then aggregate id, then
  * version), day bucket by day bucket: for each day it queries every shard with a key range
  * (`timeKey BETWEEN lower AND to`, never a Scan) in parallel and merges them. It stops as soon
@@ -29,18 +43,23 @@ export class TimestampIndexReader {
   constructor(private readonly dependencies: TimestampIndexReaderDependencies) {}
 
   /** Up to `want` items with from <= occurredAt < to whose index key is after `afterKey`. */
-  async read(from: string, to: string, afterKey: string | undefined, want: number): Promise<EventItem[]> {
-    if (from >= to) return [];
+  async read(from: string, to: string, afterKey: string | undefined, want: number): Promise<IndexRead> {
+    if (from >= to) return { items: [] };
     const lower = afterKey ?? from;
     const lastDay = dayOf(new Date(Date.parse(to) - 1).toISOString());
     const collected: EventItem[] = [];
-    for (let day = dayOf(lower); day <= lastDay && collected.length < want; day = nextDay(day)) {
+    let day = dayOf(lower);
+    for (let visited = 0; day <= lastDay && collected.length < want; day = nextDay(day), visited += 1) {
+      if (visited === MAX_DAYS_PER_READ) {
+        // Every key of `day` is `<day>T...#...`, so all sort after the bare midnight instant.
+        return { items: collected, resumeAfter: `${day}T00:00:00.000Z` };
+      }
       const need = want - collected.length;
       const shards = Array.from({ length: this.dependencies.timeIndexShards }, (_unused, shard) => this.queryBucket(timeBucket(day, shard), lower, to, afterKey, need));
       const merged = (await Promise.all(shards)).flat().sort(byIndexKey);
       collected.push(...merged.slice(0, need));
     }
-    return collected;
+    return { items: collected };
   }
 
   /** Up to `need` items of one bucket in key order, after `afterKey` (excluded). */

@@ -160,6 +160,22 @@ describe('DynamoDbEventStore', () => {
     expect(buckets.size).toBeGreaterThan(1);
   });
 
+  it('bounds the days one time-range read visits, and continues with a cursor', async () => {
+    // given one event 40 days after the start of the range, in a 2-shard index
+    const { store } = await newStore({ timeIndexShards: 2, clock: () => new Date('2030-02-10T12:00:00.000Z') });
+    const id = newAggregateId();
+    await store.append(id, 0, [orderPlaced(id)], orderContext());
+    // when reading from 2030-01-01 to 2030-03-01, following cursors
+    const range = { from: '2030-01-01T00:00:00.000Z', to: '2030-03-01T00:00:00.000Z' };
+    const first = await store.readByTimeRange(range);
+    const second = await store.readByTimeRange({ ...range, cursor: first.nextCursor });
+    // then the first page stops at the bound, empty but with a cursor, and the second finds the event
+    expect(first.items).toEqual([]);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    expect(second.items.map((event) => event.aggregateId)).toEqual([id]);
+    expect(second.nextCursor).toBeUndefined();
+  });
+
   describe('transient faults, injected at the HTTP layer', () => {
     it('retries a throttled append, then succeeds', async () => {
       // given a proxy that answers the first two TransactWriteItems with ProvisionedThroughputExceededException
