@@ -80,9 +80,16 @@ export class Gate {
   }
 }
 
-/** Resolves once `condition` holds, checking every few milliseconds (the test's timeout bounds it). */
-export async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 2));
+/**
+ * Resolves once `condition` holds, checking every few milliseconds; rejects after `timeoutMs`, so
+ * that a test that fails stops polling instead of keeping the process alive after its timeout.
+ */
+export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 25_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${condition.toString().slice(0, 200)}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
 }
 
 /**
