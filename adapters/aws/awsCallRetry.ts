@@ -47,6 +47,8 @@ const TRANSIENT_NAMES = new Set([
   'TooManyRequestsException',
   'RequestLimitExceeded',
   'TransactionConflictException',
+  // Glue: another writer changed the schema at the same moment; the next attempt sees its result.
+  'ConcurrentModificationException',
   'LimitExceededException',
   'InternalServerError',
   'InternalFailure',

@@ -1,5 +1,6 @@
 import { hasErrorCode, NexusError } from '../../core/errors/NexusError';
 import { InvalidSchemaError } from '../../core/schema/SchemaRegistryErrors';
+import { SCHEMA_REGISTRY_ERRORS } from '../../core/schema/SchemaRegistry';
 import { AWS_RETRIES_EXHAUSTED } from './awsCallRetry';
 
 /** Error codes the Glue schema registry raises beside the SchemaRegistry port's own. */
@@ -11,7 +12,7 @@ export const GLUE_SCHEMA_REGISTRY_ERRORS = {
   /** A version stayed PENDING longer than the adapter waits. */
   VERSION_STILL_PENDING: 'GLUE_SCHEMA_VERSION_STILL_PENDING',
   /** Glue kept failing with transient faults (throttling, 5xx, sockets) through every retry. */
-  UNAVAILABLE: 'SCHEMA_REGISTRY_UNAVAILABLE',
+  UNAVAILABLE: SCHEMA_REGISTRY_ERRORS.REGISTRY_UNAVAILABLE,
   /** Any other refusal by Glue (access denied, a resource limit, ...). */
   REQUEST_FAILED: 'GLUE_REQUEST_FAILED',
 } as const;

@@ -7,6 +7,8 @@ import { EVENT_CODEC_ERRORS } from '../schema/EventCodec';
 import { READ_MODEL_ERRORS } from '../readmodel/ReadModelStore';
 import { AUTH_ERRORS } from '../auth/AuthErrors';
 import { IDEMPOTENCY_ERRORS } from '../idempotency/IdempotencyStore';
+import { RATE_LIMIT_STORE_ERRORS } from '../auth/RateLimitStore';
+import { SCHEMA_REGISTRY_ERRORS } from '../schema/SchemaRegistry';
 import { HTTP_ERRORS } from './HttpErrors';
 
 /** An RFC 9457 problem document, with Nexus's `code`, `field` and `correlationId` members. */
@@ -66,6 +68,10 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   [EVENT_STORE_ERRORS.STORE_UNAVAILABLE]: { status: 503, title: 'Event store unavailable' },
   [READ_MODEL_ERRORS.STORE_UNAVAILABLE]: { status: 503, title: 'Read model store unavailable' },
   [IDEMPOTENCY_ERRORS.STORE_UNAVAILABLE]: { status: 503, title: 'Idempotency store unavailable' },
+  [RATE_LIMIT_STORE_ERRORS.STORE_UNAVAILABLE]: { status: 503, title: 'Rate-limit store unavailable' },
+  [SCHEMA_REGISTRY_ERRORS.REGISTRY_UNAVAILABLE]: { status: 503, title: 'Schema registry unavailable' },
+  // A command whose decision holds more events than one atomic append can (DynamoDB: 100 items).
+  [EVENT_STORE_ERRORS.APPEND_TOO_LARGE]: { status: 422, title: 'Command produces too many events' },
   [HTTP_ERRORS.SERVICE_UNAVAILABLE]: { status: 503, title: 'Service unavailable' },
   [HTTP_ERRORS.QUERY_TIMEOUT]: { status: 504, title: 'Query timed out' },
   [HTTP_ERRORS.INTERNAL]: INTERNAL,

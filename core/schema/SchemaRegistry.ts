@@ -22,6 +22,8 @@ export const SCHEMA_REGISTRY_ERRORS = {
   INCOMPATIBLE_SCHEMA: 'INCOMPATIBLE_SCHEMA',
   REGISTRATION_DISABLED: 'SCHEMA_REGISTRATION_DISABLED',
   INVALID_SCHEMA: 'INVALID_SCHEMA',
+  /** The registry's engine could not be reached after retries (Glue throttling, network); retryable. */
+  REGISTRY_UNAVAILABLE: 'SCHEMA_REGISTRY_UNAVAILABLE',
 } as const;
 
 /**

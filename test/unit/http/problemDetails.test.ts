@@ -28,3 +28,20 @@ describe('toProblem for domain rule violations', () => {
     expect(problem).toMatchObject({ status: 404, code: 'ORDER_NOT_FOUND' });
   });
 });
+
+describe('toProblem for the AWS backends', () => {
+  it.each([
+    ['RATE_LIMIT_STORE_UNAVAILABLE', 503],
+    ['SCHEMA_REGISTRY_UNAVAILABLE', 503],
+    ['EVENT_STORE_UNAVAILABLE', 503],
+    ['READ_MODEL_UNAVAILABLE', 503],
+    ['EVENT_APPEND_TOO_LARGE', 422],
+  ])('answers %s with %i', (code, status) => {
+    // given an error as the AWS adapters raise it (a code, a message, details)
+    const error = { code, message: 'it failed', details: { operation: 'TransactWriteItems' } };
+    // when
+    const problem = toProblem(error, context);
+    // then
+    expect(problem).toMatchObject({ status, code });
+  });
+});
