@@ -1,6 +1,7 @@
 import type { DeadLetterStore } from '../../deadletter/DeadLetterStore';
 import type { Logger } from '../../logging/Logger';
 import type { Cancellation } from '../Cancellation';
+import { isEngineOutage } from '../../errors/engineOutage';
 import { KeyLanes } from '../KeyLanes';
 import type { PipelineDefinition } from '../PipelineDefinition';
 import type { PipelineMetricsRecorder } from '../PipelineMetrics';
@@ -37,7 +38,9 @@ interface KeyedRecord {
  *   and parked on exhaustion, later records of its key parked behind it.
  * - Keys parked by an earlier invocation (asked of the dead-letter store) park behind their oldest
  *   entry; a redelivered record that is parked already is recognised and skipped.
- * - Unfinished: a record whose park (or the lookup of parked keys) failed, one whose retry backoff
+ * - Unfinished: a record whose attempts all failed because an engine was unavailable
+ *   ({@link isEngineOutage}: waiting helps, parking would not), a record whose park (or the
+ *   lookup of parked keys) failed, one whose retry backoff
  *   the `deadline` ended, one not started by the deadline, every later record of its key, and
  *   with `lowest-per-shard` every record after an unfinished one in its shard that has not started.
  */
@@ -125,6 +128,13 @@ export class InvocationBatch {
       if (result.status === 'applied') continue;
       if (result.status === 'abandoned') {
         logger.warn('deadline reached while retrying a record; it is reported for redelivery', { error: result.error, key, origin: record.origin, attempts: result.attempts });
+        this.leave(entry);
+        continue;
+      }
+      if (isEngineOutage(result.error)) {
+        // The sink's engine is down, not the record bad: wait for redelivery instead of parking every key.
+        stats.sourceFailures += 1;
+        logger.warn('an engine the pipeline writes to is unavailable; the record is left for redelivery', { error: result.error.cause, key, origin: record.origin });
         this.leave(entry);
         continue;
       }
