@@ -1,13 +1,13 @@
 /**
- * `npm run bench [-- --runs 3 --only pipeline,appends,propagation,commands,knee,idempotency,isolation --quick]`
+ * `npm run bench [-- --runs 3 --only pipeline,appends,propagation,commands,knee,idempotency,isolation,lambda --quick]`
  *
  * In-process benchmarks of the embedded system. Every figure is the median of `--runs` runs
  * (at least 3) with its min–max, next to a baseline measured in the same run, so that the ratio
  * holds on a noisy machine. Prints a markdown table and writes JSON to bench-results/.
  * Sizes are chosen so that pipeline, appends, propagation and commands stay under 5 minutes on
  * 2 cores; knee adds about 4 minutes and idempotency about 1.5.
- * `--quick` cuts the steps and blocks of the knee, idempotency and isolation groups to a smoke run whose
- * figures are not comparable with a full run.
+ * `--quick` cuts the steps and blocks of the knee, idempotency and isolation groups, and the lambda
+ * group's records, to a smoke run whose figures are not comparable with a full run.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -22,6 +22,8 @@ import type { Figure } from './figures';
 import { measurePipelineThroughput } from './pipelineThroughput';
 import { measurePropagation } from './propagationLatency';
 import { measureIdempotencyCost } from './idempotencyCost';
+import { measureLambdaHandlerCost } from './lambdaHandlerCost';
+import type { LambdaCostRun, SideCost } from './lambdaHandlerCost';
 import type { IdempotencyCostOptions } from './idempotencyCost';
 import { markdownTable } from './report';
 import { measureRetryIsolation } from './retryIsolation';
@@ -40,6 +42,9 @@ const SIZES = {
   commandRate: 1_000,
   commandMs: 20_000,
   healthBaselineMs: 5_000,
+  /** Orders of 3 events each through every Lambda case and the embedded runner (about 1 s per side per run on 2 cores). */
+  lambdaOrders: 5_000,
+  lambdaOrdersQuick: 500,
 };
 
 /**
@@ -68,7 +73,7 @@ const IDEMPOTENCY_QUICK: IdempotencyCostOptions = { ...IDEMPOTENCY, blockMs: 1_0
 const ISOLATION: RetryIsolationOptions = { ratePerSecond: 1_000, durationMs: 8_000, failingAttempts: 5 };
 const ISOLATION_QUICK: RetryIsolationOptions = { ...ISOLATION, durationMs: 2_000 };
 
-const GROUPS = ['pipeline', 'appends', 'propagation', 'commands', 'knee', 'idempotency', 'isolation'] as const;
+const GROUPS = ['pipeline', 'appends', 'propagation', 'commands', 'knee', 'idempotency', 'isolation', 'lambda'] as const;
 
 const USAGE = `usage: npm run bench -- [--runs 3] [--only ${GROUPS.join(',')}] [--quick]
 
@@ -76,7 +81,7 @@ In-process benchmarks of the embedded system: each figure the median of --runs r
 next to a baseline measured in the same run. Prints a markdown table; JSON goes to bench-results/.
   --runs <n>       runs per figure, at least 3 (default 3)
   --only <groups>  comma-separated groups (default: all)
-  --quick          a smoke run of the knee and idempotency groups (figures not comparable)`;
+  --quick          a smoke run of the knee, idempotency, isolation and lambda groups (figures not comparable)`;
 
 async function main(): Promise<void> {
   if (answerStandardOptions(process.argv.slice(2), USAGE)) return;
@@ -205,6 +210,14 @@ async function main(): Promise<void> {
     figures.push({ group: 'isolation', name: 'p99 with a failing key − p99 without (same run)', unit: 'ms', value: difference, target: '≤ 50 ms', met: difference.median <= 50, note });
   }
 
+  if (only.has('lambda')) {
+    const orders = values.quick ? SIZES.lambdaOrdersQuick : SIZES.lambdaOrders;
+    log(`Lambda handlers in-process: CPU per record on Kinesis, SQS and DynamoDB Streams batches vs the embedded runner, ${orders * 3} records${values.quick ? ' (quick)' : ''}`);
+    // A discarded warm-up (JIT, page cache), then the two sides take turns at going first.
+    await measureLambdaHandlerCost(Math.max(100, Math.floor(orders / 5)));
+    figures.push(...lambdaFigures(await repeat(runs, (run) => measureLambdaHandlerCost(orders, run % 2 === 1)), orders * 3, values.quick));
+  }
+
   figures.push({ group: 'snapshots', name: 'snapshot trigger → snapshot stored', unit: 'ms', value: spread([]), note: 'snapshots do not exist yet: not measured' });
   figures.push({ group: 'memory', name: 'bench process peak RSS', unit: 'MB', value: spread([process.resourceUsage().maxRSS / 1024]) });
 
@@ -216,6 +229,25 @@ async function main(): Promise<void> {
   const file = join(directory, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify({ machine, runs, sizes: SIZES, figures }, null, 2)}\n`);
   process.stdout.write(`JSON: ${file}\n`);
+}
+
+/** Per Lambda case: CPU µs per record and records/s per vCPU, against the embedded runner on the same records in the same run. */
+function lambdaFigures(results: readonly LambdaCostRun[], records: number, quick: boolean | undefined): Figure[] {
+  const cpuPerRecord = (cost: SideCost): number => cost.cpuUs / cost.records;
+  const perVcpu = (cost: SideCost): number => (cost.records * 1e6) / cost.cpuUs;
+  const figures: Figure[] = [];
+  for (const [index, first] of (results[0]?.lambda ?? []).entries()) {
+    const lambda = results.map((r) => r.lambda[index]?.cost as SideCost);
+    const embedded = results.map((r) => r.embedded[first.pipeline]);
+    const source = { kinesis: 'Kinesis', sqs: 'SQS', dynamodb: 'DynamoDB Streams' }[first.shape];
+    const note = `${records} records in batches of ${first.batchSize}; user + system CPU of the process; SQLite sinks${quick ? '; QUICK run, not comparable' : ''}`;
+    const baselineName = `embedded runner, ${first.pipeline}`;
+    const cpu = [lambda.map(cpuPerRecord), embedded.map(cpuPerRecord)] as const;
+    const rate = [lambda.map(perVcpu), embedded.map(perVcpu)] as const;
+    figures.push({ group: 'lambda', name: `${first.pipeline} on ${source}: CPU per record`, unit: 'µs', value: spread(cpu[0]), baselineName, baseline: spread(cpu[1]), ratio: ratios(cpu[0], cpu[1]), note });
+    figures.push({ group: 'lambda', name: `${first.pipeline} on ${source}: records/s per vCPU`, unit: 'rec/s', value: spread(rate[0]), baselineName, baseline: spread(rate[1]), ratio: ratios(rate[0], rate[1]), note });
+  }
+  return figures;
 }
 
 main().catch((error: unknown) => {
