@@ -44,7 +44,7 @@ const SIZES = {
   healthBaselineMs: 5_000,
   /** Orders of 3 events each through every Lambda case and the embedded runner (about 1 s per side per run on 2 cores). */
   lambdaOrders: 5_000,
-  lambdaOrdersQuick: 500,
+  lambdaOrdersQuick: 1_000,
 };
 
 /**
