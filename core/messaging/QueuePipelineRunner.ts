@@ -1,4 +1,5 @@
 import { NexusError } from '../errors/NexusError';
+import { CaughtUpWaiters } from '../pipeline/CaughtUpWaiters';
 import type { Logger } from '../logging/Logger';
 import type { PipelineContext, PipelineDefinition } from '../pipeline/PipelineDefinition';
 import { PipelineMetricsRecorder } from '../pipeline/PipelineMetrics';
@@ -34,13 +35,6 @@ export interface QueueRunnerDependencies {
   logger?: Logger;
 }
 
-interface CaughtUpWaiter {
-  afterRead: number;
-  resolve: () => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 /**
  * Runs a pipeline whose source is a subscriber queue, in this process: receive a batch, run it
  * through the pipe ({@link processQueueBatch}: keys concurrently up to `concurrency`, one key in
@@ -64,8 +58,7 @@ export class QueuePipelineRunner {
   private readonly logger: Logger;
   private readonly stats: PipelineMetricsRecorder;
   private readonly wake = new WakeSignal();
-  private readonly waiters = new Set<CaughtUpWaiter>();
-  private reads = 0;
+  private readonly waiters: CaughtUpWaiters;
   private stopping = false;
   /** When the earliest message given back becomes receivable again: the loop wakes then. */
   private retryAt: number | undefined;
@@ -81,6 +74,7 @@ export class QueuePipelineRunner {
     this.options = { ...QUEUE_RUNNER_DEFAULTS, ...applicable(definition.options ?? {}), ...applicable(options) };
     this.logger = (deps.logger ?? deps.context.logger).child({ pipeline: definition.name, queue: deps.queue.name });
     this.stats = new PipelineMetricsRecorder(definition.name);
+    this.waiters = new CaughtUpWaiters(definition.name);
   }
 
   get name(): string {
@@ -105,7 +99,7 @@ export class QueuePipelineRunner {
     this.loop = undefined;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    for (const waiter of this.waiters) this.settle(waiter, new NexusError(RUNNER_ERRORS.NOT_RUNNING, `pipeline ${this.definition.name} stopped`));
+    this.waiters.stopped();
   }
 
   /** Resolves once the queue is empty (nothing visible, nothing in flight) after a receive that started after the call; dead letters do not count. */
@@ -113,19 +107,9 @@ export class QueuePipelineRunner {
     if (!this.loop || this.stopping) {
       return Promise.reject(new NexusError(RUNNER_ERRORS.NOT_RUNNING, `pipeline ${this.definition.name} is not running`));
     }
-    return new Promise((resolve, reject) => {
-      const waiter: CaughtUpWaiter = {
-        afterRead: this.reads,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          const message = `pipeline ${this.definition.name} did not catch up within ${timeoutMs} ms`;
-          this.settle(waiter, new NexusError(RUNNER_ERRORS.CAUGHT_UP_TIMEOUT, message, { details: { timeoutMs } }));
-        }, timeoutMs),
-      };
-      this.waiters.add(waiter);
-      this.wake.notify();
-    });
+    const caughtUp = this.waiters.wait(timeoutMs);
+    this.wake.notify();
+    return caughtUp;
   }
 
   metrics(): PipelineMetrics {
@@ -154,7 +138,7 @@ export class QueuePipelineRunner {
 
   private async step(): Promise<void> {
     const { queue, context } = this.deps;
-    const read = ++this.reads;
+    const read = this.waiters.readStarted();
     const messages = await queue.receive(this.options.batchSize);
     const newest = messages.at(-1);
     if (newest === undefined) {
@@ -162,7 +146,7 @@ export class QueuePipelineRunner {
       this.stats.lagRecords = depth.visible + depth.inFlight;
       this.stats.lagMs = 0;
       if (depth.visible + depth.inFlight > 0) return;
-      for (const waiter of this.waiters) if (read > waiter.afterRead) this.settle(waiter);
+      this.waiters.caughtUp(read);
       return;
     }
     this.wake.pending = true;
@@ -208,12 +192,6 @@ export class QueuePipelineRunner {
     return Math.min(this.options.idlePollMs, untilRetry);
   }
 
-  private settle(waiter: CaughtUpWaiter, error?: Error): void {
-    clearTimeout(waiter.timer);
-    this.waiters.delete(waiter);
-    if (error) waiter.reject(error);
-    else waiter.resolve();
-  }
 }
 
 /** The options of `options` that apply to a queue and are set. */

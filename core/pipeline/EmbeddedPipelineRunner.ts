@@ -1,4 +1,5 @@
 import { NexusError } from '../errors/NexusError';
+import { CaughtUpWaiters } from './CaughtUpWaiters';
 import type { Logger } from '../logging/Logger';
 import type { RecordSource, SourceRecord } from '../streams/RecordSource';
 import { KeyedBatchProcessor } from './KeyedBatchProcessor';
@@ -14,13 +15,6 @@ import { WakeSignal } from './WakeSignal';
 
 export { RUNNER_DEFAULTS, RUNNER_ERRORS } from './RunnerOptions';
 export type { HeadAwareRecordSource, RunnerDependencies, RunnerOptions } from './RunnerOptions';
-
-interface CaughtUpWaiter {
-  afterRead: number;
-  resolve: () => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
 
 /**
  * Runs one pipeline in this process against a tail-able source.
@@ -43,10 +37,9 @@ export class EmbeddedPipelineRunner {
   private readonly options: Required<RunnerOptions>;
   private readonly logger: Logger;
   private readonly stats: PipelineMetricsRecorder;
-  private readonly waiters = new Set<CaughtUpWaiter>();
+  private readonly waiters: CaughtUpWaiters;
   private position: number | undefined;
   private committed = 0;
-  private reads = 0;
   /** Was the last read a full batch? Then more is waiting: read again without lingering. */
   private lastReadFull = true;
   private stopping = false;
@@ -64,6 +57,7 @@ export class EmbeddedPipelineRunner {
     this.options = { ...RUNNER_DEFAULTS, ...defined(definition.options ?? {}), ...defined(options) };
     this.logger = (deps.logger ?? deps.context.logger).child({ pipeline: definition.name });
     this.stats = new PipelineMetricsRecorder(definition.name);
+    this.waiters = new CaughtUpWaiters(definition.name);
     const { concurrency, maxAttempts, initialBackoffMs, maxBackoffMs, random } = this.options;
     const { context, deadLetters, checkpoints } = deps;
     const { stats, logger } = this;
@@ -110,7 +104,7 @@ export class EmbeddedPipelineRunner {
     this.loop = undefined;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    for (const waiter of this.waiters) this.settle(waiter, new NexusError(RUNNER_ERRORS.NOT_RUNNING, `pipeline ${this.definition.name} stopped`));
+    this.waiters.stopped();
   }
 
   /** Resolves once every record readable when called has been processed (applied or parked; a retrying one is not). */
@@ -118,19 +112,9 @@ export class EmbeddedPipelineRunner {
     if (!this.loop || this.stopping) {
       return Promise.reject(new NexusError(RUNNER_ERRORS.NOT_RUNNING, `pipeline ${this.definition.name} is not running`));
     }
-    return new Promise((resolve, reject) => {
-      const waiter: CaughtUpWaiter = {
-        afterRead: this.reads,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          const message = `pipeline ${this.definition.name} did not catch up within ${timeoutMs} ms`;
-          this.settle(waiter, new NexusError(RUNNER_ERRORS.CAUGHT_UP_TIMEOUT, message, { details: { timeoutMs } }));
-        }, timeoutMs),
-      };
-      this.waiters.add(waiter);
-      this.wake.notify();
-    });
+    const caughtUp = this.waiters.wait(timeoutMs);
+    this.wake.notify();
+    return caughtUp;
   }
 
   metrics(): PipelineMetrics {
@@ -180,7 +164,7 @@ export class EmbeddedPipelineRunner {
       this.lastReadFull = true;
       return;
     }
-    const read = ++this.reads;
+    const read = this.waiters.readStarted();
     const batch = await source.read(this.position, this.options.batchSize);
     this.lastReadFull = batch.length >= this.options.batchSize;
     const last = batch.at(-1);
@@ -188,7 +172,7 @@ export class EmbeddedPipelineRunner {
       this.stats.lagRecords = this.retrying.waitingRecords;
       this.stats.lagMs = 0;
       if (this.retrying.retryingKeys > 0) return;
-      for (const waiter of this.waiters) if (read > waiter.afterRead) this.settle(waiter);
+      this.waiters.caughtUp(read);
       return;
     }
     this.wake.pending = true;
@@ -249,12 +233,6 @@ export class EmbeddedPipelineRunner {
     }
   }
 
-  private settle(waiter: CaughtUpWaiter, error?: Error): void {
-    clearTimeout(waiter.timer);
-    this.waiters.delete(waiter);
-    if (error) waiter.reject(error);
-    else waiter.resolve();
-  }
 }
 
 function isHeadAware(source: RecordSource): source is HeadAwareRecordSource {
