@@ -3,6 +3,8 @@ import type { LogLevel } from '../../core/logging/Logger';
 
 /** Settings of the local (embedded) server. */
 export interface LocalServerConfig {
+  /** Where the data lives: `embedded` (SQLite in the data directory) or `aws` (see handlers/aws/awsConfig.ts). */
+  backend: 'embedded' | 'aws';
   port: number;
   host: string;
   dataDir: string;
@@ -20,6 +22,8 @@ export interface LocalServerConfig {
 
 /** Defaults of the local server. */
 export const LOCAL_SERVER_DEFAULTS: LocalServerConfig = {
+  /** @defaultValue 'embedded' */
+  backend: 'embedded',
   /** @defaultValue 3000 */
   port: 3000,
   /** @defaultValue '127.0.0.1' — loopback only unless told otherwise */
@@ -49,13 +53,15 @@ export const LOCAL_SERVER_DEFAULTS: LocalServerConfig = {
 /** `npm start -- --help`: every flag with its variable and default. */
 export const LOCAL_SERVER_USAGE = `Usage: npm start -- [options]
 
-Runs the embedded Nexus system (HTTP API and pipelines) with its data in one directory.
+Runs the Nexus system (HTTP API and pipelines): embedded by default, its data in one directory.
 Each flag can also be set by the environment variable after it; a flag wins over its variable.
 
 Options:
+  --backend <name>           NEXUS_BACKEND             embedded (SQLite) or aws (AWS services; see below) (default ${LOCAL_SERVER_DEFAULTS.backend})
   --port <n>                 PORT                      TCP port, 0 picks a free one (default ${LOCAL_SERVER_DEFAULTS.port})
   --host <name>              HOST                      address or host name to listen on (default ${LOCAL_SERVER_DEFAULTS.host})
-  --data-dir <dir>           NEXUS_DATA_DIR            directory of the SQLite files, created when missing (default ${LOCAL_SERVER_DEFAULTS.dataDir})
+  --data-dir <dir>           NEXUS_DATA_DIR            directory of the SQLite files, created when missing (default ${LOCAL_SERVER_DEFAULTS.dataDir});
+                                                       with --backend aws it holds only the generated jwt-secret
   --log-level <level>        NEXUS_LOG_LEVEL           debug, info, warn, error or silent (default ${LOCAL_SERVER_DEFAULTS.logLevel})
   --max-body-bytes <n>       NEXUS_MAX_BODY_BYTES      largest request body (default ${LOCAL_SERVER_DEFAULTS.maxBodyBytes})
   --pipeline-linger-ms <n>   NEXUS_PIPELINE_LINGER_MS  wait after a partial pipeline batch (default ${LOCAL_SERVER_DEFAULTS.pipelineLingerMs})
@@ -77,10 +83,11 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+const BACKENDS: readonly LocalServerConfig['backend'][] = ['embedded', 'aws'];
 
 /**
  * Reads the configuration from command-line flags, then environment variables, then defaults:
- * `--port`/PORT, `--host`/HOST, `--data-dir`/NEXUS_DATA_DIR, `--log-level`/NEXUS_LOG_LEVEL,
+ * `--backend`/NEXUS_BACKEND, `--port`/PORT, `--host`/HOST, `--data-dir`/NEXUS_DATA_DIR, `--log-level`/NEXUS_LOG_LEVEL,
  * `--max-body-bytes`/NEXUS_MAX_BODY_BYTES, `--pipeline-linger-ms`/NEXUS_PIPELINE_LINGER_MS, `--pipeline-nice`/NEXUS_PIPELINE_NICE,
  * `--idempotency-ttl`/NEXUS_IDEMPOTENCY_TTL, `--body-timeout-ms`/NEXUS_BODY_TIMEOUT_MS.
  */
@@ -90,6 +97,7 @@ export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): L
     ({ values } = parseArgs({
       args: argv,
       options: {
+        backend: { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
         'data-dir': { type: 'string' },
@@ -117,7 +125,9 @@ export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): L
   const nice = pick('pipeline-nice', 'NEXUS_PIPELINE_NICE');
   const idempotencyTtl = pick('idempotency-ttl', 'NEXUS_IDEMPOTENCY_TTL');
   const bodyTimeout = pick('body-timeout-ms', 'NEXUS_BODY_TIMEOUT_MS');
+  const backend = pick('backend', 'NEXUS_BACKEND');
   return {
+    backend: backend ? oneOf(backend, BACKENDS) : LOCAL_SERVER_DEFAULTS.backend,
     port: port ? integerIn(port, 0, 65_535) : LOCAL_SERVER_DEFAULTS.port,
     host: pick('host', 'HOST')?.value ?? LOCAL_SERVER_DEFAULTS.host,
     dataDir: pick('data-dir', 'NEXUS_DATA_DIR')?.value ?? LOCAL_SERVER_DEFAULTS.dataDir,

@@ -35,6 +35,7 @@ import type { RecordSource } from '../../core/streams/RecordSource';
 import type { DeadLetterStore } from '../../core/deadletter/DeadLetterStore';
 import type { EventCodec } from '../../core/schema/EventCodec';
 import type { LoggedEventStore } from '../../core/events/EventLog';
+import type { EventStore } from '../../core/events/EventStore';
 import type { ReadModelStore } from '../../core/readmodel/ReadModelStore';
 import { createJsonLogger } from '../../core/logging/Logger';
 import type { Logger, LogLevel } from '../../core/logging/Logger';
@@ -255,8 +256,11 @@ function openDatabases(files: readonly string[], synchronous: 'NORMAL' | 'FULL')
 /** Options of {@link createEmbeddedApi}: the API's tunables and the extra members of /health. */
 export type EmbeddedApiOptions = ApiOptions & { health?: () => Promise<Record<string, unknown>> };
 
-/** The HTTP API over an embedded system, secured as configured (JWT keys, policies, rate limits). */
-export function createEmbeddedApi(system: EmbeddedSystem, auth: AuthConfig, options: EmbeddedApiOptions = {}): ReturnType<typeof createApi> {
+/** What the HTTP API needs of a system, whichever its backend (embedded here, AWS in handlers/aws). */
+export type ApiSystem = Pick<EmbeddedSystem, 'commands' | 'readModels' | 'logger' | 'authorizer' | 'rateLimits' | 'codec' | 'upcasters' | 'idempotency'> & { eventStore: EventStore };
+
+/** The HTTP API over a system, secured as configured (JWT keys, policies, rate limits). */
+export function createEmbeddedApi(system: ApiSystem, auth: AuthConfig, options: EmbeddedApiOptions = {}): ReturnType<typeof createApi> {
   const { health, ...apiOptions } = options;
   return createApi(
     {

@@ -10,7 +10,9 @@ import { readAuthConfig } from '../../core/auth/authConfig';
 import { answerStandardOptions } from '../cli/standardOptions';
 import { createEmbeddedApi, openEmbeddedSystem } from './embeddedSystem';
 import type { EmbeddedSystem } from './embeddedSystem';
-import { LOCAL_SERVER_DEFAULTS, LOCAL_SERVER_USAGE, readLocalServerConfig } from './config';
+import { ConfigError, LOCAL_SERVER_DEFAULTS, LOCAL_SERVER_USAGE, readLocalServerConfig } from './config';
+import { AWS_BACKEND_USAGE, readAwsBackendConfig, takeAwsFlags } from '../aws/awsConfig';
+import { runAwsServer } from '../aws/awsServer';
 import { watchEventLoopDelay } from './eventLoopDelayWindow';
 import { memoryUsageMb } from './memoryUsageMb';
 import { applyHttpServerLimits } from './httpServerLimits';
@@ -25,11 +27,16 @@ const target: ListenTarget = { host: LOCAL_SERVER_DEFAULTS.host, port: LOCAL_SER
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (answerStandardOptions(argv, LOCAL_SERVER_USAGE)) return;
-  const config = readLocalServerConfig(argv, process.env);
+  if (answerStandardOptions(argv, `${LOCAL_SERVER_USAGE}\n\n${AWS_BACKEND_USAGE}`)) return;
+  const { aws, rest } = takeAwsFlags(argv);
+  const config = readLocalServerConfig(rest, process.env);
+  const awsConfig = config.backend === 'aws' ? readAwsBackendConfig(aws, process.env) : undefined;
+  const [stray] = aws.keys();
+  if (awsConfig === undefined && stray !== undefined) throw new ConfigError(`--${stray} applies to --backend aws only (or NEXUS_BACKEND=aws)`);
   Object.assign(target, { host: config.host, port: config.port });
   // A host that does not resolve is found before any data is opened.
   await lookup(config.host);
+  if (awsConfig !== undefined) return runAwsServer(config, awsConfig);
   // Pipelines in a worker thread and group commit: the HTTP event loop does only command and
   // query work, and concurrent commands share commits (docs/performance.md, round 3).
   const system = await openEmbeddedSystem({

@@ -1,0 +1,47 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { Client as OpenSearchClient } from '@opensearch-project/opensearch';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsBackendConfig, AwsService } from './awsConfig';
+
+/** The SDK clients of the AWS backend, built once per process. */
+export interface AwsClients {
+  dynamo: DynamoDBClient;
+  streams: DynamoDBStreamsClient;
+  kinesis: KinesisClient;
+  glue: GlueClient;
+  openSearch: OpenSearchClient;
+  destroy(): Promise<void>;
+}
+
+/**
+ * Builds every client with `maxAttempts: 1` (the adapters retry through `callWithRetry`, so the
+ * SDK's own retries would multiply theirs) and the HTTP/1.1 handler: Kinesis's default HTTP/2
+ * handler fails against moto, and one handler type for all keeps behaviour alike.
+ */
+export function createAwsClients(config: Pick<AwsBackendConfig, 'region' | 'endpoints' | 'openSearchEndpoint'>): AwsClients {
+  const settings = (service: AwsService) => ({
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 30_000 }),
+    ...(config.region === undefined ? {} : { region: config.region }),
+    ...(config.endpoints[service] === undefined ? {} : { endpoint: config.endpoints[service] }),
+  });
+  const dynamo = new DynamoDBClient(settings('dynamodb'));
+  const streams = new DynamoDBStreamsClient(settings('streams'));
+  const kinesis = new KinesisClient(settings('kinesis'));
+  const glue = new GlueClient(settings('glue'));
+  const openSearch = new OpenSearchClient({ node: config.openSearchEndpoint, maxRetries: 0 });
+  return {
+    dynamo,
+    streams,
+    kinesis,
+    glue,
+    openSearch,
+    destroy: async () => {
+      for (const client of [dynamo, streams, kinesis, glue]) client.destroy();
+      await openSearch.close();
+    },
+  };
+}

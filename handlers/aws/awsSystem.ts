@@ -1,0 +1,139 @@
+/**
+ * Composition root of the AWS backend: the same command service, HTTP dependencies and declared
+ * pipelines as the embedded system (handlers/local/embeddedSystem.ts), over DynamoDB (events,
+ * idempotency keys, rate limits, dead letters, leases), DynamoDB Streams, Kinesis, the Glue
+ * Schema Registry and OpenSearch. Pipelines run in this process through polling runners
+ * (handlers/aws/awsPipelines.ts). Used by `npm start -- --backend aws`, the CLI and the tests.
+ */
+import { resolve } from 'node:path';
+import { DynamoDbDeadLetterStore } from '../../adapters/aws/DynamoDbDeadLetterStore';
+import { DynamoDbEventStore } from '../../adapters/aws/DynamoDbEventStore';
+import { DynamoDbIdempotencyStore } from '../../adapters/aws/DynamoDbIdempotencyStore';
+import { DynamoDbRateLimitStore } from '../../adapters/aws/DynamoDbRateLimitStore';
+import { GlueSchemaRegistry } from '../../adapters/aws/GlueSchemaRegistry';
+import { OpenSearchReadModelStore } from '../../adapters/aws/OpenSearchReadModelStore';
+import { OpaWasmAuthorizer } from '../../adapters/opa';
+import type { Authorizer } from '../../core/auth/Authorizer';
+import type { RateLimitStore } from '../../core/auth/RateLimitStore';
+import { CommandService } from '../../core/command/CommandService';
+import type { DeadLetterStore } from '../../core/deadletter/DeadLetterStore';
+import type { EventStore } from '../../core/events/EventStore';
+import type { IdempotencyStore } from '../../core/idempotency/IdempotencyStore';
+import type { Logger } from '../../core/logging/Logger';
+import type { PipelineContext, PipelineDefinition } from '../../core/pipeline/PipelineDefinition';
+import type { PipelineMetrics } from '../../core/pipeline/PipelineMetrics';
+import type { ReadModelStore } from '../../core/readmodel/ReadModelStore';
+import { AvroEventCodec } from '../../core/schema/AvroEventCodec';
+import type { EventCodec } from '../../core/schema/EventCodec';
+import { loadSchemaCatalog } from '../../core/schema/SchemaCatalog';
+import { syncSchemas } from '../../core/schema/syncSchemas';
+import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
+import { ORDER_LIST_COLLECTION, ORDER_LIST_COMPOSITE_INDEXES, ORDER_LIST_INDEXED_FIELDS, orderAggregate, orderUpcasters } from '../../domain';
+import { pipelines as declaredPipelines } from '../../pipelines';
+import { createAwsClients } from './awsClients';
+import type { AwsBackendConfig } from './awsConfig';
+import { wireAwsPipelines } from './awsPipelines';
+import { awsPreflight } from './awsPreflight';
+import { catalogListedRegistry } from './catalogListedRegistry';
+
+/** Options of {@link openAwsSystem}. */
+export interface AwsSystemOptions {
+  config: AwsBackendConfig;
+  logger: Logger;
+  /** @defaultValue the repository's schemas/ directory */
+  schemasDir?: string;
+  /** The compiled runtime policies. @defaultValue the repository's policies/build/runtime.wasm */
+  policyWasmPath?: string;
+  /** @defaultValue every pipeline in pipelines/ */
+  pipelines?: readonly PipelineDefinition[];
+  /** How long an `Idempotency-Key` is remembered. @defaultValue 86400 */
+  idempotencyTtlSeconds?: number;
+}
+
+/** The wired AWS system: what the HTTP app, the CLI and the pipelines need. */
+export interface AwsSystem {
+  logger: Logger;
+  codec: EventCodec;
+  eventStore: EventStore;
+  readModels: ReadModelStore;
+  deadLetters: DeadLetterStore;
+  commands: CommandService;
+  upcasters: UpcasterRegistry;
+  authorizer: Authorizer;
+  rateLimits: RateLimitStore;
+  idempotency: IdempotencyStore;
+  /** The declared pipelines (those skipped on this backend included, for the CLI). */
+  pipelines: PipelineDefinition[];
+  contextFor(pipelineName: string): PipelineContext;
+  /** Starts the polling runners (their lease loops); logs the pipelines that do not run here. */
+  startPipelines(): void;
+  /** Each running pipeline's metrics by name. */
+  pipelineMetrics(): Record<string, PipelineMetrics>;
+  /** Stops the runners (releasing their leases) and the clients. */
+  close(): Promise<void>;
+}
+
+const REPOSITORY_SCHEMAS = resolve(__dirname, '..', '..', 'schemas');
+const REPOSITORY_POLICY = resolve(__dirname, '..', '..', 'policies', 'build', 'runtime.wasm');
+
+/**
+ * Checks that every resource exists (see {@link awsPreflight}), feeds the Glue registry from
+ * schemas/ (lookup first, as embedded) and wires everything; the runners start with
+ * `startPipelines`. Fails with `AWS_RESOURCE_UNAVAILABLE` naming a missing resource's flag.
+ */
+export async function openAwsSystem(options: AwsSystemOptions): Promise<AwsSystem> {
+  const { config, logger } = options;
+  const { names } = config;
+  const clients = createAwsClients(config);
+  try {
+    const { eventsStreamArn } = await awsPreflight(clients, config);
+    const registry = new GlueSchemaRegistry({ client: clients.glue, registryName: names.glueRegistry });
+    const catalog = loadSchemaCatalog(options.schemasDir ?? REPOSITORY_SCHEMAS);
+    await syncSchemas(registry, catalog, logger);
+    const codec = new AvroEventCodec(catalogListedRegistry(registry, catalog.schemaNames()));
+    const upcasters = new UpcasterRegistry(orderUpcasters);
+    // Idempotent appends complete their key in the append's own transaction.
+    const eventStore = new DynamoDbEventStore(codec, { client: clients.dynamo, tableName: names.eventsTable, idempotencyTableName: names.idempotencyTable, logger });
+    const idempotency = new DynamoDbIdempotencyStore({ client: clients.dynamo, tableName: names.idempotencyTable, ...(options.idempotencyTtlSeconds === undefined ? {} : { ttlSeconds: options.idempotencyTtlSeconds }) });
+    const rateLimits = new DynamoDbRateLimitStore({ client: clients.dynamo, tableName: names.rateLimitsTable });
+    const deadLetters = new DynamoDbDeadLetterStore({ client: clients.dynamo, tableName: names.deadLettersTable });
+    const readModels = new OpenSearchReadModelStore({ client: clients.openSearch, indexPrefix: names.indexPrefix, numberOfReplicas: config.openSearchReplicas });
+    // The API queries the order list before order-list may have seen a record: declare its
+    // fields now, so the index's mapping holds them whichever comes first.
+    readModels.collection(ORDER_LIST_COLLECTION, { indexedFields: ORDER_LIST_INDEXED_FIELDS, compositeIndexes: ORDER_LIST_COMPOSITE_INDEXES });
+    const authorizer = await OpaWasmAuthorizer.fromFile(options.policyWasmPath ?? REPOSITORY_POLICY);
+    const commands = new CommandService({ eventStore, codec, upcasters, aggregates: [orderAggregate], logger });
+    const pipelines = [...(options.pipelines ?? declaredPipelines)];
+    const wiring = wireAwsPipelines({ clients, config, eventsStreamArn, codec, upcasters, readModels, deadLetters, logger, pipelines });
+    let closed = false;
+    return {
+      logger,
+      codec,
+      eventStore,
+      readModels,
+      deadLetters,
+      commands,
+      upcasters,
+      authorizer,
+      rateLimits,
+      idempotency,
+      pipelines,
+      contextFor: wiring.contextFor,
+      startPipelines: () => {
+        logger.info('the router sends no messages to topics on the AWS backend: SNS and SQS are not wired yet; the core stream gets every event');
+        for (const { name, reason } of wiring.skipped) logger.info(`pipeline ${name} does not run on the AWS backend: ${reason}`, { pipeline: name });
+        for (const runner of wiring.runners) runner.start();
+      },
+      pipelineMetrics: () => Object.fromEntries(wiring.runners.map((runner) => [runner.name, runner.metrics()])),
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await Promise.all(wiring.runners.map((runner) => runner.stop()));
+        await clients.destroy();
+      },
+    };
+  } catch (error) {
+    await clients.destroy().catch(() => undefined);
+    throw error;
+  }
+}
