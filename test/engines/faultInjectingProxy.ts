@@ -1,4 +1,5 @@
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
+import { forward, readAll } from './loopbackForwarding';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -124,30 +125,4 @@ export async function startFaultInjectingProxy(target: string): Promise<FaultInj
         server.close(() => resolve());
       }),
   };
-}
-
-function readAll(stream: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
-    stream.on('error', reject);
-  });
-}
-
-function forward(target: string, incoming: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
-  const url = new URL(incoming.url ?? '/', target);
-  const headers = { ...incoming.headers, host: url.host, 'content-length': String(body.length) };
-  return new Promise((resolve, reject) => {
-    const forwarded = request(url, { method: incoming.method, headers }, (answer) => {
-      void readAll(answer).then((answerBody) => {
-        const answerHeaders: Record<string, string | string[]> = {};
-        for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && name !== 'content-length' && name !== 'transfer-encoding') answerHeaders[name] = value;
-        answerHeaders['content-length'] = String(answerBody.length);
-        resolve({ status: answer.statusCode ?? 502, headers: answerHeaders, body: answerBody });
-      }, reject);
-    });
-    forwarded.on('error', reject);
-    forwarded.end(body);
-  });
 }

@@ -1,4 +1,5 @@
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
+import { forward, readAll } from './loopbackForwarding';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -71,30 +72,4 @@ async function relay(target: string, incoming: IncomingMessage, outgoing: Server
   const records = failing.map((failed) => (failed ? { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded for shard (injected)' } : answers.shift()));
   const response = Buffer.from(JSON.stringify({ FailedRecordCount: failing.filter(Boolean).length, Records: records }));
   outgoing.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': response.length }).end(response);
-}
-
-function readAll(stream: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
-    stream.on('error', reject);
-  });
-}
-
-function forward(target: string, incoming: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
-  const url = new URL(incoming.url ?? '/', target);
-  const headers = { ...incoming.headers, host: url.host, 'content-length': String(body.length) };
-  return new Promise((resolve, reject) => {
-    const forwarded = request(url, { method: incoming.method, headers }, (answer) => {
-      void readAll(answer).then((answerBody) => {
-        const answerHeaders: Record<string, string | string[]> = {};
-        for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && name !== 'content-length' && name !== 'transfer-encoding') answerHeaders[name] = value;
-        answerHeaders['content-length'] = String(answerBody.length);
-        resolve({ status: answer.statusCode ?? 502, headers: answerHeaders, body: answerBody });
-      }, reject);
-    });
-    forwarded.on('error', reject);
-    forwarded.end(body);
-  });
 }
