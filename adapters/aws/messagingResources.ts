@@ -129,15 +129,17 @@ function subscriberResource(subscription: ResolvedSubscription, topicArn: string
     ...fifoAttributes,
     MessageRetentionPeriod: String(settings.deadLetterRetentionSeconds),
   });
-  const queueName = `${naming.prefix}${subscription.queue}`;
-  const queueArn = arn('sqs', naming, queueName + (fifo ? '.fifo' : ''));
-  const queue = queueResource(queueName, fifo, naming, {
-    ...fifoAttributes,
-    VisibilityTimeout: String(Math.ceil(subscription.visibilityTimeoutMs / 1000)),
-    MessageRetentionPeriod: String(settings.messageRetentionSeconds),
-    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueue.queueArn, maxReceiveCount: subscription.maxReceiveCount }),
-    Policy: JSON.stringify(topicMaySend(queueArn, topicArn)),
-  });
+  const base = queueResource(`${naming.prefix}${subscription.queue}`, fifo, naming, fifoAttributes);
+  const queue: SqsQueueResource = {
+    ...base,
+    attributes: {
+      ...base.attributes,
+      VisibilityTimeout: String(Math.ceil(subscription.visibilityTimeoutMs / 1000)),
+      MessageRetentionPeriod: String(settings.messageRetentionSeconds),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueue.queueArn, maxReceiveCount: subscription.maxReceiveCount }),
+      Policy: JSON.stringify(topicMaySend(base.queueArn, topicArn)),
+    },
+  };
   return {
     name: subscription.queue,
     subscription,

@@ -1,5 +1,6 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import { messagingResources } from '../../adapters/aws/messagingResources';
 import { MESSAGING_ERRORS } from '../../core/messaging/MessagingErrors';
 import type { ReceivedMessage } from '../../core/messaging/QueueMessage';
 import type { TopicDeclaration } from '../../core/messaging/Topic';
@@ -140,5 +141,32 @@ describe('messagingResources created on moto', () => {
     expect(message?.Body).toBe(placed.body.toString('base64'));
     expect(message?.Attributes).toEqual({ MessageGroupId: 'order-1', MessageDeduplicationId: 'order-1-v1' });
     expect(message?.MessageAttributes?.eventType).toEqual({ DataType: 'String', StringValue: 'OrderPlaced' });
+  });
+
+  it('declares a standard topic when no subscriber keeps order per key, and a FIFO one with FIFO queues otherwise', () => {
+    // given a topic of unordered subscribers and one with a per-key subscriber
+    const naming = { prefix: 'nexus-test-', region: 'eu-west-1', accountId: '111122223333' };
+    // when their resources are declared
+    const resources = messagingResources(
+      [
+        { name: 'audit-events', subscriptions: [{ queue: 'archive', ordering: 'none' }] },
+        { name: 'order-events', subscriptions: [{ queue: 'notices' }, { queue: 'metrics', ordering: 'none' }] },
+      ],
+      naming,
+    );
+    // then
+    expect(resources.topicArns).toEqual({ 'audit-events': 'arn:aws:sns:eu-west-1:111122223333:nexus-test-audit-events', 'order-events': 'arn:aws:sns:eu-west-1:111122223333:nexus-test-order-events.fifo' });
+    expect(resources.queue('archive').queue.queueUrl).toBe('https://sqs.eu-west-1.amazonaws.com/111122223333/nexus-test-archive');
+    expect(resources.queue('notices').deadLetterQueue.queueName).toBe('nexus-test-notices-dlq.fifo');
+    expect(resources.queue('metrics').queue.attributes.FifoQueue).toBeUndefined();
+  });
+
+  it('refuses a queue name longer than SQS takes, naming the queue', () => {
+    // given a prefix that makes a dead-letter queue name longer than 80 characters
+    const naming = { prefix: 'x'.repeat(70), region: 'eu-west-1', accountId: '111122223333' };
+    // when the resources are declared
+    const declaring = () => messagingResources([{ name: 'orders', subscriptions: [{ queue: 'notices' }] }], naming);
+    // then
+    expect(declaring).toThrow(expect.objectContaining({ code: MESSAGING_ERRORS.INVALID_DECLARATION, details: expect.objectContaining({ field: 'queue' }) }));
   });
 });
