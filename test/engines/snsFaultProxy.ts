@@ -1,6 +1,8 @@
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forward, readAll } from './loopbackForwarding';
+import type { ForwardedAnswer } from './loopbackForwarding';
 
 /** One PublishBatch entry as the proxy sees it. */
 export interface PublishBatchEntry {
@@ -49,13 +51,7 @@ export async function startSnsFaultProxy(target: string, fail: (entry: PublishBa
   return { endpoint: `http://127.0.0.1:${port}`, calls, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[]>;
-  body: Buffer;
-}
-
-async function relay(target: string, incoming: IncomingMessage, fail: (entry: PublishBatchEntry) => EntryFailure | undefined, calls: PublishBatchEntry[][]): Promise<Answer> {
+async function relay(target: string, incoming: IncomingMessage, fail: (entry: PublishBatchEntry) => EntryFailure | undefined, calls: PublishBatchEntry[][]): Promise<ForwardedAnswer> {
   const body = await readAll(incoming);
   const params = new URLSearchParams(body.toString('utf8'));
   if (params.get('Action') !== 'PublishBatch') return forward(target, incoming, body);
@@ -111,30 +107,4 @@ function view(fields: Map<string, string>): PublishBatchEntry {
     if (match) attributes[name] = fields.get(`MessageAttributes.entry.${match[1]}.Value.StringValue`) ?? '';
   }
   return { body: Buffer.from(fields.get('Message') ?? '', 'base64'), groupId: fields.get('MessageGroupId'), attributes };
-}
-
-function readAll(stream: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
-    stream.on('error', reject);
-  });
-}
-
-function forward(target: string, incoming: IncomingMessage, body: Buffer): Promise<Answer> {
-  const url = new URL(incoming.url ?? '/', target);
-  const headers = { ...incoming.headers, host: url.host, 'content-length': String(body.length) };
-  return new Promise((resolve, reject) => {
-    const forwarded = request(url, { method: incoming.method, headers }, (answer) => {
-      void readAll(answer).then((answerBody) => {
-        const answerHeaders: Record<string, string | string[]> = {};
-        for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && name !== 'content-length' && name !== 'transfer-encoding') answerHeaders[name] = value;
-        answerHeaders['content-length'] = String(answerBody.length);
-        resolve({ status: answer.statusCode ?? 502, headers: answerHeaders, body: answerBody });
-      }, reject);
-    });
-    forwarded.on('error', reject);
-    forwarded.end(body);
-  });
 }
