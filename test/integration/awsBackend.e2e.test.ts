@@ -1,6 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { awsResourceNames } from '../../handlers/aws/awsConfig';
 import type { AwsResourceNames } from '../../handlers/aws/awsConfig';
@@ -120,5 +121,37 @@ describe('npm start --backend aws, against moto and OpenSearch', () => {
     const all = await getJson(nexus.baseUrl, '/api/queries/orders?customerId=cust-aws-3&sort=createdAt&order=asc');
     expect((byStatus.body.items as { orderId: string }[]).map((item) => item.orderId)).toEqual([cancelled]);
     expect((all.body.items as { orderId: string }[]).map((item) => item.orderId)).toEqual([kept, cancelled]);
+  });
+});
+
+describe('npm start --backend aws, refusing to start', () => {
+  /** Runs the server entry to its end (it must not start listening) and returns its exit code and stderr. */
+  function start(args: string[], env: Record<string, string>): { status: number | null; stderr: string } {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'handlers/local/server.ts', '--port', '0', ...args], {
+      cwd: resolve(__dirname, '..', '..'),
+      env: { ...process.env, NEXUS_LOG_LEVEL: 'warn', NEXUS_JWT_SECRET: 'x'.repeat(32), AWS_ACCESS_KEY_ID: ENGINE_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: ENGINE_CREDENTIALS.secretAccessKey, ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { status: run.status, stderr: run.stderr.replace(/\(node:\d+\) Warning: NodeVersionSupportWarning[\s\S]*?--trace-warnings[^\n]*\n/, '') };
+  }
+
+  it('names the missing table and its flag in one line, exit code 1', () => {
+    // given a stage whose resources were never created
+    // when the server starts on it
+    const { status, stderr } = start(['--backend', 'aws', '--stage', 'missing', '--region', REGION, '--aws-endpoint', motoEndpoint(), '--opensearch-endpoint', openSearchEndpoint()], {});
+    // then
+    expect(status).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^nexus: cannot start: DynamoDB table nexus-missing-\S+ does not exist; check --\S+-table or NEXUS_\S+_TABLE/);
+  });
+
+  it('refuses an AWS flag without --backend aws, exit code 2', () => {
+    // given the embedded backend (the default) and an AWS flag
+    // when the server starts
+    const { status, stderr } = start(['--stage', 'qa'], { NEXUS_DATA_DIR: dataDir });
+    // then
+    expect(status).toBe(2);
+    expect(stderr.trim()).toBe('nexus: configuration error: --stage applies to --backend aws only (or NEXUS_BACKEND=aws)');
   });
 });
