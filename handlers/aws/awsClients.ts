@@ -2,6 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { Client as OpenSearchClient } from '@opensearch-project/opensearch';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsBackendConfig, AwsService } from './awsConfig';
@@ -12,6 +14,8 @@ export interface AwsClients {
   streams: DynamoDBStreamsClient;
   kinesis: KinesisClient;
   glue: GlueClient;
+  sns: SNSClient;
+  sqs: SQSClient;
   openSearch: OpenSearchClient;
   destroy(): Promise<void>;
 }
@@ -32,15 +36,19 @@ export function createAwsClients(config: Pick<AwsBackendConfig, 'region' | 'endp
   const streams = new DynamoDBStreamsClient(settings('streams'));
   const kinesis = new KinesisClient(settings('kinesis'));
   const glue = new GlueClient(settings('glue'));
+  const sns = new SNSClient(settings('sns'));
+  const sqs = new SQSClient(settings('sqs'));
   const openSearch = new OpenSearchClient({ node: config.openSearchEndpoint, maxRetries: 0 });
   return {
     dynamo,
     streams,
     kinesis,
     glue,
+    sns,
+    sqs,
     openSearch,
     destroy: async () => {
-      for (const client of [dynamo, streams, kinesis, glue]) client.destroy();
+      for (const client of [dynamo, streams, kinesis, glue, sns, sqs]) client.destroy();
       await openSearch.close();
     },
   };

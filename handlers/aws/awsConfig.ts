@@ -31,6 +31,11 @@ export interface AwsBackendConfig {
   stage: string;
   /** @defaultValue the SDK's own resolution (AWS_REGION, AWS_DEFAULT_REGION, the profile) */
   region?: string;
+  /**
+   * The AWS account the SNS topics and SQS queues live in (their ARNs are derived from it);
+   * absent: the non-critical path (router topics, subscriber-queue pipelines) is off.
+   */
+  accountId?: string;
   /** Endpoint overrides per service (moto, VPC endpoints); absent: the regional AWS endpoint. */
   endpoints: Partial<Record<AwsService, string>>;
   names: AwsResourceNames;
@@ -120,6 +125,7 @@ const ENDPOINT_SETTINGS: Record<AwsService, Setting> = {
 const OTHER_SETTINGS = {
   stage: { flag: 'stage', variable: 'NEXUS_STAGE' },
   region: { flag: 'region', variable: 'AWS_REGION' },
+  accountId: { flag: 'aws-account-id', variable: 'NEXUS_AWS_ACCOUNT_ID' },
   endpoint: { flag: 'aws-endpoint', variable: 'NEXUS_AWS_ENDPOINT' },
   openSearchEndpoint: { flag: 'opensearch-endpoint', variable: 'NEXUS_OPENSEARCH_ENDPOINT' },
   openSearchReplicas: { flag: 'opensearch-replicas', variable: 'NEXUS_OPENSEARCH_REPLICAS' },
@@ -187,10 +193,12 @@ export function readAwsBackendConfig(flags: ReadonlyMap<string, string>, env: No
   if (leaseDurationMs < 3 * leaseTickMs) {
     throw new ConfigError(`${leaseDuration?.source ?? '--lease-duration-ms'} must be at least 3 lease ticks (${3 * leaseTickMs} ms with --lease-tick-ms ${leaseTickMs}); got ${leaseDurationMs}`);
   }
+  const accountId = matching(pick(OTHER_SETTINGS.accountId), /^\d{12}$/, 'a 12-digit AWS account id');
   const workerId = matching(pick(OTHER_SETTINGS.workerId), /^[\x21-\x7e]{1,128}$/, '1-128 printable characters without spaces');
   return {
     stage,
     ...(region === undefined ? {} : { region }),
+    ...(accountId === undefined ? {} : { accountId }),
     endpoints,
     names,
     openSearchEndpoint: url(pick(OTHER_SETTINGS.openSearchEndpoint)) ?? AWS_BACKEND_DEFAULTS.openSearchEndpoint,
@@ -207,6 +215,8 @@ export const AWS_BACKEND_USAGE = `With --backend aws (NEXUS_BACKEND=aws): the sa
 Resource names default to nexus-<stage>-<name>; \`npm run engines\` creates them on local engines.
   --stage <name>               NEXUS_STAGE                    names every resource below (default ${AWS_BACKEND_DEFAULTS.stage})
   --region <region>            AWS_REGION                     AWS region (default: AWS_DEFAULT_REGION, then the SDK's profile)
+  --aws-account-id <id>        NEXUS_AWS_ACCOUNT_ID           account of the SNS topics and SQS queues (nexus-<stage>-order-events, ...);
+                                                              unset: router topics and subscriber-queue pipelines are off
   --aws-endpoint <url>         NEXUS_AWS_ENDPOINT             one endpoint for every AWS service (moto); default the regional ones
   --<service>-endpoint <url>   NEXUS_<SERVICE>_ENDPOINT       per service: dynamodb, streams (NEXUS_DYNAMODB_STREAMS_ENDPOINT), kinesis, glue, sns, sqs
   --events-table <name>        NEXUS_EVENTS_TABLE             (default nexus-<stage>-events)

@@ -2,9 +2,9 @@
  * The declared pipelines on AWS, outside Lambda: each log-sourced pipeline runs in this process
  * through a {@link ShardPollingRunner}, its shards shared with other workers by leases in
  * DynamoDB (one lease group per pipeline and source). `events` is the events table's DynamoDB
- * stream, `core` the Kinesis stream. Pipelines on subscriber queues need SNS and SQS adapters,
- * which this backend does not have yet: they are left off, and so is the router's topic side,
- * each said in one start-up log line.
+ * stream, `core` the Kinesis stream. Pipelines on subscriber queues run through a
+ * {@link QueuePipelineRunner} over SQS, and the router publishes to SNS, when messaging is wired
+ * (an account id is configured); otherwise both are left off, each said in a start-up log line.
  */
 import { DynamoDbLeaseStore } from '../../adapters/aws/DynamoDbLeaseStore';
 import { DynamoDbStreamsShardReader, dynamoDbStreamsShardLister } from '../../adapters/aws/DynamoDbStreamsShardReader';
@@ -17,8 +17,10 @@ import { ShardLeaseCoordinator } from '../../core/leases/ShardLeaseCoordinator';
 import type { ShardLister } from '../../core/leases/ShardLeaseCoordinator';
 import type { ShardReader } from '../../core/leases/ShardReader';
 import type { Logger } from '../../core/logging/Logger';
+import { QueuePipelineRunner } from '../../core/messaging/QueuePipelineRunner';
 import type { TopicPublisher } from '../../core/messaging/Topic';
 import type { PipelineContext, PipelineDefinition } from '../../core/pipeline/PipelineDefinition';
+import type { PipelineMetrics } from '../../core/pipeline/PipelineMetrics';
 import { ShardPollingRunner } from '../../core/pipeline/polling/ShardPollingRunner';
 import type { ReadModelStore } from '../../core/readmodel/ReadModelStore';
 import type { EventCodec } from '../../core/schema/EventCodec';
@@ -27,6 +29,7 @@ import type { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { CORE_STREAM } from '../../pipelines';
 import type { AwsClients } from './awsClients';
 import type { AwsBackendConfig } from './awsConfig';
+import type { AwsMessaging } from './awsMessaging';
 
 /** What {@link wireAwsPipelines} builds the runners from. */
 export interface AwsPipelineDependencies {
@@ -40,11 +43,21 @@ export interface AwsPipelineDependencies {
   deadLetters: DeadLetterStore;
   logger: Logger;
   pipelines: readonly PipelineDefinition[];
+  /** SNS topics and SQS queues; absent: the router's topic side and the queue pipelines are off. */
+  messaging?: AwsMessaging;
+}
+
+/** What the system does with a runner, whatever its source (shards or a queue). */
+export interface AwsPipelineRunner {
+  readonly name: string;
+  start(): void | Promise<void>;
+  stop(): Promise<void>;
+  metrics(): PipelineMetrics;
 }
 
 /** The pipelines' runners and contexts on AWS. */
 export interface AwsPipelineWiring {
-  runners: ShardPollingRunner[];
+  runners: AwsPipelineRunner[];
   /** Declared pipelines that do not run on this backend, with why. */
   skipped: { name: string; reason: string }[];
   /** A pipeline's context (the CLI's redrive runs parked records through it). */
@@ -55,7 +68,7 @@ export interface AwsPipelineWiring {
 export function wireAwsPipelines(deps: AwsPipelineDependencies): AwsPipelineWiring {
   const { clients, config, logger } = deps;
   const publisher = new KinesisStreamPublisher({ client: clients.kinesis, streams: { [CORE_STREAM]: config.names.coreStream } });
-  const topics = topicsOff(logger);
+  const topics = deps.messaging?.topics ?? topicsOff(logger);
   const contextFor = (pipelineName: string): PipelineContext => ({
     pipelineName,
     codec: deps.codec,
@@ -65,9 +78,14 @@ export function wireAwsPipelines(deps: AwsPipelineDependencies): AwsPipelineWiri
     topics,
     logger: logger.child({ pipeline: pipelineName }),
   });
-  const runners: ShardPollingRunner[] = [];
+  const runners: AwsPipelineRunner[] = [];
   const skipped: { name: string; reason: string }[] = [];
   for (const pipeline of deps.pipelines) {
+    const queueName = queueOfSource(pipeline.source);
+    if (queueName !== undefined && deps.messaging) {
+      runners.push(new QueuePipelineRunner(pipeline, { queue: deps.messaging.queueFor(queueName), context: contextFor(pipeline.name), logger }, { idlePollMs: config.pollIdleMs }));
+      continue;
+    }
     const source = sourceOf(pipeline, deps);
     if ('reason' in source) {
       skipped.push({ name: pipeline.name, reason: source.reason });
@@ -94,7 +112,7 @@ interface ShardSource {
 
 function sourceOf(pipeline: PipelineDefinition, deps: AwsPipelineDependencies): ShardSource | { reason: string } {
   const { clients, config } = deps;
-  if (queueOfSource(pipeline.source) !== undefined) return { reason: 'subscriber queues need SNS and SQS adapters, which the AWS backend does not have yet' };
+  if (queueOfSource(pipeline.source) !== undefined) return { reason: 'its subscriber queue is on SQS, which is not wired: set --aws-account-id (NEXUS_AWS_ACCOUNT_ID)' };
   if (pipeline.source === 'events') {
     const options = { client: clients.streams, streamArn: deps.eventsStreamArn, readImage: eventStreamImage };
     return { name: `dynamodb-streams ${config.names.eventsTable}`, reader: new DynamoDbStreamsShardReader(options), lister: dynamoDbStreamsShardLister(options) };

@@ -29,7 +29,7 @@ export async function runAwsServer(server: LocalServerConfig, aws: AwsBackendCon
   const dataDir = needsSecretFile ? prepareDataDirectory(server.dataDir) : server.dataDir;
   const auth = readAuthConfig(process.env, dataDir);
   const system = await openAwsSystem({ config: aws, logger, idempotencyTtlSeconds: server.idempotencyTtlSeconds });
-  system.startPipelines();
+  await system.startPipelines();
   const eventLoop = watchEventLoopDelay();
   const app = createEmbeddedApi(system, auth, {
     maxBodyBytes: server.maxBodyBytes,

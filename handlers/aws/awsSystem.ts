@@ -1,8 +1,8 @@
 /**
  * Composition root of the AWS backend: the same command service, HTTP dependencies and declared
  * pipelines as the embedded system (handlers/local/embeddedSystem.ts), over DynamoDB (events,
- * idempotency keys, rate limits, dead letters, leases), DynamoDB Streams, Kinesis, the Glue
- * Schema Registry and OpenSearch. Pipelines run in this process through polling runners
+ * idempotency keys, rate limits, dead letters, leases), DynamoDB Streams, Kinesis, SNS -> SQS
+ * (with an account id), the Glue Schema Registry and OpenSearch. Pipelines run in this process through polling runners
  * (handlers/aws/awsPipelines.ts). Used by `npm start -- --backend aws`, the CLI and the tests.
  */
 import { resolve } from 'node:path';
@@ -29,9 +29,10 @@ import { loadSchemaCatalog } from '../../core/schema/SchemaCatalog';
 import { syncSchemas } from '../../core/schema/syncSchemas';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { ORDER_LIST_COLLECTION, ORDER_LIST_COMPOSITE_INDEXES, ORDER_LIST_INDEXED_FIELDS, orderAggregate, orderUpcasters } from '../../domain';
-import { pipelines as declaredPipelines } from '../../pipelines';
+import { pipelines as declaredPipelines, topics as declaredTopics } from '../../pipelines';
 import { createAwsClients } from './awsClients';
 import type { AwsBackendConfig } from './awsConfig';
+import { openAwsMessaging } from './awsMessaging';
 import { wireAwsPipelines } from './awsPipelines';
 import { awsPreflight } from './awsPreflight';
 import { catalogListedRegistry } from './catalogListedRegistry';
@@ -65,8 +66,8 @@ export interface AwsSystem {
   /** The declared pipelines (those skipped on this backend included, for the CLI). */
   pipelines: PipelineDefinition[];
   contextFor(pipelineName: string): PipelineContext;
-  /** Starts the polling runners (their lease loops); logs the pipelines that do not run here. */
-  startPipelines(): void;
+  /** Starts the runners (lease loops, queue receivers); logs the pipelines that do not run here. */
+  startPipelines(): Promise<void>;
   /** Each running pipeline's metrics by name. */
   pipelineMetrics(): Record<string, PipelineMetrics>;
   /** Stops the runners (releasing their leases) and the clients. */
@@ -104,7 +105,9 @@ export async function openAwsSystem(options: AwsSystemOptions): Promise<AwsSyste
     const authorizer = await OpaWasmAuthorizer.fromFile(options.policyWasmPath ?? REPOSITORY_POLICY);
     const commands = new CommandService({ eventStore, codec, upcasters, aggregates: [orderAggregate], logger });
     const pipelines = [...(options.pipelines ?? declaredPipelines)];
-    const wiring = wireAwsPipelines({ clients, config, eventsStreamArn, codec, upcasters, readModels, deadLetters, logger, pipelines });
+    const accountId = config.accountId;
+    const messaging = accountId === undefined ? undefined : await openAwsMessaging(clients, { ...config, accountId }, declaredTopics);
+    const wiring = wireAwsPipelines({ clients, config, eventsStreamArn, codec, upcasters, readModels, deadLetters, logger, pipelines, ...(messaging ? { messaging } : {}) });
     let closed = false;
     return {
       logger,
@@ -119,10 +122,10 @@ export async function openAwsSystem(options: AwsSystemOptions): Promise<AwsSyste
       idempotency,
       pipelines,
       contextFor: wiring.contextFor,
-      startPipelines: () => {
-        logger.info('the router sends no messages to topics on the AWS backend: SNS and SQS are not wired yet; the core stream gets every event');
+      startPipelines: async () => {
+        if (!messaging) logger.info('the router sends no messages to topics: SNS and SQS are not wired without --aws-account-id (NEXUS_AWS_ACCOUNT_ID); the core stream gets every event');
         for (const { name, reason } of wiring.skipped) logger.info(`pipeline ${name} does not run on the AWS backend: ${reason}`, { pipeline: name });
-        for (const runner of wiring.runners) runner.start();
+        for (const runner of wiring.runners) await runner.start();
       },
       pipelineMetrics: () => Object.fromEntries(wiring.runners.map((runner) => [runner.name, runner.metrics()])),
       close: async () => {

@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { AWS_BACKEND_DEFAULTS, awsResourceNames } from '../../handlers/aws/awsConfig';
 import { createAwsResources, ENGINE_CREDENTIALS } from './awsResources';
+import { MOTO_ACCOUNT } from './snsSqsMessaging';
 import { startMotoServer } from './motoServer';
 import type { MotoServer } from './motoServer';
 import { startOpenSearchNode } from './openSearchNode';
@@ -54,7 +55,7 @@ async function main(): Promise<number> {
     throw failed instanceof Error ? failed : new Error(String(failed));
   }
   try {
-    await createAwsResources({ endpoint: moto.value.endpoint, region }, awsResourceNames(stage));
+    await createAwsResources({ endpoint: moto.value.endpoint, region }, stage, awsResourceNames(stage));
   } catch (error) {
     await stopAll();
     throw error;
@@ -74,14 +75,14 @@ function instructions(moto: MotoServer, openSearch: OpenSearchNode, stage: strin
   const credentials = `AWS_ACCESS_KEY_ID=${ENGINE_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${ENGINE_CREDENTIALS.secretAccessKey}`;
   return `
 Engines are running (Ctrl-C stops them and drops their data):
-  moto        ${moto.endpoint}   (DynamoDB ${names.eventsTable} and 5 more tables, Kinesis ${names.coreStream}, Glue registry ${names.glueRegistry})
+  moto        ${moto.endpoint}   (DynamoDB ${names.eventsTable} and 5 more tables, Kinesis ${names.coreStream}, Glue registry ${names.glueRegistry}, SNS nexus-${stage}-order-events -> SQS)
   OpenSearch  ${openSearch.endpoint}
 
 Start Nexus on them, in another terminal:
-  ${credentials} npm start -- --backend aws --stage ${stage} --region ${region} --aws-endpoint ${moto.endpoint} --opensearch-endpoint ${openSearch.endpoint} --opensearch-replicas 0
+  ${credentials} npm start -- --backend aws --stage ${stage} --region ${region} --aws-account-id ${MOTO_ACCOUNT} --aws-endpoint ${moto.endpoint} --opensearch-endpoint ${openSearch.endpoint} --opensearch-replicas 0
 
 or with variables:
-  export NEXUS_BACKEND=aws NEXUS_STAGE=${stage} AWS_REGION=${region} NEXUS_AWS_ENDPOINT=${moto.endpoint} NEXUS_OPENSEARCH_ENDPOINT=${openSearch.endpoint} NEXUS_OPENSEARCH_REPLICAS=0 ${credentials}
+  export NEXUS_BACKEND=aws NEXUS_STAGE=${stage} AWS_REGION=${region} NEXUS_AWS_ACCOUNT_ID=${MOTO_ACCOUNT} NEXUS_AWS_ENDPOINT=${moto.endpoint} NEXUS_OPENSEARCH_ENDPOINT=${openSearch.endpoint} NEXUS_OPENSEARCH_REPLICAS=0 ${credentials}
   npm start
 
 The dead-letter CLI takes the same flags or variables: npx nexus --backend aws ... dlq list

@@ -7,6 +7,7 @@ import { awsResourceNames } from '../../handlers/aws/awsConfig';
 import type { AwsResourceNames } from '../../handlers/aws/awsConfig';
 import { createAwsResources, ENGINE_CREDENTIALS } from '../engines/awsResources';
 import { motoClientConfig, motoEndpoint } from '../engines/awsTestClients';
+import { MOTO_ACCOUNT } from '../engines/snsSqsMessaging';
 import { eventually, startNexus } from '../e2e/support/NexusProcess';
 import type { NexusProcess } from '../e2e/support/NexusProcess';
 import { getJson, postCommand } from '../e2e/support/http';
@@ -25,7 +26,7 @@ const dynamo = new DynamoDBClient({ ...motoClientConfig(), region: REGION, maxAt
 beforeAll(async () => {
   const stage = `e2e-${process.pid}-${Date.now().toString(36)}`;
   names = awsResourceNames(stage);
-  ({ deleteRegistry } = await createAwsResources({ endpoint: motoEndpoint(), region: REGION }, names));
+  ({ deleteRegistry } = await createAwsResources({ endpoint: motoEndpoint(), region: REGION }, stage, names));
   dataDir = mkdtempSync(join(tmpdir(), 'nexus-aws-e2e-'));
   // The real server entry, configured only through its variables, with quick pollers and leases.
   nexus = await startNexus({
@@ -35,6 +36,7 @@ beforeAll(async () => {
       NEXUS_BACKEND: 'aws',
       NEXUS_STAGE: stage,
       AWS_REGION: REGION,
+      NEXUS_AWS_ACCOUNT_ID: MOTO_ACCOUNT,
       NEXUS_AWS_ENDPOINT: motoEndpoint(),
       AWS_ACCESS_KEY_ID: ENGINE_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: ENGINE_CREDENTIALS.secretAccessKey,
@@ -106,7 +108,7 @@ describe('npm start --backend aws, against moto and OpenSearch', () => {
     expect(stale.body).toMatchObject({ code: 'CONCURRENCY_CONFLICT', expectedVersion: 1, currentVersion: 2 });
   });
 
-  it('lists a customer\'s orders from OpenSearch, filtered by status, once cancelled', async () => {
+  it('lists a customer\'s orders from OpenSearch, filtered by status, once cancelled, and the cancellation reaches order-notices through SNS -> SQS', async () => {
     // given two orders of one customer, one of them cancelled
     const kept = (await postCommand(nexus.baseUrl, 'PlaceOrder', order('cust-aws-3'))).body.aggregateId as string;
     const cancelled = (await postCommand(nexus.baseUrl, 'PlaceOrder', order('cust-aws-3'))).body.aggregateId as string;
@@ -121,6 +123,12 @@ describe('npm start --backend aws, against moto and OpenSearch', () => {
     const all = await getJson(nexus.baseUrl, '/api/queries/orders?customerId=cust-aws-3&sort=createdAt&order=asc');
     expect((byStatus.body.items as { orderId: string }[]).map((item) => item.orderId)).toEqual([cancelled]);
     expect((all.body.items as { orderId: string }[]).map((item) => item.orderId)).toEqual([kept, cancelled]);
+    // and the router's topic delivered the cancellation to the order-notices queue, whose pipeline ran it
+    await eventually(async () => {
+      const health = await getJson(nexus.baseUrl, '/health');
+      const notices = (health.body.pipelines as Record<string, { recordsOut: number; recordsParked: number }>)['order-notices'];
+      return notices !== undefined && notices.recordsOut >= 1 ? notices : undefined;
+    }, 30_000, 'order-notices to process the cancellation');
   });
 });
 

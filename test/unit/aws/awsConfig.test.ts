@@ -40,6 +40,7 @@ describe('readAwsBackendConfig', () => {
     [['--lease-tick-ms', '5000'], {}, /--lease-duration-ms must be at least 3 lease ticks \(15000 ms/],
     [['--poll-idle-ms', '0'], {}, /--poll-idle-ms must be an integer from 10 to 60000; got "0"/],
     [['--core-stream'], {}, /--core-stream needs a value/],
+    [[], { NEXUS_AWS_ACCOUNT_ID: '1234' }, /NEXUS_AWS_ACCOUNT_ID must be a 12-digit AWS account id; got "1234"/],
   ])('refuses %j %j with one line naming the flag or variable', (argv, env, message) => {
     // given a value the backend cannot use
     // when reading the configuration
