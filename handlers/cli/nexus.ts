@@ -1,6 +1,7 @@
 /**
- * The `nexus` command line (`npx nexus ...`, `npm run nexus -- ...`): operates the embedded
- * system's data directory. Today: the dead-letter store (`nexus dlq list|show|redrive|skip`).
+ * The `nexus` command line (`npx nexus ...`, `npm run nexus -- ...`): operates a Nexus system,
+ * embedded (its data directory) or on AWS (`--backend aws` with the server's AWS flags or
+ * variables, handlers/aws/awsConfig.ts). Today: the dead-letter store (`nexus dlq list|show|redrive|skip`).
  * Exit codes: 0 done, 1 failed (unknown id, failed redrive, ...), 2 usage error.
  */
 import { existsSync } from 'node:fs';
@@ -9,6 +10,10 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { DeadLetter } from '../../core/deadletter/DeadLetterStore';
 import { redriveDeadLetters, skipDeadLetter } from '../../core/pipeline/redriveDeadLetters';
 import type { PipelineDefinition } from '../../core/pipeline/PipelineDefinition';
+import { createJsonLogger } from '../../core/logging/Logger';
+import { AWS_BACKEND_USAGE, readAwsBackendConfig, takeAwsFlags } from '../aws/awsConfig';
+import { openAwsSystem } from '../aws/awsSystem';
+import type { AwsSystem } from '../aws/awsSystem';
 import { openEmbeddedSystem } from '../local/embeddedSystem';
 import type { EmbeddedSystem } from '../local/embeddedSystem';
 import { NEXUS_VERSION } from './standardOptions';
@@ -20,7 +25,14 @@ class CliFailure extends Error {}
 
 interface GlobalOptions {
   dataDir: string;
+  backend: 'embedded' | 'aws';
 }
+
+/** What the dlq commands use of a system, on either backend. */
+type DlqSystem = Pick<EmbeddedSystem & AwsSystem, 'deadLetters' | 'pipelines' | 'contextFor' | 'codec'>;
+
+/** The AWS flags of this run, taken out of argv before commander reads the rest. */
+let awsFlags = new Map<string, string>();
 
 /** Builds the program; `parseAsync` runs it. Exported for tests. */
 export function createProgram(): Command {
@@ -28,6 +40,8 @@ export function createProgram(): Command {
     .description('Operate a Nexus embedded system')
     .version(`nexus ${NEXUS_VERSION}`, '-V, --version', 'show the version')
     .addOption(new Option('--data-dir <dir>', 'directory of the embedded SQLite data').env('NEXUS_DATA_DIR').default('./.nexus'))
+    .addOption(new Option('--backend <name>', 'where the dead letters are').choices(['embedded', 'aws']).env('NEXUS_BACKEND').default('embedded'))
+    .addHelpText('after', `\n${AWS_BACKEND_USAGE}`)
     .exitOverride()
     .showHelpAfterError();
   const dlq = program.command('dlq').description('list, inspect, redrive or skip parked (dead-letter) records');
@@ -103,7 +117,9 @@ export function createProgram(): Command {
 /** Runs the CLI with `argv` (as process.argv) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await createProgram().parseAsync([...argv]);
+    const { aws, rest } = takeAwsFlags(argv.slice(2));
+    awsFlags = aws;
+    await createProgram().parseAsync([...argv.slice(0, 2), ...rest]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -112,12 +128,28 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const message = error instanceof Error ? error.message : String(error);
     const code = (error as { code?: unknown }).code;
+    // A refused AWS flag or variable is a usage error, as on the server.
+    if (code === 'INVALID_CONFIG') {
+      process.stderr.write(`nexus: configuration error: ${message}\n`);
+      return 2;
+    }
     process.stderr.write(`nexus: ${message}${typeof code === 'string' && !(error instanceof CliFailure) ? ` (${code})` : ''}\n`);
     return 1;
   }
 }
 
-async function withSystem(options: GlobalOptions, work: (system: EmbeddedSystem) => Promise<void>): Promise<void> {
+async function withSystem(options: GlobalOptions, work: (system: DlqSystem) => Promise<void>): Promise<void> {
+  if (options.backend === 'aws') {
+    const system = await openAwsSystem({ config: readAwsBackendConfig(awsFlags, process.env), logger: createJsonLogger({ level: 'warn' }) });
+    try {
+      await work(system);
+    } finally {
+      await system.close();
+    }
+    return;
+  }
+  const [stray] = awsFlags.keys();
+  if (stray !== undefined) throw new CliFailure(`--${stray} applies to --backend aws only (or NEXUS_BACKEND=aws)`);
   const dataDir = resolve(options.dataDir);
   if (!existsSync(dataDir)) throw new CliFailure(`data directory ${dataDir} does not exist (--data-dir or NEXUS_DATA_DIR)`);
   const system = await openEmbeddedSystem({ dataDir, logLevel: 'warn' });
@@ -128,7 +160,7 @@ async function withSystem(options: GlobalOptions, work: (system: EmbeddedSystem)
   }
 }
 
-function pipelineNamed(system: EmbeddedSystem, name: string): PipelineDefinition {
+function pipelineNamed(system: DlqSystem, name: string): PipelineDefinition {
   const definition = system.pipelines.find((pipeline) => pipeline.name === name);
   if (!definition) {
     throw new CliFailure(`unknown pipeline "${name}" (--pipeline); known: ${system.pipelines.map((p) => p.name).join(', ')}`);
@@ -141,14 +173,14 @@ function pipelineNamed(system: EmbeddedSystem, name: string): PipelineDefinition
  * from the code may still have parked records worth seeing). Anything else is a typo, which an
  * empty list would hide.
  */
-async function requireListablePipeline(system: EmbeddedSystem, name: string): Promise<void> {
+async function requireListablePipeline(system: DlqSystem, name: string): Promise<void> {
   if (system.pipelines.some((pipeline) => pipeline.name === name)) return;
   const stored = await system.deadLetters.list({ pipelineName: name, status: 'all', limit: 1 });
   if (stored.length === 0) pipelineNamed(system, name);
   process.stderr.write(`nexus: pipeline "${name}" is no longer declared; listing its stored dead letters\n`);
 }
 
-async function decodeRecord(system: EmbeddedSystem, entry: DeadLetter): Promise<Record<string, unknown>> {
+async function decodeRecord(system: DlqSystem, entry: DeadLetter): Promise<Record<string, unknown>> {
   try {
     const { payload, ...envelope } = await system.codec.decodeEnvelope(entry.record);
     const decoded = await system.codec.decode(payload);
