@@ -81,11 +81,12 @@ export class ShardLeaseCoordinator {
 
   /** Records progress on a held lease; false when the lease was lost (stop reading that shard). */
   async checkpoint(shardId: string, checkpoint: string): Promise<boolean> {
-    const lease = this.held.get(shardId);
-    if (!lease) return false;
+    if (!this.held.has(shardId)) return false;
     const written = await this.store.checkpoint(shardId, this.settings.workerId, checkpoint);
-    if (written) this.held.set(shardId, { ...lease, checkpoint });
-    else this.held.delete(shardId);
+    // A renewal may have run during the write: keep its counter, whatever the lease is now.
+    const current = this.held.get(shardId);
+    if (written && current) this.held.set(shardId, { ...current, checkpoint });
+    else if (!written) this.held.delete(shardId);
     return written;
   }
 
@@ -138,7 +139,9 @@ export class ShardLeaseCoordinator {
     const target = Math.ceil(open.length / workers.size);
     const mine = () => this.held.size;
     // Parents first: a child is useless until its parents are read to their end.
-    const takeable = open.filter((lease) => lease.owner !== me && this.isExpired(lease)).sort((a, b) => a.parentShardIds.length - b.parentShardIds.length);
+    // A lease recorded as ours that we do not hold (a renewal lost to a race with our own write, a
+    // restart with the same worker id) is taken back at once, not left to expire.
+    const takeable = open.filter((lease) => !this.held.has(lease.shardId) && (lease.owner === me || this.isExpired(lease))).sort((a, b) => a.parentShardIds.length - b.parentShardIds.length);
     for (const lease of takeable) {
       if (mine() >= target) return;
       await this.tryTake(lease);

@@ -116,6 +116,42 @@ describe('shard leases in DynamoDB (moto)', () => {
       expect(later.held.map((lease) => lease.shardId).sort()).toEqual(['s1', 's2']);
     });
 
+    it('keeps a lease whose renewal ran while its checkpoint was being written', async () => {
+      // given a worker holding one shard, over a store whose checkpoint answers arrive late
+      const store = storeFor(uniqueName('group'));
+      const slowCheckpoints = Object.assign(Object.create(store) as DynamoDbLeaseStore, {
+        checkpoint: async (shardId: string, owner: string, checkpoint: string) => {
+          const written = await store.checkpoint(shardId, owner, checkpoint);
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          return written;
+        },
+      });
+      const worker = new ShardLeaseCoordinator(slowCheckpoints, fixedShards('s1'), { workerId: 'a' });
+      await worker.tick();
+      // when a tick renews the lease while a checkpoint's answer is still on its way
+      const renewedMeanwhile = (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return worker.tick();
+      })();
+      await Promise.all([worker.checkpoint('s1', '7'), renewedMeanwhile]);
+      const after = await worker.tick();
+      // then the next renewal still succeeds: the lease is held, with the checkpoint
+      expect(after.lost).toEqual([]);
+      expect(after.held.map((lease) => lease.shardId)).toEqual(['s1']);
+      expect(worker.checkpointOf('s1')).toBe('7');
+    });
+
+    it('takes back at once a lease recorded as its own that it does not hold (a restart with the same worker id)', async () => {
+      // given worker a holding a shard, then restarted (a new coordinator, same id) with a clock that never moves
+      const group = uniqueName('group');
+      await new ShardLeaseCoordinator(storeFor(group), fixedShards('s1'), { workerId: 'a' }).tick();
+      const restarted = new ShardLeaseCoordinator(storeFor(group), fixedShards('s1'), { workerId: 'a', now: () => 0 });
+      // when
+      const assignment = await restarted.tick();
+      // then it holds the shard without waiting for the lease to expire
+      expect(assignment.ready.map((lease) => lease.shardId)).toEqual(['s1']);
+    });
+
     it('hands released leases over at once on a clean shutdown', async () => {
       // given
       const group = uniqueName('group');
