@@ -43,11 +43,9 @@ beforeAll(async () => {
       NEXUS_OPENSEARCH_ENDPOINT: openSearchEndpoint(),
       NEXUS_OPENSEARCH_REPLICAS: '0',
       NEXUS_POLL_IDLE_MS: '50',
-      // The first lease tick takes the shards at once; later ticks only renew. Kept slow on purpose:
-      // ShardLeaseCoordinator.checkpoint overwrites a renewal made during its await with the stale
-      // counter, after which the lease is dropped and never retaken (reported; core is not ours).
-      NEXUS_LEASE_TICK_MS: '2000',
-      NEXUS_LEASE_DURATION_MS: '6000',
+      // Fast lease ticks: renewals race with checkpoints all the time, which the coordinator must survive.
+      NEXUS_LEASE_TICK_MS: '100',
+      NEXUS_LEASE_DURATION_MS: '1000',
       NEXUS_LOG_LEVEL: process.env.DEBUG_AWS_E2E ? 'debug' : 'warn',
     },
   });
