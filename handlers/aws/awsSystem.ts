@@ -24,6 +24,7 @@ import type { PipelineContext, PipelineDefinition } from '../../core/pipeline/Pi
 import type { PipelineMetrics } from '../../core/pipeline/PipelineMetrics';
 import type { ReadModelStore } from '../../core/readmodel/ReadModelStore';
 import { AvroEventCodec } from '../../core/schema/AvroEventCodec';
+import type { SubscriberQueue } from '../../core/messaging/SubscriberQueue';
 import type { EventCodec } from '../../core/schema/EventCodec';
 import { loadSchemaCatalog } from '../../core/schema/SchemaCatalog';
 import { syncSchemas } from '../../core/schema/syncSchemas';
@@ -66,6 +67,8 @@ export interface AwsSystem {
   /** The declared pipelines (those skipped on this backend included, for the CLI). */
   pipelines: PipelineDefinition[];
   contextFor(pipelineName: string): PipelineContext;
+  /** A declared subscriber queue (SQS), for the CLI; throws when SNS/SQS are not wired (no account id) or the queue is unknown. */
+  queueFor(queueName: string): SubscriberQueue;
   /** Starts the runners (lease loops, queue receivers); logs the pipelines that do not run here. */
   startPipelines(): Promise<void>;
   /** Each running pipeline's metrics by name. */
@@ -120,6 +123,10 @@ export async function openAwsSystem(options: AwsSystemOptions): Promise<AwsSyste
       authorizer,
       rateLimits,
       idempotency,
+      queueFor: (queueName) => {
+        if (!messaging) throw new TypeError('SNS and SQS are not wired on this backend without --aws-account-id (NEXUS_AWS_ACCOUNT_ID)');
+        return messaging.queueFor(queueName);
+      },
       pipelines,
       contextFor: wiring.contextFor,
       startPipelines: async () => {

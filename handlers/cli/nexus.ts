@@ -1,13 +1,18 @@
 /**
  * The `nexus` command line (`npx nexus ...`, `npm run nexus -- ...`): operates a Nexus system,
  * embedded (its data directory) or on AWS (`--backend aws` with the server's AWS flags or
- * variables, handlers/aws/awsConfig.ts). Today: the dead-letter store (`nexus dlq list|show|redrive|skip`).
+ * variables, handlers/aws/awsConfig.ts). Today: the dead-letter store (`nexus dlq list|show|redrive|skip`)
+ * and the subscriber queues' own dead-letter queues (`nexus dlq queue list|redrive <queue>`).
  * Exit codes: 0 done, 1 failed (unknown id, failed redrive, ...), 2 usage error.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { DeadLetter } from '../../core/deadletter/DeadLetterStore';
+import type { DeadLetteredMessage } from '../../core/messaging/QueueMessage';
+import type { SubscriberQueue } from '../../core/messaging/SubscriberQueue';
+import { subscriptionsOf } from '../../core/messaging/Topic';
+import { topics } from '../../pipelines/routing';
 import { redriveDeadLetters, skipDeadLetter } from '../../core/pipeline/redriveDeadLetters';
 import type { PipelineDefinition } from '../../core/pipeline/PipelineDefinition';
 import { createJsonLogger } from '../../core/logging/Logger';
@@ -29,7 +34,7 @@ interface GlobalOptions {
 }
 
 /** What the dlq commands use of a system, on either backend. */
-type DlqSystem = Pick<EmbeddedSystem & AwsSystem, 'deadLetters' | 'pipelines' | 'contextFor' | 'codec'>;
+type DlqSystem = Pick<EmbeddedSystem & AwsSystem, 'deadLetters' | 'pipelines' | 'contextFor' | 'codec' | 'queueFor'>;
 
 /** The AWS flags of this run, taken out of argv before commander reads the rest. */
 let awsFlags = new Map<string, string>();
@@ -111,7 +116,50 @@ export function createProgram(): Command {
       }),
     );
 
+  const queue = dlq.command('queue').description("a subscriber queue's own dead-letter queue (messages received maxReceiveCount times)");
+  queue
+    .command('list')
+    .description('list the messages in a subscriber queue\'s dead-letter queue, oldest first')
+    .argument('<queue>', 'subscriber queue, as declared in pipelines/routing.ts')
+    .option('--limit <n>', 'at most this many messages', parsePositiveInt, 100)
+    .option('--json', 'print JSON (bodies as base64)')
+    .action((queueName: string, options: { limit: number; json?: boolean }) =>
+      withSystem(globals(), async (system) => {
+        const messages = await declaredQueue(system, queueName).deadLetters(options.limit);
+        if (options.json) print(JSON.stringify(messages.map((message) => ({ ...message, body: message.body.toString('base64') })), null, 2));
+        else print(formatQueueDeadLetters(messages));
+      }),
+    );
+  queue
+    .command('redrive')
+    .description('move messages from a subscriber queue\'s dead-letter queue back to the queue, oldest first')
+    .argument('<queue>', 'subscriber queue, as declared in pipelines/routing.ts')
+    .option('--limit <n>', 'at most this many messages', parsePositiveInt)
+    .action((queueName: string, options: { limit?: number }) =>
+      withSystem(globals(), async (system) => {
+        const moved = await declaredQueue(system, queueName).redrive(options.limit === undefined ? {} : { limit: options.limit });
+        print(`${moved} message(s) moved back to ${queueName}`);
+      }),
+    );
+
   return program;
+}
+
+/** A queue some topic declares; a typo is refused with the declared names, not answered with an empty list. */
+function declaredQueue(system: DlqSystem, queueName: string): SubscriberQueue {
+  const declared = subscriptionsOf(topics).map((subscription) => subscription.queue);
+  if (!declared.includes(queueName)) throw new CliFailure(`unknown subscriber queue "${queueName}"; declared: ${declared.join(', ') || 'none'}`);
+  try {
+    return system.queueFor(queueName);
+  } catch (error) {
+    throw new CliFailure(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function formatQueueDeadLetters(messages: readonly DeadLetteredMessage[]): string {
+  if (messages.length === 0) return 'no dead-lettered messages';
+  const rows = messages.map((message) => [message.messageId, message.groupKey, String(message.attributes.eventType ?? ''), String(message.receiveCount), new Date(message.deadLetteredAtMs).toISOString()].join('  '));
+  return ['messageId  key  eventType  receives  deadLetteredAt', ...rows].join('\n');
 }
 
 /** Runs the CLI with `argv` (as process.argv) and returns the exit code. */

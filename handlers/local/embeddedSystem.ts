@@ -31,6 +31,7 @@ import { CommandService } from '../../core/command/CommandService';
 import type { RunnerOptions } from '../../core/pipeline/EmbeddedPipelineRunner';
 import type { PipelineMetrics } from '../../core/pipeline/PipelineMetrics';
 import type { PipelineContext, PipelineDefinition } from '../../core/pipeline/PipelineDefinition';
+import type { SubscriberQueue } from '../../core/messaging/SubscriberQueue';
 import type { RecordSource } from '../../core/streams/RecordSource';
 import type { DeadLetterStore } from '../../core/deadletter/DeadLetterStore';
 import type { EventCodec } from '../../core/schema/EventCodec';
@@ -123,6 +124,8 @@ export interface EmbeddedSystem {
   pipelineWorkerHeap(): Promise<ThreadHeap | undefined>;
   contextFor(pipelineName: string): PipelineContext;
   sourceFor(pipeline: PipelineDefinition): RecordSource;
+  /** A declared subscriber queue (in pipelines.db), for the CLI. */
+  queueFor(queueName: string): SubscriberQueue;
   /** Starts every pipeline runner. */
   startPipelines(): Promise<void>;
   /**
@@ -201,6 +204,7 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
     runners,
     contextFor: wiring.contextFor,
     sourceFor: wiring.sourceFor,
+    queueFor: wiring.queueFor,
     pipelineMetrics: async () => {
       if (worker) return worker.metrics();
       return Object.fromEntries(runners.map((runner) => [runner.name, runner.metrics()]));
