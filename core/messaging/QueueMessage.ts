@@ -47,8 +47,12 @@ export interface DeadLetteredMessage {
   deadLetteredAtMs: number;
 }
 
-/** Largest body accepted: SNS's message size limit, so both backends refuse the same messages. */
-export const MAX_MESSAGE_BYTES = 256 * 1024;
+/**
+ * Largest body accepted, so that both backends refuse the same messages: SNS takes 256 KiB of
+ * message text plus attributes, and carries a body as base64 text (4 bytes per 3), so 190 KiB of
+ * body is 253 KiB of text, leaving about 2.6 KiB for the envelope's attributes.
+ */
+export const MAX_MESSAGE_BYTES = 190 * 1024;
 /** Most attributes on one message (SNS delivers at most 10 to SQS). */
 export const MAX_MESSAGE_ATTRIBUTES = 10;
 /** Longest group key and deduplication id (SQS MessageGroupId / MessageDeduplicationId). */
