@@ -4,7 +4,8 @@ import { openAwsSystem } from '../../handlers/aws/awsSystem';
 import type { AwsSystem } from '../../handlers/aws/awsSystem';
 import { silentLogger } from '../../core/logging/Logger';
 import { createAwsResources, ENGINE_CREDENTIALS } from '../engines/awsResources';
-import { motoEndpoint } from '../engines/awsTestClients';
+import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { motoClientConfig, motoEndpoint } from '../engines/awsTestClients';
 import { MOTO_ACCOUNT } from '../engines/snsSqsMessaging';
 import { runCli } from '../unit/cli/runCli';
 
@@ -15,12 +16,13 @@ const REGION = 'ap-southeast-1';
 
 describe('npx nexus --backend aws dlq, against moto and OpenSearch', () => {
   let flags: string[];
+  let stage: string;
   let system: AwsSystem;
   let deleteRegistry: () => Promise<void>;
   const env = { AWS_ACCESS_KEY_ID: ENGINE_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: ENGINE_CREDENTIALS.secretAccessKey, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
   beforeAll(async () => {
-    const stage = `dlq-${process.pid}-${Date.now().toString(36)}`;
+    stage = `dlq-${process.pid}-${Date.now().toString(36)}`;
     ({ deleteRegistry } = await createAwsResources({ endpoint: motoEndpoint(), region: REGION }, stage, awsResourceNames(stage)));
     const openSearch = process.env.NEXUS_TEST_OPENSEARCH_ENDPOINT ?? '';
     flags = ['--stage', stage, '--region', REGION, '--aws-account-id', MOTO_ACCOUNT, '--aws-endpoint', motoEndpoint(), '--opensearch-endpoint', openSearch, '--opensearch-replicas', '0'];
@@ -61,6 +63,28 @@ describe('npx nexus --backend aws dlq, against moto and OpenSearch', () => {
     expect(await system.readModels.collection('orders').get(first.key)).toMatchObject({ data: { customerId: 'cust-dlq-1', status: 'PLACED' } });
     expect((await system.deadLetters.get(first.id)).status).toBe('redriven');
     expect((await system.deadLetters.get(second.id)).status).toBe('skipped');
+  });
+
+  it("lists and redrives the messages of a subscriber queue's own dead-letter queue on SQS", async () => {
+    // given a message sent to the order-notices queue and received 5 times without an ack (SQS then moves it to the DLQ)
+    const sqs = new SQSClient({ ...motoClientConfig(), region: REGION });
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: `nexus-${stage}-order-notices.fifo` }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: Buffer.from([3, 0, 9]).toString('base64'), MessageGroupId: 'order-dlq-q', MessageDeduplicationId: 'event-dlq-q', MessageAttributes: { aggregateId: { DataType: 'String', StringValue: 'order-dlq-q' }, eventType: { DataType: 'String', StringValue: 'OrderConfirmed' } } }));
+    const queue = system.queueFor('order-notices');
+    for (let receive = 1; receive <= 5; receive += 1) {
+      const received = await queue.receive(10);
+      await queue.changeVisibility(received.map((message) => message.receiptHandle), 0);
+    }
+    expect(await queue.receive(10)).toEqual([]);
+    sqs.destroy();
+    // when
+    const listed = nexus('dlq', 'queue', 'list', 'order-notices');
+    const redriven = nexus('dlq', 'queue', 'redrive', 'order-notices');
+    // then
+    expect(listed.stderr).toBe('');
+    expect(listed.stdout).toMatch(/order-dlq-q\s+OrderConfirmed\s+5\s/);
+    expect(redriven).toMatchObject({ status: 0, stdout: '1 message(s) moved back to order-notices\n' });
+    expect((await queue.receive(10)).map((message) => message.groupKey)).toEqual(['order-dlq-q']);
   });
 
   it('refuses a bad AWS setting as a usage error, exit code 2', () => {
