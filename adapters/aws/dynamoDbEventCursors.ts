@@ -1,4 +1,5 @@
 import { invalidCursorError, isNonNegativeInteger } from '../../core/events/readOptions';
+import { decodeCursor, encodeCursor } from '../../core/pagination/opaqueCursor';
 
 /**
  * Opaque cursors of the DynamoDB event store's reads: JSON in base64url, naming the read they
@@ -29,49 +30,36 @@ interface AggregateRangeCursor {
 
 /** The cursor of a stream page ending at `version`. */
 export function streamCursor(aggregateId: string, version: number): string {
-  return encode({ k: 'stream', a: aggregateId, v: version } satisfies StreamCursor);
+  return encodeCursor({ k: 'stream', a: aggregateId, v: version } satisfies StreamCursor);
 }
 
 /** The version after which a stream page starts; `INVALID_READ` for a cursor of another read. */
 export function parseStreamCursor(cursor: string, aggregateId: string): number {
-  const value = decode(cursor) as Partial<StreamCursor> | undefined;
+  const value = decodeCursor(cursor) as Partial<StreamCursor> | undefined;
   if (value?.k !== 'stream' || value.a !== aggregateId || !isNonNegativeInteger(value.v)) throw invalidCursorError(cursor);
   return value.v;
 }
 
 /** The cursor of a time-range page (all aggregates) ending at the index key `after`. */
 export function indexRangeCursor(from: string, to: string, after: string): string {
-  return encode({ k: 'time', f: from, t: to, after } satisfies IndexRangeCursor);
+  return encodeCursor({ k: 'time', f: from, t: to, after } satisfies IndexRangeCursor);
 }
 
 /** The index key after which a time-range page starts. */
 export function parseIndexRangeCursor(cursor: string, from: string, to: string): string {
-  const value = decode(cursor) as Partial<IndexRangeCursor> | undefined;
+  const value = decodeCursor(cursor) as Partial<IndexRangeCursor> | undefined;
   if (value?.k !== 'time' || value.f !== from || value.t !== to || typeof value.after !== 'string' || value.after < from) throw invalidCursorError(cursor);
   return value.after;
 }
 
 /** The cursor of one aggregate's time-range page ending at `version`. */
 export function aggregateRangeCursor(from: string, to: string, aggregateId: string, version: number): string {
-  return encode({ k: 'time-of', f: from, t: to, a: aggregateId, v: version } satisfies AggregateRangeCursor);
+  return encodeCursor({ k: 'time-of', f: from, t: to, a: aggregateId, v: version } satisfies AggregateRangeCursor);
 }
 
 /** The version after which one aggregate's time-range page starts. */
 export function parseAggregateRangeCursor(cursor: string, from: string, to: string, aggregateId: string): number {
-  const value = decode(cursor) as Partial<AggregateRangeCursor> | undefined;
+  const value = decodeCursor(cursor) as Partial<AggregateRangeCursor> | undefined;
   if (value?.k !== 'time-of' || value.f !== from || value.t !== to || value.a !== aggregateId || !isNonNegativeInteger(value.v)) throw invalidCursorError(cursor);
   return value.v;
-}
-
-function encode(value: unknown): string {
-  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
-}
-
-function decode(cursor: string): unknown {
-  if (typeof cursor !== 'string' || !/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
-  try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,7 +1,6 @@
 import type { Types } from '@opensearch-project/opensearch';
-import { NexusError } from '../../core/errors/NexusError';
-import { READ_MODEL_ERRORS } from '../../core/readmodel/ReadModelStore';
 import type { ReadModelCollectionOptions } from '../../core/readmodel/ReadModelStore';
+import { InvalidReadModelQueryError } from '../../core/readmodel/ReadModelErrors';
 
 /** Top-level field names the store maps and queries (the same rule as the SQLite store). */
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -86,14 +85,14 @@ export function declaredFields(options: ReadModelCollectionOptions): string[] {
 /** Throws `INVALID_READ_MODEL_QUERY` naming `field` unless it is a plain identifier. */
 export function checkFieldName(field: string): void {
   if (!FIELD_NAME.test(field)) {
-    throw new NexusError(READ_MODEL_ERRORS.INVALID_QUERY, `invalid field name '${field}': use letters, digits and _`, { details: { field } });
+    throw new InvalidReadModelQueryError(`invalid field name '${field}': use letters, digits and _`, { field });
   }
 }
 
 /** The index of collection `name`: `<prefix><name>`. */
 export function readModelIndexName(prefix: string, name: string): string {
   if (!COLLECTION_NAME.test(name)) {
-    throw new NexusError(READ_MODEL_ERRORS.INVALID_QUERY, `invalid collection name '${name}': use lower-case letters, digits, - and _`, { details: { collection: name } });
+    throw new InvalidReadModelQueryError(`invalid collection name '${name}': use lower-case letters, digits, - and _`, { collection: name });
   }
   return `${prefix}${name}`;
 }

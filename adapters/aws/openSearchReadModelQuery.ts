@@ -1,7 +1,8 @@
-import { NexusError } from '../../core/errors/NexusError';
-import { READ_MODEL_ERRORS } from '../../core/readmodel/ReadModelStore';
+import type { NexusError } from '../../core/errors/NexusError';
 import type { ReadModelQuery, SortDirection } from '../../core/readmodel/ReadModelStore';
 import { checkFieldName, indexedValue, VALUE_RANK } from './openSearchReadModelIndex';
+import { decodeCursor, encodeCursor } from '../../core/pagination/opaqueCursor';
+import { InvalidReadModelQueryError } from '../../core/readmodel/ReadModelErrors';
 
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
@@ -24,7 +25,7 @@ interface CursorContent {
 }
 
 function invalid(message: string, details: Record<string, unknown>): NexusError {
-  return new NexusError(READ_MODEL_ERRORS.INVALID_QUERY, message, { details });
+  return new InvalidReadModelQueryError(message, details);
 }
 
 /**
@@ -61,7 +62,7 @@ export function planOpenSearchQuery(query: ReadModelQuery, declared: ReadonlySet
   return {
     body,
     limit,
-    cursorAfter: (sortValues) => Buffer.from(JSON.stringify({ a: sortValues, b: sortBy, d: direction } satisfies CursorContent), 'utf8').toString('base64url'),
+    cursorAfter: (sortValues) => encodeCursor({ a: sortValues, b: sortBy, d: direction } satisfies CursorContent),
   };
 }
 
@@ -98,19 +99,11 @@ function limitOf(limit: number | undefined): number {
 }
 
 function parseCursor(cursor: string, sortBy: string, direction: SortDirection, sortLength: number): CursorContent {
-  const content = decode(cursor);
+  const content = decodeCursor(cursor);
   if (isCursorContent(content) && content.b === sortBy && content.d === direction && content.a.length === sortLength) return content;
   throw invalid(`invalid cursor '${cursor}' for this query`, { cursor });
 }
 
-function decode(cursor: string): unknown {
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
-  try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 function isCursorContent(value: unknown): value is CursorContent {
   if (typeof value !== 'object' || value === null) return false;

@@ -1,14 +1,8 @@
-import { NexusError } from '../../core/errors/NexusError';
-import { READ_MODEL_ERRORS } from '../../core/readmodel/ReadModelStore';
+import { InvalidReadModelQueryError } from '../../core/readmodel/ReadModelErrors';
 import type { ReadModelQuery, SortDirection } from '../../core/readmodel/ReadModelStore';
-import { decodeCursor, encodeCursor } from './opaqueCursor';
+import { decodeCursor, encodeCursor } from '../../core/pagination/opaqueCursor';
 
-/** A query the read model store refuses: bad field name, value, limit or cursor. */
-export class InvalidReadModelQueryError extends NexusError {
-  constructor(message: string, details: Record<string, unknown>) {
-    super(READ_MODEL_ERRORS.INVALID_QUERY, message, { details });
-  }
-}
+export { InvalidReadModelQueryError };
 
 /** Top-level field names we are willing to splice into a JSON path. */
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -1,6 +1,6 @@
 import type { ReadStreamOptions, ReadTimeRangeOptions } from '../../core/events/EventStore';
 import { EVENT_READ_LIMITS, invalidCursorError, isNonNegativeInteger, pageLimit, timeRangeBounds, versionBound } from '../../core/events/readOptions';
-import { decodeCursor, encodeCursor } from './opaqueCursor';
+import { decodeCursor, encodeCursor } from '../../core/pagination/opaqueCursor';
 
 /** A validated time-range read: normalised ISO bounds and where the page starts. */
 export interface RangeQuery {
