@@ -4,6 +4,7 @@ import { QUEUE_DEFAULTS } from '../../core/messaging/SubscriberQueue';
 import type { QueueDepth, QueueSettings, SubscriberQueue } from '../../core/messaging/SubscriberQueue';
 import { SqliteMessageTable } from './SqliteMessageTable';
 import type { MessageClock } from './SqliteMessageTable';
+import { definedOnly } from '../../core/options/definedOnly';
 
 /** Options of {@link SqliteSubscriberQueue}. */
 export interface SqliteSubscriberQueueOptions {
@@ -58,7 +59,7 @@ export class SqliteSubscriberQueue implements SubscriberQueue {
   private readonly redriveOldest: Statement<[number, string, number]>;
 
   constructor(db: Database, readonly name: string, settings: QueueSettings = {}, options: SqliteSubscriberQueueOptions = {}) {
-    this.settings = { ...QUEUE_DEFAULTS, ...definedSettings(settings) };
+    this.settings = { ...QUEUE_DEFAULTS, ...definedOnly(settings) };
     this.table = SqliteMessageTable.of(db);
     this.clock = options.clock ?? DEFAULTS.clock;
     const deadLetter = db.prepare<{ queue: string; now: number; max: number }>(`UPDATE queue_messages SET dead_lettered_at = @now WHERE ${READY} AND receive_count >= @max`);
@@ -151,8 +152,4 @@ function common(row: MessageRow): Omit<ReceivedMessage, 'receiptHandle'> {
 function parseReceipt(handle: string): { seq: number; count: number } | undefined {
   const match = /^(\d+)\.(\d+)$/.exec(handle);
   return match ? { seq: Number(match[1]), count: Number(match[2]) } : undefined;
-}
-
-function definedSettings(settings: QueueSettings): QueueSettings {
-  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as QueueSettings;
 }

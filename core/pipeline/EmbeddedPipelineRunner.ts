@@ -12,6 +12,7 @@ import { backoffDelayMs } from './retryWithBackoff';
 import { RUNNER_DEFAULTS, RUNNER_ERRORS } from './RunnerOptions';
 import type { HeadAwareRecordSource, RunnerDependencies, RunnerOptions } from './RunnerOptions';
 import { WakeSignal } from './WakeSignal';
+import { definedOnly } from '../options/definedOnly';
 
 export { RUNNER_DEFAULTS, RUNNER_ERRORS } from './RunnerOptions';
 export type { HeadAwareRecordSource, RunnerDependencies, RunnerOptions } from './RunnerOptions';
@@ -54,7 +55,7 @@ export class EmbeddedPipelineRunner {
     private readonly deps: RunnerDependencies,
     options: RunnerOptions = {},
   ) {
-    this.options = { ...RUNNER_DEFAULTS, ...defined(definition.options ?? {}), ...defined(options) };
+    this.options = { ...RUNNER_DEFAULTS, ...definedOnly(definition.options ?? {}), ...definedOnly(options) };
     this.logger = (deps.logger ?? deps.context.logger).child({ pipeline: definition.name });
     this.stats = new PipelineMetricsRecorder(definition.name);
     this.waiters = new CaughtUpWaiters(definition.name);
@@ -237,8 +238,4 @@ export class EmbeddedPipelineRunner {
 
 function isHeadAware(source: RecordSource): source is HeadAwareRecordSource {
   return typeof (source as Partial<HeadAwareRecordSource>).headPosition === 'function';
-}
-
-function defined<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

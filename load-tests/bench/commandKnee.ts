@@ -9,6 +9,7 @@ import { startBareRouteServer } from './bareRouteServer';
 import { KNEE_SEARCH_DEFAULTS, nextKneeStep, stepHolds } from './kneeSearch';
 import type { KneeSearchOptions, KneeStep } from './kneeSearch';
 import { waitForPipelines } from './waitForPipelines';
+import { definedOnly } from '../../core/options/definedOnly';
 
 /** Tunables of {@link measureCommandKnee}: the search's, plus how long each step lasts. */
 export interface CommandKneeOptions extends KneeSearchOptions {
@@ -173,8 +174,4 @@ async function settleNexus(client: HttpLoadClient, settings: Required<CommandKne
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

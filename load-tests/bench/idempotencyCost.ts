@@ -7,6 +7,7 @@ import type { LatencySummary } from '../loadgen/LatencyHistogram';
 import { processCpuMs, startNexusServer } from '../loadgen/NexusServer';
 import { placeOrderBody } from '../loadgen/scenarios';
 import { waitForPipelines } from './waitForPipelines';
+import { definedOnly } from '../../core/options/definedOnly';
 
 /** Tunables of {@link measureIdempotencyCost}. */
 export interface IdempotencyCostOptions {
@@ -127,8 +128,4 @@ async function probeReplay(client: HttpLoadClient, orderId: string): Promise<boo
   const first = await client.send('POST', '/api/commands/PlaceOrder', placeOrderBody(orderId, 'customer-1'), headers);
   const second = await client.send('POST', '/api/commands/PlaceOrder', placeOrderBody(orderId, 'customer-1'), headers);
   return first.status === 202 && second.status === 202;
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

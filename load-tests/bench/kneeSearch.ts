@@ -1,3 +1,5 @@
+import { definedOnly } from '../../core/options/definedOnly';
+
 /** What one step of a knee search measured at one offered rate. */
 export interface KneeStep {
   /** Offered rate, requests per second (open model: fixed whatever the responses do). */
@@ -86,8 +88,4 @@ function ramp(steps: readonly KneeStep[], settings: Required<KneeSearchOptions>)
 
 function quantize(rate: number, quantum: number): number {
   return Math.round(rate / quantum) * quantum;
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,4 +1,5 @@
 import { LatencyHistogram } from './LatencyHistogram';
+import { definedOnly } from '../../core/options/definedOnly';
 
 /** What one request reported. */
 export interface RequestOutcome {
@@ -118,8 +119,4 @@ export async function runConstantArrivalRate(
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -15,6 +15,7 @@ import { InvocationBatch } from './InvocationBatch';
 import { kinesisRecords } from './kinesisRecords';
 import type { FailureReporting, LambdaInvocation, LambdaSourceRecord } from './LambdaSourceRecord';
 import { sqsRecords } from './sqsRecords';
+import { definedOnly } from '../../options/definedOnly';
 
 /** Tunables of {@link LambdaBatchRunner}: the pipeline's own options win over the defaults, these win over both. */
 export interface LambdaRunnerOptions extends Omit<PipelineOptions, 'batchSize'> {
@@ -91,7 +92,7 @@ export class LambdaBatchRunner {
     options: LambdaRunnerOptions = {},
   ) {
     const { batchSize: _ignored, ...pipelineOptions } = definition.options ?? {};
-    this.options = { ...LAMBDA_RUNNER_DEFAULTS, ...defined(pipelineOptions), ...defined(options) };
+    this.options = { ...LAMBDA_RUNNER_DEFAULTS, ...definedOnly(pipelineOptions), ...definedOnly(options) };
     this.logger = (deps.logger ?? deps.context.logger).child({ pipeline: definition.name });
     this.stats = new PipelineMetricsRecorder(definition.name);
     const { maxAttempts, initialBackoffMs, maxBackoffMs, random } = this.options;
@@ -175,8 +176,4 @@ export class LambdaBatchRunner {
     const newest = Math.max(...records.map((record) => record.arrivedAtMs ?? 0));
     this.stats.lagMs = newest > 0 ? Math.max(0, Date.now() - newest) : 0;
   }
-}
-
-function defined<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

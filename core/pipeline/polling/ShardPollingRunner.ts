@@ -12,6 +12,7 @@ import type { PipelineContext, PipelineDefinition } from '../PipelineDefinition'
 import { PipelineMetricsRecorder } from '../PipelineMetrics';
 import type { PipelineMetrics } from '../PipelineMetrics';
 import { RecordAttempts } from '../RecordAttempts';
+import { definedOnly } from '../../options/definedOnly';
 
 /** Tunables of {@link ShardPollingRunner}; the pipeline's own options give batch size, attempts and backoff. */
 export interface ShardPollingRunnerOptions {
@@ -212,8 +213,4 @@ export class ShardPollingRunner {
     const lowest = Math.min(...[...unfinished].map((record) => record.position));
     return lowest === 1 ? checkpoint : (records[lowest - 2]?.sequenceNumber as string);
   }
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
