@@ -1,10 +1,11 @@
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient, PutRecordsRequestEntry, PutRecordsResultEntry } from '@aws-sdk/client-kinesis';
 import { NexusError } from '../../core/errors/NexusError';
-import { backoffDelayMs } from '../../core/pipeline/retryWithBackoff';
 import type { OutgoingRecord, StreamPublisher } from '../../core/streams/RecordSource';
 import { AWS_RETRY_DEFAULTS, callWithRetry } from './awsCallRetry';
 import type { AwsRetryOptions } from './awsCallRetry';
+import { publishInKeyRounds } from './publishInKeyRounds';
+import type { EntryFailure } from './publishInKeyRounds';
 
 /** Options of {@link KinesisStreamPublisher}. */
 export interface KinesisStreamPublisherOptions {
@@ -77,38 +78,17 @@ export class KinesisStreamPublisher implements StreamPublisher {
         throw new NexusError(STREAM_PUBLISH_ERRORS.RECORD_TOO_LARGE, `a record of key ${record.key} has ${size} bytes; Kinesis takes at most ${KINESIS_MAX_RECORD_BYTES}`, { details: { streamName, key: record.key, bytes: size } });
       }
     }
-    const queues = queuesByKey(records);
-    const attempts = new Map<string, number>();
-    while (queues.size > 0) {
-      const round = [...queues.values()].map((queue) => queue[0] as OutgoingRecord);
-      const failed = await this.putRound(streamName, target, round);
-      for (const record of round) {
-        if (failed.has(record)) continue;
-        const queue = queues.get(record.key) as OutgoingRecord[];
-        queue.shift();
-        attempts.delete(record.key);
-        if (queue.length === 0) queues.delete(record.key);
-      }
-      if (failed.size === 0) continue;
-      let highest = 0;
-      for (const [record, errorCode] of failed) {
-        const attempt = (attempts.get(record.key) ?? 0) + 1;
-        attempts.set(record.key, attempt);
-        if (attempt >= this.retry.maxAttempts) {
-          const unpublished = [...queues.values()].reduce((sum, queue) => sum + queue.length, 0);
-          throw new StreamPublishFailedError(streamName, unpublished, new Error(`entry for key ${record.key} failed ${attempt} time(s): ${errorCode}`));
-        }
-        highest = Math.max(highest, attempt);
-      }
-      const delayMs = backoffDelayMs(highest, this.retry.initialBackoffMs, this.retry.maxBackoffMs, this.retry.random);
-      this.retry.onRetry?.(new Error(`${failed.size} PutRecords entries failed`), highest, delayMs);
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-    }
+    await publishInKeyRounds(records, {
+      keyOf: (record) => record.key,
+      sendRound: (round, unpublished) => this.putRound(streamName, target, round, unpublished),
+      giveUp: (unpublished, cause) => new StreamPublishFailedError(streamName, unpublished, cause),
+      retry: this.retry,
+    });
   }
 
   /** Puts one record per key, in calls within Kinesis's limits; returns the failed entries and their error codes. */
-  private async putRound(streamName: string, target: string, round: readonly OutgoingRecord[]): Promise<Map<OutgoingRecord, string>> {
-    const failed = new Map<OutgoingRecord, string>();
+  private async putRound(streamName: string, target: string, round: readonly OutgoingRecord[], unpublished: () => number): Promise<Map<OutgoingRecord, EntryFailure>> {
+    const failed = new Map<OutgoingRecord, EntryFailure>();
     for (const chunk of chunksWithin(round, this.maxRecordsPerCall, this.maxBytesPerCall)) {
       const entries: PutRecordsRequestEntry[] = chunk.map((record) => ({ PartitionKey: record.key, Data: record.record }));
       const result = await callWithRetry(
@@ -116,28 +96,19 @@ export class KinesisStreamPublisher implements StreamPublisher {
         () => this.client.send(new PutRecordsCommand(target.startsWith('arn:') ? { StreamARN: target, Records: entries } : { StreamName: target, Records: entries })),
         this.retry,
       ).catch((error: unknown) => {
-        throw new StreamPublishFailedError(streamName, round.length, error);
+        throw new StreamPublishFailedError(streamName, unpublished(), error);
       });
       if (!result.FailedRecordCount) continue;
       const answers: readonly PutRecordsResultEntry[] = result.Records ?? [];
       chunk.forEach((record, index) => {
         const answer = answers[index];
-        if (answer === undefined || answer.ErrorCode) failed.set(record, answer?.ErrorCode ?? 'NoAnswer');
+        if (answer === undefined || answer.ErrorCode) failed.set(record, { reason: answer?.ErrorCode ?? 'NoAnswer', retryable: true });
       });
     }
     return failed;
   }
 }
 
-function queuesByKey(records: readonly OutgoingRecord[]): Map<string, OutgoingRecord[]> {
-  const queues = new Map<string, OutgoingRecord[]>();
-  for (const record of records) {
-    const queue = queues.get(record.key);
-    if (queue) queue.push(record);
-    else queues.set(record.key, [record]);
-  }
-  return queues;
-}
 
 function chunksWithin(records: readonly OutgoingRecord[], maxRecords: number, maxBytes: number): OutgoingRecord[][] {
   const chunks: OutgoingRecord[][] = [];

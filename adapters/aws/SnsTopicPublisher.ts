@@ -1,13 +1,14 @@
 import { PublishBatchCommand } from '@aws-sdk/client-sns';
-import type { BatchResultErrorEntry, SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { NexusError } from '../../core/errors/NexusError';
 import { MessagingError, MESSAGING_ERRORS } from '../../core/messaging/MessagingErrors';
 import { validateTopicMessages } from '../../core/messaging/QueueMessage';
 import type { TopicMessage } from '../../core/messaging/QueueMessage';
 import type { TopicPublisher } from '../../core/messaging/Topic';
-import { backoffDelayMs } from '../../core/pipeline/retryWithBackoff';
 import { AWS_RETRY_DEFAULTS, callWithRetry } from './awsCallRetry';
 import type { AwsRetryOptions } from './awsCallRetry';
+import { publishInKeyRounds } from './publishInKeyRounds';
+import type { EntryFailure } from './publishInKeyRounds';
 import { publishEntry, validateSnsMessages } from './SnsMessageEntries';
 
 /** Options of {@link SnsTopicPublisher}. */
@@ -73,33 +74,12 @@ export class SnsTopicPublisher implements TopicPublisher {
     const fifo = topicArn.endsWith('.fifo');
     validateTopicMessages(messages);
     validateSnsMessages(messages, fifo);
-    const queues = queuesByKey(messages);
-    const attempts = new Map<string, number>();
-    while (queues.size > 0) {
-      const round = [...queues.values()].map((queue) => queue[0] as TopicMessage);
-      const failed = await this.publishRound(topicName, topicArn, fifo, round, queues);
-      for (const message of round) {
-        if (failed.has(message)) continue;
-        const queue = queues.get(message.groupKey) as TopicMessage[];
-        queue.shift();
-        attempts.delete(message.groupKey);
-        if (queue.length === 0) queues.delete(message.groupKey);
-      }
-      if (failed.size === 0) continue;
-      let highest = 0;
-      for (const [message, failure] of failed) {
-        const attempt = (attempts.get(message.groupKey) ?? 0) + 1;
-        attempts.set(message.groupKey, attempt);
-        // A sender fault (an attribute SNS refuses, say) fails the same way every time.
-        if (failure.SenderFault || attempt >= this.retry.maxAttempts) {
-          throw new TopicPublishFailedError(topicName, unpublishedIn(queues), new Error(`entry of key ${message.groupKey} failed ${attempt} time(s): ${failure.Code ?? 'NoCode'} ${failure.Message ?? ''}`.trim()));
-        }
-        highest = Math.max(highest, attempt);
-      }
-      const delayMs = backoffDelayMs(highest, this.retry.initialBackoffMs, this.retry.maxBackoffMs, this.retry.random);
-      this.retry.onRetry?.(new Error(`${failed.size} PublishBatch entries failed`), highest, delayMs);
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-    }
+    await publishInKeyRounds(messages, {
+      keyOf: (message) => message.groupKey,
+      sendRound: (round, unpublished) => this.publishRound(topicName, topicArn, fifo, round, unpublished),
+      giveUp: (unpublished, cause) => new TopicPublishFailedError(topicName, unpublished, cause),
+      retry: this.retry,
+    });
   }
 
   /** Publishes one message per key, at most 10 per call; returns the failed entries' answers. */
@@ -108,15 +88,15 @@ export class SnsTopicPublisher implements TopicPublisher {
     topicArn: string,
     fifo: boolean,
     round: readonly TopicMessage[],
-    queues: ReadonlyMap<string, TopicMessage[]>,
-  ): Promise<Map<TopicMessage, BatchResultErrorEntry>> {
-    const failed = new Map<TopicMessage, BatchResultErrorEntry>();
+    unpublished: () => number,
+  ): Promise<Map<TopicMessage, EntryFailure>> {
+    const failed = new Map<TopicMessage, EntryFailure>();
     for (let start = 0; start < round.length; start += SNS_MAX_BATCH_ENTRIES) {
       const chunk = round.slice(start, start + SNS_MAX_BATCH_ENTRIES);
       const entries = chunk.map((message, index) => publishEntry(message, String(index), fifo));
       const result = await callWithRetry(`PublishBatch ${topicName}`, () => this.client.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: entries })), this.retry).catch(
         (error: unknown) => {
-          throw new TopicPublishFailedError(topicName, unpublishedIn(queues), error);
+          throw new TopicPublishFailedError(topicName, unpublished(), error);
         },
       );
       const succeeded = new Set((result.Successful ?? []).map((entry) => entry.Id));
@@ -124,23 +104,11 @@ export class SnsTopicPublisher implements TopicPublisher {
       chunk.forEach((message, index) => {
         const id = String(index);
         if (succeeded.has(id)) return;
-        failed.set(message, failures.get(id) ?? { Id: id, Code: 'NoAnswer', SenderFault: false, Message: 'PublishBatch answered nothing for this entry' });
+        const failure = failures.get(id);
+        // A sender fault (an attribute SNS refuses, say) fails the same way every time: no retry.
+        failed.set(message, failure ? { reason: `${failure.Code ?? 'NoCode'} ${failure.Message ?? ''}`.trim(), retryable: failure.SenderFault !== true } : { reason: 'NoAnswer: PublishBatch answered nothing for this entry', retryable: true });
       });
     }
     return failed;
   }
-}
-
-function queuesByKey(messages: readonly TopicMessage[]): Map<string, TopicMessage[]> {
-  const queues = new Map<string, TopicMessage[]>();
-  for (const message of messages) {
-    const queue = queues.get(message.groupKey);
-    if (queue) queue.push(message);
-    else queues.set(message.groupKey, [message]);
-  }
-  return queues;
-}
-
-function unpublishedIn(queues: ReadonlyMap<string, readonly TopicMessage[]>): number {
-  return [...queues.values()].reduce((sum, queue) => sum + queue.length, 0);
 }
