@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { readyPort, stopEngine } from './engineProcess';
 
 const REPOSITORY = resolve(__dirname, '..', '..');
 const LAUNCHER = join(__dirname, 'moto_server.py');
@@ -38,7 +38,10 @@ export async function startMotoServer(options: MotoServerOptions = {}): Promise<
     stdio: [options.detached ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     detached: options.detached ?? false,
   });
-  const port = await readyPort(child, options.startTimeoutMs ?? 60_000);
+  const port = await readyPort(child, 'moto', /MOTO_READY (\d+)/, options.startTimeoutMs ?? 60_000).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
   const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
@@ -47,42 +50,6 @@ export async function startMotoServer(options: MotoServerOptions = {}): Promise<
       const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       if (!response.ok) throw new Error(`moto reset answered ${response.status}`);
     },
-    stop: () => stopChild(child),
+    stop: () => stopEngine(child, () => child.kill('SIGTERM'), 5_000),
   };
-}
-
-function readyPort(child: ChildProcess, timeoutMs: number): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    let output = '';
-    const timer = setTimeout(() => fail(new Error(`moto did not start within ${timeoutMs} ms:\n${output.slice(-4000)}`)), timeoutMs);
-    const fail = (error: Error): void => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(error);
-    };
-    child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /MOTO_READY (\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        // Keep draining: a full pipe would block the server's request log.
-        child.stdout?.removeAllListeners('data');
-        child.stdout?.resume();
-        child.stderr?.removeAllListeners('data');
-        child.stderr?.resume();
-        resolvePort(Number(match[1]));
-      }
-    });
-    child.once('exit', (code, signal) => fail(new Error(`moto exited (${code ?? signal}) before it listened:\n${output.slice(-4000)}`)));
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
 }

@@ -1,8 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readyPort, stopEngine } from './engineProcess';
 
 const REPOSITORY = resolve(__dirname, '..', '..');
 
@@ -69,7 +69,7 @@ export async function startOpenSearchNode(options: OpenSearchNodeOptions = {}): 
   const child = spawn('java', args, { stdio: [settings.detached ? 'ignore' : 'pipe', 'pipe', 'pipe'], detached: settings.detached });
   const removeHome = (): void => rmSync(home, { recursive: true, force: true });
   try {
-    const port = await readyPort(child, settings.startTimeoutMs);
+    const port = await readyPort(child, 'OpenSearch', /OPENSEARCH_READY (\d+)/, settings.startTimeoutMs);
     const endpoint = `http://127.0.0.1:${port}`;
     await waitForHealth(endpoint, settings.startTimeoutMs);
     return {
@@ -78,11 +78,11 @@ export async function startOpenSearchNode(options: OpenSearchNodeOptions = {}): 
       dataPath,
       pid: child.pid ?? 0,
       stop: async () => {
-        await stopChild(child, () => child.stdin?.end());
+        await stopEngine(child, () => child.stdin?.end(), 15_000);
         removeHome();
       },
       kill: async () => {
-        await stopChild(child, () => child.kill('SIGKILL'));
+        await stopEngine(child, () => child.kill('SIGKILL'), 15_000);
         removeHome();
       },
     };
@@ -93,33 +93,6 @@ export async function startOpenSearchNode(options: OpenSearchNodeOptions = {}): 
   }
 }
 
-function readyPort(child: ChildProcess, timeoutMs: number): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    let output = '';
-    const timer = setTimeout(() => fail(new Error(`OpenSearch did not start within ${timeoutMs} ms:\n${output.slice(-4000)}`)), timeoutMs);
-    const fail = (error: Error): void => {
-      clearTimeout(timer);
-      reject(error);
-    };
-    child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /OPENSEARCH_READY (\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        // Keep draining: a full pipe would block the node's logging.
-        child.stdout?.removeAllListeners('data');
-        child.stdout?.resume();
-        child.stderr?.removeAllListeners('data');
-        child.stderr?.resume();
-        resolvePort(Number(match[1]));
-      }
-    });
-    child.once('error', fail);
-    child.once('exit', (code, signal) => fail(new Error(`OpenSearch exited (${code ?? signal}) before it listened:\n${output.slice(-4000)}`)));
-  });
-}
-
 async function waitForHealth(endpoint: string, timeoutMs: number): Promise<void> {
   const timeoutSeconds = Math.ceil(timeoutMs / 1000);
   const response = await fetch(`${endpoint}/_cluster/health?wait_for_status=yellow&timeout=${timeoutSeconds}s`);
@@ -127,15 +100,6 @@ async function waitForHealth(endpoint: string, timeoutMs: number): Promise<void>
   if (!response.ok || (health.status !== 'green' && health.status !== 'yellow')) {
     throw new Error(`OpenSearch at ${endpoint} is not healthy: ${response.status} ${JSON.stringify(health)}`);
   }
-}
-
-async function stopChild(child: ChildProcess, ask: () => void): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  ask();
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** The OpenSearch endpoint of this test run; throws outside the integration project. */
