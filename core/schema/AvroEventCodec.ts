@@ -20,10 +20,17 @@ export interface AvroEventCodecOptions {
   compression?: 'none' | 'zlib';
   /** Schema used by encodeEnvelope/decodeEnvelope. @defaultValue 'nexus.EventEnvelope' */
   envelopeSchemaName?: string;
+  /**
+   * The schema names a short event type (`OrderPlaced`) is resolved among when encoding, e.g. the
+   * catalog of `schemas/`. Without it the registry is asked (`listSchemaNames`), which on Glue is
+   * ListSchemas paging through the whole registry. Decoding is by version id either way.
+   * @defaultValue undefined (ask the registry)
+   */
+  schemaNames?: readonly string[];
 }
 
 /** Defaults of {@link AvroEventCodecOptions}. */
-export const AVRO_EVENT_CODEC_DEFAULTS: Required<AvroEventCodecOptions> = {
+export const AVRO_EVENT_CODEC_DEFAULTS: Required<Omit<AvroEventCodecOptions, 'schemaNames'>> & Pick<AvroEventCodecOptions, 'schemaNames'> = {
   cacheSize: 1000,
   cacheTtlMs: 300_000,
   compression: 'none',
@@ -54,7 +61,7 @@ interface CompiledVersion {
  * const { payload: decoded, schemaVersion } = await codec.decode(bytes);
  */
 export class AvroEventCodec implements EventCodec, WarmEncoder, WarmDecoder {
-  private readonly options: Required<AvroEventCodecOptions>;
+  private readonly options: typeof AVRO_EVENT_CODEC_DEFAULTS;
   private readonly byVersionId: LRUCache<string, CompiledVersion>;
   private readonly byEventVersion: LRUCache<string, CompiledVersion>;
   private readonly inflight = new Map<string, Promise<CompiledVersion>>();
@@ -189,7 +196,7 @@ export class AvroEventCodec implements EventCodec, WarmEncoder, WarmDecoder {
 
   private async schemaNameOf(eventType: string): Promise<string> {
     if (eventType.includes('.')) return eventType;
-    const names = (await this.registry.listSchemaNames()).filter((name) => lastSegment(name) === eventType);
+    const names = (this.options.schemaNames ?? (await this.registry.listSchemaNames())).filter((name) => lastSegment(name) === eventType);
     if (names.length > 1) throw new AmbiguousEventTypeError(eventType, names);
     const name = names[0];
     if (name === undefined) throw new UnregisteredEventError(eventType, undefined);

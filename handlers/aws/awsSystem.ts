@@ -36,7 +36,6 @@ import type { AwsBackendConfig } from './awsConfig';
 import { openAwsMessaging } from './awsMessaging';
 import { wireAwsPipelines } from './awsPipelines';
 import { awsPreflight } from './awsPreflight';
-import { catalogListedRegistry } from './catalogListedRegistry';
 
 /** Options of {@link openAwsSystem}. */
 export interface AwsSystemOptions {
@@ -94,7 +93,8 @@ export async function openAwsSystem(options: AwsSystemOptions): Promise<AwsSyste
     const registry = new GlueSchemaRegistry({ client: clients.glue, registryName: names.glueRegistry });
     const catalog = loadSchemaCatalog(options.schemasDir ?? REPOSITORY_SCHEMAS);
     await syncSchemas(registry, catalog, logger);
-    const codec = new AvroEventCodec(catalogListedRegistry(registry, catalog.schemaNames()));
+    // Short event types resolve among schemas/ (all registered by syncSchemas above), not through Glue's ListSchemas.
+    const codec = new AvroEventCodec(registry, { schemaNames: catalog.schemaNames() });
     const upcasters = new UpcasterRegistry(orderUpcasters);
     // Idempotent appends complete their key in the append's own transaction.
     const eventStore = new DynamoDbEventStore(codec, { client: clients.dynamo, tableName: names.eventsTable, idempotencyTableName: names.idempotencyTable, logger });

@@ -56,6 +56,24 @@ describe('AvroEventCodec', () => {
     expect(decoded.payload).toEqual(orderPlacedV2());
   });
 
+  it('resolves a short event type among the names it was given, without listing the registry', async () => {
+    // given a codec told the catalog's schema names, over a registry that counts its listings
+    const { registry, catalog } = await createSchemaEnvironment();
+    let listings = 0;
+    const counted = Object.create(registry) as SchemaRegistry;
+    counted.listSchemaNames = async () => {
+      listings++;
+      return registry.listSchemaNames();
+    };
+    const codec = new AvroEventCodec(counted, { schemaNames: catalog.schemaNames() });
+    // when
+    const encoded = await codec.encode('OrderPlaced', orderPlacedV2());
+    // then
+    expect(encoded.schemaName).toBe('nexus.order.OrderPlaced');
+    expect((await codec.decode(encoded.bytes)).eventType).toBe('OrderPlaced');
+    expect(listings).toBe(0);
+  });
+
   it('keeps an older version as written instead of resolving it to the latest', async () => {
     // given
     const { codec } = await createSchemaEnvironment();
