@@ -17,6 +17,8 @@ export { CORE_STREAM } from './routing';
 export default definePipeline({
   name: 'router',
   source: 'events',
+  // It writes to the core stream and the topics, never to a read model.
+  uses: ['publisher', 'topics'],
   pipe: (records$, { codec, publisher, topics }) =>
     records$.pipe(
       decodeEnvelope(codec),

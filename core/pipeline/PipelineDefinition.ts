@@ -5,6 +5,8 @@ import type { ReadModelStore } from '../readmodel/ReadModelStore';
 import type { StreamPublisher, SourceRecord } from '../streams/RecordSource';
 import type { Logger } from '../logging/Logger';
 import type { TopicPublisher } from '../messaging/Topic';
+import { deploymentProblems } from './PipelineDeployment';
+import type { LambdaEventSourceOptions, PipelinePort } from './PipelineDeployment';
 
 /** What a pipeline's `pipe` receives besides its records: the ports it may talk to. */
 export interface PipelineContext {
@@ -55,6 +57,13 @@ export interface PipelineDefinition {
   key?: (record: SourceRecord) => string;
   pipe: (records$: Observable<SourceRecord>, context: PipelineContext) => Observable<unknown>;
   options?: PipelineOptions;
+  /**
+   * The context ports `pipe` uses that need an AWS grant; its Lambda function's role grants
+   * exactly these (and its source). @defaultValue ['readModels']
+   */
+  uses?: readonly PipelinePort[];
+  /** Its Lambda function and event source mapping on AWS (deploy/functions.ts). */
+  lambda?: LambdaEventSourceOptions;
 }
 
 /** Declares a pipeline; validates the name so that checkpoints and DLQ entries stay addressable. */
@@ -62,5 +71,7 @@ export function definePipeline(definition: PipelineDefinition): PipelineDefiniti
   if (!/^[a-z][a-z0-9-]*$/.test(definition.name)) {
     throw new TypeError(`pipeline name "${definition.name}" must be kebab-case (a-z, 0-9, -)`);
   }
+  const problems = deploymentProblems(definition.uses, definition.lambda);
+  if (problems.length > 0) throw new TypeError(`pipeline "${definition.name}": ${problems.join('; ')}`);
   return definition;
 }
