@@ -1,0 +1,16 @@
+// serverless.yml reads this file through ${file(./deploy/serverless.js):<section>}. The framework
+// loads CommonJS only, so the template's TypeScript is loaded through tsx, from pipelines/ and
+// the table definitions as they are now: a new pipeline is a new function with no YAML edit.
+'use strict';
+
+const { require: requireTypeScript } = require('tsx/cjs/api');
+
+const template = requireTypeScript('./template.ts', __filename);
+
+async function settingsOf(resolveVariable) {
+  return { stage: await resolveVariable('sls:stage'), region: await resolveVariable('opt:region, self:provider.region') };
+}
+
+exports.functions = async ({ resolveVariable }) => template.functionsSection(await settingsOf(resolveVariable));
+exports.resources = async ({ resolveVariable }) => template.resourcesSection(await settingsOf(resolveVariable));
+exports.environment = async ({ resolveVariable }) => template.environmentSection(await settingsOf(resolveVariable));

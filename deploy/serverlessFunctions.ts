@@ -1,0 +1,96 @@
+/**
+ * The `functions:` section of serverless.yml, from the deployed-function model: handler, own
+ * role, memory, timeout, and for a pipeline its event source mapping with the declared settings
+ * and partial batch responses (the runner reports only what it could not finish).
+ */
+import type { DeployedFunction, DeployedPipeline } from './DeployedFunction';
+import { pascalCase } from './names';
+
+/** Logical ids the event sources point at, owned by the resource builders. */
+export interface EventSourceIds {
+  /** The SQS queue of a subscriber queue, by its Nexus name. */
+  queueLogicalId(queueName: string): string;
+  /** The Kinesis stream of a stream name (`core` -> CoreStream). */
+  streamLogicalId(streamName: string): string;
+  /** The on-failure queue of a stream-sourced function. */
+  failureQueueLogicalId(fn: DeployedFunction): string;
+  /** The enhanced fan-out consumer of a function. */
+  streamConsumerLogicalId(fn: DeployedFunction): string;
+}
+
+/** One function as serverless.yml takes it. */
+export type ServerlessFunction = Record<string, unknown>;
+
+/** The scheduled gauge's period: alarms on parked records evaluate per minute. */
+const GAUGE_SCHEDULE = 'rate(1 minute)';
+
+/** The `functions:` object, keyed by function key. */
+export function serverlessFunctions(functions: readonly DeployedFunction[], ids: EventSourceIds): Record<string, ServerlessFunction> {
+  return Object.fromEntries(functions.map((fn) => [fn.key, serverlessFunction(fn, ids)]));
+}
+
+function serverlessFunction(fn: DeployedFunction, ids: EventSourceIds): ServerlessFunction {
+  const base = { handler: fn.handler, role: fn.roleLogicalId };
+  switch (fn.kind) {
+    case 'api':
+      return { ...base, description: 'Nexus HTTP API (commands and queries)', memorySize: 1024, timeout: 29, events: [{ httpApi: '*' }] };
+    case 'redrive':
+      return { ...base, description: 'Redrives, skips or lists parked records (invoked directly)', memorySize: 512, timeout: 300 };
+    case 'deadLetterGauge':
+      return { ...base, description: 'Publishes the parked-record count per pipeline', memorySize: 256, timeout: 60, events: [{ schedule: GAUGE_SCHEDULE }] };
+    case 'schemas':
+      return { ...base, description: 'Registers schemas/ in the Glue registry on deploy (custom resource NexusSchemas)', memorySize: 512, timeout: 300 };
+    case 'pipeline': {
+      const pipeline = required(fn.pipeline, fn.key);
+      return {
+        ...base,
+        description: `Nexus pipeline ${pipeline.name}`,
+        memorySize: pipeline.lambda.memorySize,
+        timeout: pipeline.lambda.timeoutSeconds,
+        environment: { NEXUS_PIPELINE: pipeline.name },
+        events: [eventSource(fn, pipeline, ids)],
+      };
+    }
+  }
+}
+
+function eventSource(fn: DeployedFunction, pipeline: DeployedPipeline, ids: EventSourceIds): Record<string, unknown> {
+  const { lambda, source } = pipeline;
+  if (source.type === 'queue') {
+    return {
+      sqs: {
+        arn: { 'Fn::GetAtt': [ids.queueLogicalId(source.queue), 'Arn'] },
+        batchSize: lambda.batchSize,
+        maximumBatchingWindow: lambda.maximumBatchingWindowSeconds,
+        functionResponseType: 'ReportBatchItemFailures',
+      },
+    };
+  }
+  const arn = source.type === 'events' ? { 'Fn::GetAtt': ['EventsTable', 'StreamArn'] } : { 'Fn::GetAtt': [ids.streamLogicalId(source.stream), 'Arn'] };
+  return {
+    stream: {
+      type: source.type === 'events' ? 'dynamodb' : 'kinesis',
+      arn,
+      batchSize: lambda.batchSize,
+      batchWindow: lambda.maximumBatchingWindowSeconds,
+      parallelizationFactor: lambda.parallelizationFactor,
+      startingPosition: lambda.startingPosition,
+      maximumRetryAttempts: lambda.maximumRetryAttempts,
+      maximumRecordAgeInSeconds: lambda.maximumRecordAgeSeconds,
+      bisectBatchOnFunctionError: lambda.bisectBatchOnFunctionError,
+      functionResponseType: 'ReportBatchItemFailures',
+      ...(lambda.enhancedFanOut ? { consumer: { 'Fn::GetAtt': [ids.streamConsumerLogicalId(fn), 'ConsumerARN'] } } : {}),
+      ...(lambda.onFailureQueue ? { destinations: { onFailure: { arn: { 'Fn::GetAtt': [ids.failureQueueLogicalId(fn), 'Arn'] }, type: 'sqs' } } } : {}),
+    },
+  };
+}
+
+function required<T>(value: T | undefined, key: string): T {
+  if (value === undefined) throw new TypeError(`function ${key} of kind pipeline has no pipeline`);
+  return value;
+}
+
+/** `core` -> `CoreStream`: the logical id of a declared Kinesis stream. */
+export function streamLogicalId(streamName: string): string {
+  return `${pascalCase(streamName)}Stream`;
+}

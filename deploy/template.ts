@@ -1,0 +1,45 @@
+/**
+ * Assembles the serverless.yml sections that derive from code: the functions (from pipelines/),
+ * the resources (tables, stream, topics and queues, registry, search domain, roles, alarms,
+ * dashboard) and the functions' shared environment. deploy/serverless.js hands them to the
+ * framework.
+ */
+import { pipelines, topics } from '../pipelines';
+import type { DeployedFunction } from './DeployedFunction';
+import { deployedFunctions } from './functions';
+import { pascalCase } from './names';
+import { serverlessFunctions, streamLogicalId } from './serverlessFunctions';
+import type { EventSourceIds, ServerlessFunction } from './serverlessFunctions';
+
+/** What the sections depend on besides the declarations. */
+export interface DeploySettings {
+  stage: string;
+  region: string;
+}
+
+/** The functions of the declared pipelines and the fixed ones. */
+export function functionsOfDeclarations(): DeployedFunction[] {
+  return deployedFunctions({ pipelines, topics });
+}
+
+const ids: EventSourceIds = {
+  queueLogicalId: (queueName) => `${pascalCase(queueName)}Queue`,
+  streamLogicalId,
+  failureQueueLogicalId: (fn) => `${pascalCase(fn.key)}FailureQueue`,
+  streamConsumerLogicalId: (fn) => `${pascalCase(fn.key)}StreamConsumer`,
+};
+
+/** serverless.yml `functions:`. */
+export function functionsSection(_settings: DeploySettings): Record<string, ServerlessFunction> {
+  return serverlessFunctions(functionsOfDeclarations(), ids);
+}
+
+/** serverless.yml `resources:`. */
+export function resourcesSection(_settings: DeploySettings): Record<string, unknown> {
+  return { Resources: {}, Outputs: {} };
+}
+
+/** serverless.yml `provider.environment`. */
+export function environmentSection(_settings: DeploySettings): Record<string, unknown> {
+  return {};
+}
