@@ -6,7 +6,9 @@
  *   2. the committed `policies/build/runtime.wasm` matches a fresh `opa build -t wasm` of
  *      `policies/runtime` (`--write-wasm` rewrites it after a policy change);
  *   3. the CI policies (`policies/ci`: decoupling, immutability, schema registration) on the
- *      repository's import graph, schemas and serverless.yml.
+ *      repository's import graph, schemas, serverless.yml and the packaged CloudFormation template
+ *      (`serverless package` into .serverless/ first when the code changed since the last one:
+ *      the roles and tables are generated from code, so serverless.yml alone shows none).
  *
  * `--root <dir>` judges another tree with the same policies and runs only step 3; a root that
  * is not a directory is a usage error, never "0 violations".
@@ -15,6 +17,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ensurePackaged } from '../../scripts/deploy/packagedService';
 import { collectPolicyInput } from '../../scripts/policy/collectPolicyInput';
 import { REPOSITORY_ROOT, RUNTIME_WASM, buildRuntimeWasm, evaluateCiPolicies, findOpa, runRegoTests } from '../../scripts/policy/opaCommands';
 import type { Violation } from '../../scripts/policy/opaCommands';
@@ -23,7 +26,8 @@ import { answerStandardOptions } from './standardOptions';
 const USAGE = `usage: npm run policy -- [--root <dir>] [--write-wasm] [--json]
 
 Runs every governance check: the policies' own Rego tests, the committed runtime WebAssembly
-against its source, and the CI policies (decoupling, immutability, schema registration).
+against its source, and the CI policies (decoupling, immutability, schema registration) on the
+code, the schemas and the packaged CloudFormation template (packaged first when the code changed).
 
 Options:
   --root <dir>    judge another source tree with the CI policies only (default: this repository)
@@ -70,6 +74,10 @@ function main(): number {
     }
   }
 
+  if (wholeRepository) {
+    const { directory, packaged } = ensurePackaged(REPOSITORY_ROOT);
+    report(true, `${packaged ? 'packaged' : 'judging the packaging in'} ${directory} (the generated roles and tables)`);
+  }
   const violations = evaluateCiPolicies(opa, policiesDir, collectPolicyInput(root));
   if (values.json) process.stdout.write(`${JSON.stringify(violations, null, 2)}\n`);
   for (const violation of violations) process.stderr.write(`✗ ${format(violation)}\n`);

@@ -4,7 +4,8 @@
 #   The dependency direction of DESIGN.md, checked on the import graph of the code
 #   (input.modules, produced by `npm run policy`'s import scan):
 #   domain and operators -> core only; adapters -> core only (never another adapter);
-#   pipelines -> operators, domain, core; handlers may import anything; nothing imports handlers.
+#   pipelines -> operators, domain, core; handlers may import anything; nothing imports handlers
+#   except deploy/, which generates the deployment (functions, roles, alarms) of the handlers.
 #   No direct service-to-service call: pipelines, handlers, domain and operators never call
 #   another service's HTTP API, and no code invokes a Lambda; they talk through streams,
 #   queues and stores.
@@ -18,6 +19,7 @@ allowed_imports := {
 	"adapters": {"core"},
 	"pipelines": {"core", "domain", "operators"},
 	"handlers": {"core", "domain", "operators", "pipelines", "adapters", "handlers", "scripts"},
+	"deploy": {"core", "domain", "operators", "pipelines", "adapters", "handlers", "deploy"},
 }
 
 # Layers that must not call other services directly.
@@ -27,7 +29,7 @@ deny contains violation if {
 	some module in input.modules
 	some imported in module.imports
 	imported.layer == "handlers"
-	module.layer != "handlers"
+	not module.layer in {"handlers", "deploy"}
 	violation := {
 		"rule": "decoupling/nothing-imports-handlers",
 		"file": module.file,

@@ -17,6 +17,7 @@ test_allows_the_designed_direction if {
 		module("pipelines/p.ts", "pipelines", null, [imp("../operators", "operators", null), imp("../domain", "domain", null)]),
 		module("adapters/embedded/S.ts", "adapters", "embedded", [imp("./T", "adapters", "embedded"), imp("../../core/events/EventStore", "core", null)]),
 		module("handlers/local/server.ts", "handlers", null, [imp("../../adapters/embedded", "adapters", "embedded"), imp("../../pipelines", "pipelines", null)]),
+		module("deploy/template.ts", "deploy", null, [imp("../handlers/aws/awsConfig", "handlers", null), imp("../adapters/aws/tables/eventsTable", "adapters", "aws")]),
 	]}
 }
 
@@ -35,6 +36,10 @@ test_violation_names_file_line_and_import if {
 test_denies_anything_to_handlers if {
 	rules([module("core/x.ts", "core", null, [imp("../handlers/local/config", "handlers", null)])]) == {"decoupling/nothing-imports-handlers"}
 	rules([module("pipelines/p.ts", "pipelines", null, [imp("../handlers/cli/x", "handlers", null)])]) == {"decoupling/nothing-imports-handlers"}
+}
+
+test_denies_anything_to_deploy if {
+	rules([module("handlers/aws/x.ts", "handlers", null, [imp("../../deploy/template", "deploy", null)])]) == {"decoupling/dependency-direction"}
 }
 
 test_denies_domain_and_operators_to_adapters if {

@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 
 /** The top-level folders whose code the policies govern. */
-export const SCANNED_LAYERS = ['core', 'operators', 'pipelines', 'handlers', 'adapters', 'domain'] as const;
+export const SCANNED_LAYERS = ['core', 'operators', 'pipelines', 'handlers', 'adapters', 'domain', 'deploy'] as const;
 
 /** One import of a module, resolved to the layer (and adapter) it reaches. */
 export interface ScannedImport {

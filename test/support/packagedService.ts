@@ -1,0 +1,47 @@
+/**
+ * The packaged service the deploy tests read: `serverless package` of the repository (or of a
+ * copy) into ~/.cache/nexus/packages/<hash of the inputs>, so the zip test, the template test and
+ * the bundle tests share one packaging and a second run reuses it.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_PACKAGE_STAGE, ensurePackaged, inputsHash, REPOSITORY_ROOT, TEMPLATE_FILE } from '../../scripts/deploy/packagedService';
+
+export { REPOSITORY_ROOT };
+
+/** Where a packaging lies. */
+export interface PackagedService {
+  directory: string;
+  /** The packaged CloudFormation template. */
+  template: CloudFormationTemplate;
+  /** Zip file path per function key. */
+  zips: Record<string, string>;
+}
+
+/** One resource of a template. */
+export interface CloudFormationResource {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  DependsOn?: string | string[];
+  [key: string]: unknown;
+}
+
+/** The parts of a CloudFormation template the tests read. */
+export interface CloudFormationTemplate {
+  Resources: Record<string, CloudFormationResource>;
+  Outputs?: Record<string, unknown>;
+}
+
+/** Packages `root` (once per content) and returns where the output is. */
+export async function packagedService(root = REPOSITORY_ROOT, stage = DEFAULT_PACKAGE_STAGE): Promise<PackagedService> {
+  const directory = join(homedir(), '.cache', 'nexus', 'packages', inputsHash(root, stage));
+  ensurePackaged(root, { stage, directory });
+  const template = JSON.parse(readFileSync(join(directory, TEMPLATE_FILE), 'utf8')) as CloudFormationTemplate;
+  const zips = Object.fromEntries(
+    readdirSync(directory)
+      .filter((name) => name.endsWith('.zip'))
+      .map((name) => [name.slice(0, -'.zip'.length), join(directory, name)]),
+  );
+  return { directory, template, zips };
+}
