@@ -8,7 +8,13 @@ const { require: requireTypeScript } = require('tsx/cjs/api');
 const template = requireTypeScript('./template.ts', __filename);
 
 async function settingsOf(resolveVariable) {
-  return { stage: await resolveVariable('sls:stage'), region: await resolveVariable('opt:region, self:provider.region') };
+  return {
+    stage: await resolveVariable('sls:stage'),
+    region: await resolveVariable('self:provider.region'),
+    jwksUrl: await resolveVariable('param:jwksUrl'),
+    jwtIssuer: await resolveVariable('param:jwtIssuer'),
+    jwtAudience: await resolveVariable('param:jwtAudience'),
+  };
 }
 
 exports.functions = async ({ resolveVariable }) => template.functionsSection(await settingsOf(resolveVariable));

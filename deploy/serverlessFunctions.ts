@@ -24,16 +24,25 @@ export type ServerlessFunction = Record<string, unknown>;
 /** The scheduled gauge's period: alarms on parked records evaluate per minute. */
 const GAUGE_SCHEDULE = 'rate(1 minute)';
 
-/** The `functions:` object, keyed by function key. */
-export function serverlessFunctions(functions: readonly DeployedFunction[], ids: EventSourceIds): Record<string, ServerlessFunction> {
-  return Object.fromEntries(functions.map((fn) => [fn.key, serverlessFunction(fn, ids)]));
+/** Settings of single functions. */
+export interface FunctionSettings {
+  /** The API function's own environment (token verification). @defaultValue {} */
+  apiEnvironment?: Readonly<Record<string, string>>;
 }
 
-function serverlessFunction(fn: DeployedFunction, ids: EventSourceIds): ServerlessFunction {
+/** The `functions:` object, keyed by function key. */
+export function serverlessFunctions(functions: readonly DeployedFunction[], ids: EventSourceIds, settings: FunctionSettings = {}): Record<string, ServerlessFunction> {
+  return Object.fromEntries(functions.map((fn) => [fn.key, serverlessFunction(fn, ids, settings)]));
+}
+
+function serverlessFunction(fn: DeployedFunction, ids: EventSourceIds, settings: FunctionSettings): ServerlessFunction {
   const base = { handler: fn.handler, role: fn.roleLogicalId };
   switch (fn.kind) {
-    case 'api':
-      return { ...base, description: 'Nexus HTTP API (commands and queries)', memorySize: 1024, timeout: 29, events: [{ httpApi: '*' }] };
+    case 'api': {
+      const environment = settings.apiEnvironment ?? {};
+      // 29 s: API Gateway's integration timeout.
+      return { ...base, description: 'Nexus HTTP API (commands and queries)', memorySize: 1024, timeout: 29, ...(Object.keys(environment).length > 0 ? { environment } : {}), events: [{ httpApi: '*' }] };
+    }
     case 'redrive':
       return { ...base, description: 'Redrives, skips or lists parked records (invoked directly)', memorySize: 512, timeout: 300 };
     case 'deadLetterGauge':

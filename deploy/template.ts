@@ -6,13 +6,15 @@
  */
 import { pipelines, topics } from '../pipelines';
 import type { DeployedFunction } from './DeployedFunction';
+import { apiEnvironment, sharedEnvironment } from './environment';
+import type { TokenSettings } from './environment';
 import { deployedFunctions } from './functions';
 import { pascalCase } from './names';
 import { serverlessFunctions, streamLogicalId } from './serverlessFunctions';
 import type { EventSourceIds, ServerlessFunction } from './serverlessFunctions';
 
 /** What the sections depend on besides the declarations. */
-export interface DeploySettings {
+export interface DeploySettings extends TokenSettings {
   stage: string;
   region: string;
 }
@@ -30,8 +32,8 @@ const ids: EventSourceIds = {
 };
 
 /** serverless.yml `functions:`. */
-export function functionsSection(_settings: DeploySettings): Record<string, ServerlessFunction> {
-  return serverlessFunctions(functionsOfDeclarations(), ids);
+export function functionsSection(settings: DeploySettings): Record<string, ServerlessFunction> {
+  return serverlessFunctions(functionsOfDeclarations(), ids, { apiEnvironment: apiEnvironment(settings) });
 }
 
 /** serverless.yml `resources:`. */
@@ -40,6 +42,6 @@ export function resourcesSection(_settings: DeploySettings): Record<string, unkn
 }
 
 /** serverless.yml `provider.environment`. */
-export function environmentSection(_settings: DeploySettings): Record<string, unknown> {
-  return {};
+export function environmentSection(settings: DeploySettings): Record<string, unknown> {
+  return sharedEnvironment(settings);
 }

@@ -2,6 +2,7 @@ import { of } from 'rxjs';
 import { definePipeline } from '../../../core/pipeline/PipelineDefinition';
 import type { PipelineDefinition } from '../../../core/pipeline/PipelineDefinition';
 import { subscriberQueue } from '../../../core/streams/RecordSource';
+import { apiEnvironment, sharedEnvironment } from '../../../deploy/environment';
 import { deployedFunctions, DeploymentDeclarationError } from '../../../deploy/functions';
 import { serverlessFunctions, streamLogicalId } from '../../../deploy/serverlessFunctions';
 import type { EventSourceIds } from '../../../deploy/serverlessFunctions';
@@ -169,5 +170,24 @@ describe('serverlessFunctions', () => {
     expect(functions['api']?.['events']).toEqual([{ httpApi: '*' }]);
     expect(functions['deadLetterGauge']?.['events']).toEqual([{ schedule: 'rate(1 minute)' }]);
     expect(functions['redrive']).not.toHaveProperty('events');
+  });
+});
+
+describe('the API function environment', () => {
+  it('carries the token settings given as stage parameters, and leaves empty ones out', () => {
+    // given
+    const environment = apiEnvironment({ jwksUrl: 'https://id.example.com/.well-known/jwks.json', jwtIssuer: '', jwtAudience: 'nexus' });
+    // when
+    const fn = serverlessFunctions(deployedFunctions({ pipelines, topics }), ids, { apiEnvironment: environment })['api'];
+    // then
+    expect(fn?.['environment']).toEqual({ NEXUS_JWKS_URL: 'https://id.example.com/.well-known/jwks.json', NEXUS_JWT_AUDIENCE: 'nexus' });
+  });
+
+  it('gives every function the resource names the handlers read, and no secret', () => {
+    // when
+    const environment = sharedEnvironment({ stage: 'prod' });
+    // then
+    expect(environment).toMatchObject({ NEXUS_STAGE: 'prod', NEXUS_EVENTS_TABLE: { Ref: 'EventsTable' }, NEXUS_GLUE_REGISTRY: 'nexus-prod-schemas', NEXUS_OPENSEARCH_AUTH: 'sigv4', POWERTOOLS_SERVICE_NAME: 'nexus-prod' });
+    expect(Object.keys(environment).filter((name) => /SECRET|PASSWORD|KEY$/.test(name))).toEqual([]);
   });
 });

@@ -1,0 +1,56 @@
+/**
+ * The environment every function starts with: the resource names the handlers read through
+ * handlers/aws/awsConfig.ts (the same variables as `npm start -- --backend aws`), resolved by
+ * CloudFormation from the resources of the stack, and the Powertools settings. Nothing secret
+ * is here: tokens are verified with the identity provider's public keys (NEXUS_JWKS_URL).
+ */
+import { awsResourceNames } from '../handlers/aws/awsConfig';
+import { METRICS_NAMESPACE } from '../handlers/aws/lambda/metricNames';
+
+/** What the environment depends on. */
+export interface EnvironmentSettings {
+  stage: string;
+}
+
+/** The provider-level environment of every function. */
+export function sharedEnvironment(settings: EnvironmentSettings): Record<string, unknown> {
+  const names = awsResourceNames(settings.stage);
+  return {
+    NEXUS_STAGE: settings.stage,
+    NEXUS_EVENTS_TABLE: { Ref: 'EventsTable' },
+    NEXUS_IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
+    NEXUS_RATE_LIMITS_TABLE: { Ref: 'RateLimitsTable' },
+    NEXUS_CHECKPOINTS_TABLE: { Ref: 'CheckpointsTable' },
+    NEXUS_DEAD_LETTERS_TABLE: { Ref: 'DeadLettersTable' },
+    NEXUS_LEASES_TABLE: { Ref: 'LeasesTable' },
+    NEXUS_CORE_STREAM: { Ref: 'CoreStream' },
+    // A Glue registry's Ref is its ARN; the handlers want its name.
+    NEXUS_GLUE_REGISTRY: names.glueRegistry,
+    NEXUS_OPENSEARCH_ENDPOINT: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': ['SearchDomain', 'DomainEndpoint'] }]] },
+    NEXUS_OPENSEARCH_INDEX_PREFIX: names.indexPrefix,
+    NEXUS_OPENSEARCH_AUTH: 'sigv4',
+    NEXUS_AWS_ACCOUNT_ID: { Ref: 'AWS::AccountId' },
+    NEXUS_LOG_LEVEL: 'info',
+    POWERTOOLS_SERVICE_NAME: `nexus-${settings.stage}`,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    // Stack traces point into the TypeScript sources through the bundles' source maps.
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+}
+
+/** How the API verifies tokens: the stage's parameters (serverless.yml `params`), empty ones left out. */
+export interface TokenSettings {
+  jwksUrl?: string;
+  jwtIssuer?: string;
+  jwtAudience?: string;
+}
+
+/** The API function's own variables: the token verification settings. */
+export function apiEnvironment(tokens: TokenSettings): Record<string, string> {
+  const entries: [string, string | undefined][] = [
+    ['NEXUS_JWKS_URL', tokens.jwksUrl],
+    ['NEXUS_JWT_ISSUER', tokens.jwtIssuer],
+    ['NEXUS_JWT_AUDIENCE', tokens.jwtAudience],
+  ];
+  return Object.fromEntries(entries.filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+}
