@@ -43,6 +43,8 @@ export interface TokenSettings {
   jwksUrl?: string;
   jwtIssuer?: string;
   jwtAudience?: string;
+  /** The claim holding the roles, e.g. `cognito:groups`. */
+  jwtRolesClaim?: string;
 }
 
 /** The API function's own variables: the token verification settings. */
@@ -51,6 +53,7 @@ export function apiEnvironment(tokens: TokenSettings): Record<string, string> {
     ['NEXUS_JWKS_URL', tokens.jwksUrl],
     ['NEXUS_JWT_ISSUER', tokens.jwtIssuer],
     ['NEXUS_JWT_AUDIENCE', tokens.jwtAudience],
+    ['NEXUS_JWT_ROLES_CLAIM', tokens.jwtRolesClaim],
   ];
   return Object.fromEntries(entries.filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
 }

@@ -14,6 +14,7 @@ async function settingsOf(resolveVariable) {
     jwksUrl: await resolveVariable('param:jwksUrl'),
     jwtIssuer: await resolveVariable('param:jwtIssuer'),
     jwtAudience: await resolveVariable('param:jwtAudience'),
+    jwtRolesClaim: await resolveVariable('param:jwtRolesClaim'),
   };
 }
 

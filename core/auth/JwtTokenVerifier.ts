@@ -15,6 +15,11 @@ export interface JwtVerifierOptions {
   issuer?: string;
   /** Required `aud`, when set. @defaultValue undefined (not checked) */
   audience?: string;
+  /**
+   * The claim that lists the caller's roles (an array of strings, or one string), e.g.
+   * `cognito:groups` for Amazon Cognito user pools. @defaultValue undefined: `roles`, else `role`
+   */
+  rolesClaim?: string;
   /** Clock skew accepted on `exp`, `nbf` and `iat`. @defaultValue 5 */
   clockToleranceSeconds?: number;
   /**
@@ -59,7 +64,7 @@ const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
 /**
  * Verifies bearer JWTs with `jose`: HS256 with a shared secret (the embedded system), or keys
  * from a JWKS URL (production; keys are fetched and cached by `createRemoteJWKSet`). Roles come
- * from the `roles` claim (array of strings) or `role` (one string).
+ * from the `roles` claim (array of strings) or `role` (one string), or the claim `rolesClaim` names.
  *
  * Refused: a token without `sub` or without `exp`; one whose lifetime (`exp - iat`, or
  * `exp - now` without `iat`) exceeds `maxLifetimeSeconds`; one whose `iat` or `nbf` lies in the
@@ -135,7 +140,7 @@ export class JwtTokenVerifier implements TokenVerifier {
     const clientId = stringClaim(payload, 'azp') ?? stringClaim(payload, 'client_id') ?? payload.sub;
     // exp is required: jose refused a token without one.
     const validUntilMs = ((payload.exp as number) + this.options.clockToleranceSeconds) * 1000;
-    return { principal: { id: payload.sub, roles: rolesOf(payload), clientId }, validUntilMs };
+    return { principal: { id: payload.sub, roles: rolesOf(payload, this.options.rolesClaim), clientId }, validUntilMs };
   }
 
   /** What jose leaves to us: `iat` in the future, and the lifetime the token claims. */
@@ -160,7 +165,12 @@ function copyOf(principal: Principal): Principal {
   return { ...principal, roles: [...principal.roles] };
 }
 
-function rolesOf(payload: JWTPayload): string[] {
+function rolesOf(payload: JWTPayload, rolesClaim: string | undefined): string[] {
+  if (rolesClaim !== undefined) {
+    const named = payload[rolesClaim];
+    if (Array.isArray(named)) return named.filter((role): role is string => typeof role === 'string');
+    return typeof named === 'string' && named !== '' ? [named] : [];
+  }
   const roles = payload.roles;
   if (Array.isArray(roles)) return roles.filter((role): role is string => typeof role === 'string');
   const role = stringClaim(payload, 'role');

@@ -22,7 +22,8 @@ export class AuthConfigError extends Error {
  * `process.env`): `NEXUS_JWKS_URL` (production: verify with the keys published there) wins over
  * `NEXUS_JWT_SECRET` (HS256, at least 32 bytes); with neither, the secret stored in
  * `<dataDir>/jwt-secret` is used, generated on first use with 0600 permissions.
- * `NEXUS_JWT_ISSUER` and `NEXUS_JWT_AUDIENCE` add `iss`/`aud` checks; `NEXUS_JWT_MAX_TTL`
+ * `NEXUS_JWT_ISSUER` and `NEXUS_JWT_AUDIENCE` add `iss`/`aud` checks; `NEXUS_JWT_ROLES_CLAIM` names
+ * the claim holding the roles (e.g. `cognito:groups`); `NEXUS_JWT_MAX_TTL`
  * (seconds, or like 90s, 15m, 1h, 7d; default 24h) is the longest lifetime a token may claim.
  * With the generated secret, a token that does not verify is answered with where that secret
  * lives, since the usual cause is a token minted for another data directory.
@@ -31,6 +32,7 @@ export function readAuthConfig(env: Readonly<Record<string, string | undefined>>
   const verifier: JwtVerifierOptions = {
     ...(nonEmpty(env.NEXUS_JWT_ISSUER) ? { issuer: env.NEXUS_JWT_ISSUER } : {}),
     ...(nonEmpty(env.NEXUS_JWT_AUDIENCE) ? { audience: env.NEXUS_JWT_AUDIENCE } : {}),
+    ...(nonEmpty(env.NEXUS_JWT_ROLES_CLAIM) ? { rolesClaim: env.NEXUS_JWT_ROLES_CLAIM } : {}),
     ...(nonEmpty(env.NEXUS_JWT_MAX_TTL) ? { maxLifetimeSeconds: maxTtlOf(env.NEXUS_JWT_MAX_TTL) } : {}),
   };
   const jwksUrl = env.NEXUS_JWKS_URL;

@@ -72,7 +72,8 @@ Options:
   -V, --version                                        show the version
 
 Authentication (variables only): NEXUS_JWKS_URL, or NEXUS_JWT_SECRET, else <data dir>/jwt-secret;
-NEXUS_JWT_ISSUER, NEXUS_JWT_AUDIENCE, NEXUS_JWT_MAX_TTL (longest accepted token lifetime, default 24h).
+NEXUS_JWT_ISSUER, NEXUS_JWT_AUDIENCE, NEXUS_JWT_ROLES_CLAIM (claim holding the roles,
+e.g. cognito:groups), NEXUS_JWT_MAX_TTL (longest accepted token lifetime, default 24h).
 
 Exit codes: 0 stopped by a signal, 1 the server could not start or run (port, host, data
 directory, database), 2 a setting was refused.`;

@@ -28,6 +28,21 @@ describe('JwtTokenVerifier with an HS256 secret', () => {
     expect(principal).toEqual({ id: 'sam', roles: ['support'], clientId: 'back-office' });
   });
 
+  it('reads the roles from the claim rolesClaim names, as Cognito user pools put groups in cognito:groups', async () => {
+    // given a Cognito-shaped access token: groups, client_id, no roles claim
+    const cognito = new JwtTokenVerifier({ secret: SECRET }, { rolesClaim: 'cognito:groups' });
+    const token = await new SignJWT({ 'cognito:groups': ['admin', 'support'], client_id: 'web-app', roles: ['ignored'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('carol')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(SECRET));
+    // when
+    const principal = await cognito.verify(token);
+    // then
+    expect(principal).toEqual({ id: 'carol', roles: ['admin', 'support'], clientId: 'web-app' });
+  });
+
   it('refuses a token it accepted before once that token has expired', async () => {
     // given a token valid for 10 s, accepted once (and so remembered)
     const issuedAt = new Date(Date.now() - 1_000);

@@ -35,6 +35,15 @@ describe('readAuthConfig', () => {
     expect(config).toEqual({ keys: { secret: env.NEXUS_JWT_SECRET }, verifier: { issuer: 'nexus', audience: 'api' } });
   });
 
+  it('names the roles claim from NEXUS_JWT_ROLES_CLAIM', () => {
+    // given
+    const env = { NEXUS_JWKS_URL: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc/.well-known/jwks.json', NEXUS_JWT_ROLES_CLAIM: 'cognito:groups' };
+    // when
+    const config = readAuthConfig(env, dataDir);
+    // then
+    expect(config.verifier).toEqual({ rolesClaim: 'cognito:groups' });
+  });
+
   it('prefers NEXUS_JWKS_URL over a secret', () => {
     // given
     const env = { NEXUS_JWKS_URL: 'https://idp.example/.well-known/jwks.json', NEXUS_JWT_SECRET: 'configured-secret-configured-secret-01' };
