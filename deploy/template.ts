@@ -38,7 +38,17 @@ export function functionsSection(settings: DeploySettings): Record<string, Serve
 
 /** serverless.yml `resources:`. */
 export function resourcesSection(_settings: DeploySettings): Record<string, unknown> {
-  return { Resources: {}, Outputs: {} };
+  const functions = functionsOfDeclarations();
+  return { Resources: {}, Outputs: {}, extensions: schemasFirst(functions) };
+}
+
+/**
+ * Every function but the registration itself waits for NexusSchemas: a schema that breaks
+ * compatibility fails the custom resource, and CloudFormation rolls back before any function's
+ * code or configuration changes.
+ */
+function schemasFirst(functions: readonly DeployedFunction[]): Record<string, { DependsOn: string[] }> {
+  return Object.fromEntries(functions.filter((fn) => fn.kind !== 'schemas').map((fn) => [fn.logicalId, { DependsOn: ['NexusSchemas'] }]));
 }
 
 /** serverless.yml `provider.environment`. */
