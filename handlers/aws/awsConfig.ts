@@ -26,6 +26,10 @@ export interface AwsResourceNames {
   indexPrefix: string;
 }
 
+/** How OpenSearch requests are authenticated. */
+export const OPENSEARCH_AUTH_MODES = ['none', 'sigv4'] as const;
+export type OpenSearchAuth = (typeof OPENSEARCH_AUTH_MODES)[number];
+
 /** Settings of the AWS backend. */
 export interface AwsBackendConfig {
   stage: string;
@@ -40,6 +44,8 @@ export interface AwsBackendConfig {
   endpoints: Partial<Record<AwsService, string>>;
   names: AwsResourceNames;
   openSearchEndpoint: string;
+  /** How OpenSearch requests are authenticated: `sigv4` signs them (service `es`) with the SDK's credentials, as an Amazon OpenSearch Service domain wants. */
+  openSearchAuth: OpenSearchAuth;
   /** Replicas of each new read-model index (0 on a single node, e.g. `npm run engines`). */
   openSearchReplicas: number;
   /** This process's id among the pipeline workers sharing the shards. */
@@ -58,6 +64,8 @@ export const AWS_BACKEND_DEFAULTS = {
   stage: 'dev',
   /** @defaultValue 'http://127.0.0.1:9200' */
   openSearchEndpoint: 'http://127.0.0.1:9200',
+  /** @defaultValue 'none' */
+  openSearchAuth: 'none' as OpenSearchAuth,
   /** @defaultValue 1 — a replica per index, as a production cluster wants */
   openSearchReplicas: 1,
   /** @defaultValue 1000 — Kinesis allows 5 reads per second per shard, shared by every consumer */
@@ -128,6 +136,7 @@ const OTHER_SETTINGS = {
   accountId: { flag: 'aws-account-id', variable: 'NEXUS_AWS_ACCOUNT_ID' },
   endpoint: { flag: 'aws-endpoint', variable: 'NEXUS_AWS_ENDPOINT' },
   openSearchEndpoint: { flag: 'opensearch-endpoint', variable: 'NEXUS_OPENSEARCH_ENDPOINT' },
+  openSearchAuth: { flag: 'opensearch-auth', variable: 'NEXUS_OPENSEARCH_AUTH' },
   openSearchReplicas: { flag: 'opensearch-replicas', variable: 'NEXUS_OPENSEARCH_REPLICAS' },
   workerId: { flag: 'worker-id', variable: 'NEXUS_WORKER_ID' },
   pollIdleMs: { flag: 'poll-idle-ms', variable: 'NEXUS_POLL_IDLE_MS' },
@@ -202,6 +211,7 @@ export function readAwsBackendConfig(flags: ReadonlyMap<string, string>, env: No
     endpoints,
     names,
     openSearchEndpoint: url(pick(OTHER_SETTINGS.openSearchEndpoint)) ?? AWS_BACKEND_DEFAULTS.openSearchEndpoint,
+    openSearchAuth: (matching(pick(OTHER_SETTINGS.openSearchAuth), /^(none|sigv4)$/, `one of ${OPENSEARCH_AUTH_MODES.join(', ')}`) as OpenSearchAuth | undefined) ?? AWS_BACKEND_DEFAULTS.openSearchAuth,
     openSearchReplicas: integerIn(pick(OTHER_SETTINGS.openSearchReplicas), 0, 10) ?? AWS_BACKEND_DEFAULTS.openSearchReplicas,
     workerId: workerId ?? `${hostname()}-${process.pid}`,
     pollIdleMs: integerIn(pick(OTHER_SETTINGS.pollIdleMs), 10, 60_000) ?? AWS_BACKEND_DEFAULTS.pollIdleMs,
@@ -228,6 +238,7 @@ Resource names default to nexus-<stage>-<name>; \`npm run engines\` creates them
   --core-stream <name>         NEXUS_CORE_STREAM              Kinesis stream of core events (default nexus-<stage>-core)
   --glue-registry <name>       NEXUS_GLUE_REGISTRY            Glue Schema Registry (default nexus-<stage>-schemas)
   --opensearch-endpoint <url>  NEXUS_OPENSEARCH_ENDPOINT      (default ${AWS_BACKEND_DEFAULTS.openSearchEndpoint})
+  --opensearch-auth <mode>     NEXUS_OPENSEARCH_AUTH          none, or sigv4: sign requests (service es) with the AWS credentials (default ${AWS_BACKEND_DEFAULTS.openSearchAuth})
   --index-prefix <prefix>      NEXUS_OPENSEARCH_INDEX_PREFIX  read-model indices (default nexus-<stage>-read-model-)
   --opensearch-replicas <n>    NEXUS_OPENSEARCH_REPLICAS      replicas of a new index (default ${AWS_BACKEND_DEFAULTS.openSearchReplicas})
   --worker-id <id>             NEXUS_WORKER_ID                this worker among those sharing the shards (default <host>-<pid>)

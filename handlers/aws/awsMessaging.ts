@@ -1,5 +1,6 @@
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { messagingResources } from '../../adapters/aws/messagingResources';
+import type { MessagingResources } from '../../adapters/aws/messagingResources';
 import { SnsTopicPublisher } from '../../adapters/aws/SnsTopicPublisher';
 import { SqsSubscriberQueue } from '../../adapters/aws/SqsSubscriberQueue';
 import { NexusError } from '../../core/errors/NexusError';
@@ -24,8 +25,7 @@ export interface AwsMessaging {
  * a missing queue is one AWS_RESOURCE_UNAVAILABLE error naming it.
  */
 export async function openAwsMessaging(clients: AwsClients, config: AwsBackendConfig & { accountId: string }, topics: readonly TopicDeclaration[]): Promise<AwsMessaging> {
-  const region = config.region ?? (await clients.sns.config.region());
-  const resources = messagingResources(topics, { prefix: `nexus-${config.stage}-`, region, accountId: config.accountId });
+  const resources = await awsMessagingResources(clients, config, topics);
   const queues = new Map<string, SubscriberQueue>();
   for (const topic of resources.topics) {
     for (const subscriber of topic.subscribers) {
@@ -34,7 +34,7 @@ export async function openAwsMessaging(clients: AwsClients, config: AwsBackendCo
     }
   }
   return {
-    topics: new SnsTopicPublisher({ client: clients.sns, topicArns: resources.topicArns }),
+    topics: awsTopicPublisher(clients, resources),
     queueFor: (name) => {
       const queue = queues.get(name);
       if (queue) return queue;
@@ -43,6 +43,17 @@ export async function openAwsMessaging(clients: AwsClients, config: AwsBackendCo
       throw new TypeError(`queue ${name} is declared but was not opened`);
     },
   };
+}
+
+/** The declared topics and queues of the stage, named and addressed (ARNs) as deployed. */
+export async function awsMessagingResources(clients: AwsClients, config: AwsBackendConfig & { accountId: string }, topics: readonly TopicDeclaration[]): Promise<MessagingResources> {
+  const region = config.region ?? (await clients.sns.config.region());
+  return messagingResources(topics, { prefix: `nexus-${config.stage}-`, region, accountId: config.accountId });
+}
+
+/** The router's topics on SNS: needs only the topics' ARNs (no call to SQS), as on Lambda. */
+export function awsTopicPublisher(clients: AwsClients, resources: MessagingResources): TopicPublisher {
+  return new SnsTopicPublisher({ client: clients.sns, topicArns: resources.topicArns });
 }
 
 async function queueUrlOf(clients: AwsClients, queueName: string): Promise<string> {

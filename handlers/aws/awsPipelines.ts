@@ -67,17 +67,7 @@ export interface AwsPipelineWiring {
 /** Builds a runner per pipeline that can run here; see the module's TSDoc for the rest. */
 export function wireAwsPipelines(deps: AwsPipelineDependencies): AwsPipelineWiring {
   const { clients, config, logger } = deps;
-  const publisher = new KinesisStreamPublisher({ client: clients.kinesis, streams: { [CORE_STREAM]: config.names.coreStream } });
-  const topics = deps.messaging?.topics ?? topicsOff(logger);
-  const contextFor = (pipelineName: string): PipelineContext => ({
-    pipelineName,
-    codec: deps.codec,
-    upcasters: deps.upcasters,
-    readModels: deps.readModels,
-    publisher,
-    topics,
-    logger: logger.child({ pipeline: pipelineName }),
-  });
+  const contextFor = awsPipelineContexts({ ...deps, ...(deps.messaging ? { topics: deps.messaging.topics } : {}) });
   const runners: AwsPipelineRunner[] = [];
   const skipped: { name: string; reason: string }[] = [];
   for (const pipeline of deps.pipelines) {
@@ -102,6 +92,31 @@ export function wireAwsPipelines(deps: AwsPipelineDependencies): AwsPipelineWiri
     );
   }
   return { runners, skipped, contextFor };
+}
+
+/** What {@link awsPipelineContexts} builds the contexts from. */
+export type AwsPipelineContextDependencies = Pick<AwsPipelineDependencies, 'clients' | 'config' | 'codec' | 'upcasters' | 'readModels' | 'logger'> & {
+  /** The router's topics (SNS); absent: messages for topics are dropped, said at debug level. */
+  topics?: TopicPublisher;
+};
+
+/**
+ * The pipelines' contexts on AWS: the core stream on Kinesis, the topics on SNS (or off), the
+ * read models on OpenSearch. Shared by the polling runners here and the Lambda handlers.
+ */
+export function awsPipelineContexts(deps: AwsPipelineContextDependencies): (pipelineName: string) => PipelineContext {
+  const { clients, config, logger } = deps;
+  const publisher = new KinesisStreamPublisher({ client: clients.kinesis, streams: { [CORE_STREAM]: config.names.coreStream } });
+  const topics = deps.topics ?? topicsOff(logger);
+  return (pipelineName) => ({
+    pipelineName,
+    codec: deps.codec,
+    upcasters: deps.upcasters,
+    readModels: deps.readModels,
+    publisher,
+    topics,
+    logger: logger.child({ pipeline: pipelineName }),
+  });
 }
 
 interface ShardSource {

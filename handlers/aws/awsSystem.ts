@@ -27,11 +27,13 @@ import { AvroEventCodec } from '../../core/schema/AvroEventCodec';
 import type { SubscriberQueue } from '../../core/messaging/SubscriberQueue';
 import type { EventCodec } from '../../core/schema/EventCodec';
 import { loadSchemaCatalog } from '../../core/schema/SchemaCatalog';
+import type { SchemaCatalog } from '../../core/schema/SchemaCatalog';
 import { syncSchemas } from '../../core/schema/syncSchemas';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { ORDER_LIST_COLLECTION, ORDER_LIST_COMPOSITE_INDEXES, ORDER_LIST_INDEXED_FIELDS, orderAggregate, orderUpcasters } from '../../domain';
 import { pipelines as declaredPipelines, topics as declaredTopics } from '../../pipelines';
 import { createAwsClients } from './awsClients';
+import type { AwsClients } from './awsClients';
 import type { AwsBackendConfig } from './awsConfig';
 import { openAwsMessaging } from './awsMessaging';
 import { wireAwsPipelines } from './awsPipelines';
@@ -86,27 +88,14 @@ const REPOSITORY_POLICY = resolve(__dirname, '..', '..', 'policies', 'build', 'r
  */
 export async function openAwsSystem(options: AwsSystemOptions): Promise<AwsSystem> {
   const { config, logger } = options;
-  const { names } = config;
   const clients = createAwsClients(config);
   try {
     const { eventsStreamArn } = await awsPreflight(clients, config);
-    const registry = new GlueSchemaRegistry({ client: clients.glue, registryName: names.glueRegistry });
     const catalog = loadSchemaCatalog(options.schemasDir ?? REPOSITORY_SCHEMAS);
-    await syncSchemas(registry, catalog, logger);
-    // Short event types resolve among schemas/ (all registered by syncSchemas above), not through Glue's ListSchemas.
-    const codec = new AvroEventCodec(registry, { schemaNames: catalog.schemaNames() });
-    const upcasters = new UpcasterRegistry(orderUpcasters);
-    // Idempotent appends complete their key in the append's own transaction.
-    const eventStore = new DynamoDbEventStore(codec, { client: clients.dynamo, tableName: names.eventsTable, idempotencyTableName: names.idempotencyTable, logger });
-    const idempotency = new DynamoDbIdempotencyStore({ client: clients.dynamo, tableName: names.idempotencyTable, ...(options.idempotencyTtlSeconds === undefined ? {} : { ttlSeconds: options.idempotencyTtlSeconds }) });
-    const rateLimits = new DynamoDbRateLimitStore({ client: clients.dynamo, tableName: names.rateLimitsTable });
-    const deadLetters = new DynamoDbDeadLetterStore({ client: clients.dynamo, tableName: names.deadLettersTable });
-    const readModels = new OpenSearchReadModelStore({ client: clients.openSearch, indexPrefix: names.indexPrefix, numberOfReplicas: config.openSearchReplicas });
-    // The API queries the order list before order-list may have seen a record: declare its
-    // fields now, so the index's mapping holds them whichever comes first.
-    readModels.collection(ORDER_LIST_COLLECTION, { indexedFields: ORDER_LIST_INDEXED_FIELDS, compositeIndexes: ORDER_LIST_COMPOSITE_INDEXES });
+    const parts = createAwsSystemParts({ clients, config, logger, catalog, ...(options.idempotencyTtlSeconds === undefined ? {} : { idempotencyTtlSeconds: options.idempotencyTtlSeconds }) });
+    await syncSchemas(parts.registry, catalog, logger);
+    const { codec, upcasters, eventStore, idempotency, rateLimits, deadLetters, readModels, commands } = parts;
     const authorizer = await OpaWasmAuthorizer.fromFile(options.policyWasmPath ?? REPOSITORY_POLICY);
-    const commands = new CommandService({ eventStore, codec, upcasters, aggregates: [orderAggregate], logger });
     const pipelines = [...(options.pipelines ?? declaredPipelines)];
     const accountId = config.accountId;
     const messaging = accountId === undefined ? undefined : await openAwsMessaging(clients, { ...config, accountId }, declaredTopics);
@@ -146,4 +135,46 @@ export async function openAwsSystem(options: AwsSystemOptions): Promise<AwsSyste
     await clients.destroy().catch(() => undefined);
     throw error;
   }
+}
+
+/** What {@link createAwsSystemParts} builds from. */
+export interface AwsSystemPartsDependencies {
+  clients: AwsClients;
+  config: AwsBackendConfig;
+  logger: Logger;
+  /** The schemas short event types resolve among (registered in Glue before the parts are used). */
+  catalog: SchemaCatalog;
+  /** @defaultValue the idempotency store's own (86400) */
+  idempotencyTtlSeconds?: number;
+}
+
+/** The stores, codec and command service of the AWS system. */
+export type AwsSystemParts = Pick<AwsSystem, 'codec' | 'upcasters' | 'eventStore' | 'idempotency' | 'rateLimits' | 'deadLetters' | 'readModels' | 'commands'> & {
+  /** The Glue registry behind the codec (the server feeds it from schemas/ before use). */
+  registry: GlueSchemaRegistry;
+};
+
+/**
+ * The stores, codec and command service over the AWS clients, built without a call to AWS: shared
+ * by {@link openAwsSystem} (after its preflight and schema sync) and the Lambda handlers (whose
+ * resources and schemas the stack guarantees).
+ */
+export function createAwsSystemParts(deps: AwsSystemPartsDependencies): AwsSystemParts {
+  const { clients, config, logger } = deps;
+  const { names } = config;
+  const registry = new GlueSchemaRegistry({ client: clients.glue, registryName: names.glueRegistry });
+  // Short event types resolve among schemas/ (all registered), not through Glue's ListSchemas.
+  const codec = new AvroEventCodec(registry, { schemaNames: deps.catalog.schemaNames() });
+  const upcasters = new UpcasterRegistry(orderUpcasters);
+  // Idempotent appends complete their key in the append's own transaction.
+  const eventStore = new DynamoDbEventStore(codec, { client: clients.dynamo, tableName: names.eventsTable, idempotencyTableName: names.idempotencyTable, logger });
+  const idempotency = new DynamoDbIdempotencyStore({ client: clients.dynamo, tableName: names.idempotencyTable, ...(deps.idempotencyTtlSeconds === undefined ? {} : { ttlSeconds: deps.idempotencyTtlSeconds }) });
+  const rateLimits = new DynamoDbRateLimitStore({ client: clients.dynamo, tableName: names.rateLimitsTable });
+  const deadLetters = new DynamoDbDeadLetterStore({ client: clients.dynamo, tableName: names.deadLettersTable });
+  const readModels = new OpenSearchReadModelStore({ client: clients.openSearch, indexPrefix: names.indexPrefix, numberOfReplicas: config.openSearchReplicas });
+  // The API queries the order list before order-list may have seen a record: declare its
+  // fields now, so the index's mapping holds them whichever comes first.
+  readModels.collection(ORDER_LIST_COLLECTION, { indexedFields: ORDER_LIST_INDEXED_FIELDS, compositeIndexes: ORDER_LIST_COMPOSITE_INDEXES });
+  const commands = new CommandService({ eventStore, codec, upcasters, aggregates: [orderAggregate], logger });
+  return { registry, codec, upcasters, eventStore, idempotency, rateLimits, deadLetters, readModels, commands };
 }

@@ -15,14 +15,8 @@ import {
 } from '../../adapters/embedded';
 import type { IdempotencyStore } from '../../core/idempotency/IdempotencyStore';
 import { OpaWasmAuthorizer } from '../../adapters/opa';
-import { AccessGuard } from '../../core/auth/AccessGuard';
-import { CommandOwnership } from '../../core/auth/CommandOwnership';
-import { JwtTokenVerifier } from '../../core/auth/JwtTokenVerifier';
-import type { AuthConfig } from '../../core/auth/authConfig';
 import type { Authorizer } from '../../core/auth/Authorizer';
 import type { RateLimitStore } from '../../core/auth/RateLimitStore';
-import { createApi } from '../../core/http/createApi';
-import type { ApiOptions } from '../../core/http/createApi';
 import { AvroEventCodec } from '../../core/schema/AvroEventCodec';
 import { loadSchemaCatalog } from '../../core/schema/SchemaCatalog';
 import { syncSchemas } from '../../core/schema/syncSchemas';
@@ -36,7 +30,6 @@ import type { RecordSource } from '../../core/streams/RecordSource';
 import type { DeadLetterStore } from '../../core/deadletter/DeadLetterStore';
 import type { EventCodec } from '../../core/schema/EventCodec';
 import type { LoggedEventStore } from '../../core/events/EventLog';
-import type { EventStore } from '../../core/events/EventStore';
 import type { ReadModelStore } from '../../core/readmodel/ReadModelStore';
 import { createJsonLogger } from '../../core/logging/Logger';
 import type { Logger, LogLevel } from '../../core/logging/Logger';
@@ -257,29 +250,6 @@ function openDatabases(files: readonly string[], synchronous: 'NORMAL' | 'FULL')
   }
 }
 
-/** Options of {@link createEmbeddedApi}: the API's tunables and the extra members of /health. */
-export type EmbeddedApiOptions = ApiOptions & { health?: () => Promise<Record<string, unknown>> };
-
-/** What the HTTP API needs of a system, whichever its backend (embedded here, AWS in handlers/aws). */
-export type ApiSystem = Pick<EmbeddedSystem, 'commands' | 'readModels' | 'logger' | 'authorizer' | 'rateLimits' | 'codec' | 'upcasters' | 'idempotency'> & { eventStore: EventStore };
-
-/** The HTTP API over a system, secured as configured (JWT keys, policies, rate limits). */
-export function createEmbeddedApi(system: ApiSystem, auth: AuthConfig, options: EmbeddedApiOptions = {}): ReturnType<typeof createApi> {
-  const { health, ...apiOptions } = options;
-  return createApi(
-    {
-      commands: system.commands,
-      orders: system.readModels.collection('orders'),
-      logger: system.logger,
-      ...(health === undefined ? {} : { health }),
-      security: {
-        verifier: new JwtTokenVerifier(auth.keys, auth.verifier),
-        guard: new AccessGuard({ authorizer: system.authorizer, rateLimits: system.rateLimits, logger: system.logger }),
-        ownership: new CommandOwnership(system.commands, [orderAggregate]),
-      },
-      history: { eventStore: system.eventStore, codec: system.codec, upcasters: system.upcasters, aggregate: orderAggregate },
-      idempotency: system.idempotency,
-    },
-    apiOptions,
-  );
-}
+// The API over a system lives in its own module, free of SQLite, so the Lambda bundle of the API can import it.
+export { createEmbeddedApi } from './systemApi';
+export type { ApiSystem, EmbeddedApiOptions } from './systemApi';
