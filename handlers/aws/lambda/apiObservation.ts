@@ -33,6 +33,8 @@ export function observedFetch(fetch: Fetch, observability: LambdaObservability):
     } else if (request.method === 'GET' && path.startsWith('/api/queries/')) {
       metrics.add(METRICS.queryLatency, elapsedMs);
     }
+    // One access line per request, with the correlation id like every other line of it.
+    observability.logger.info('request answered', { method: request.method, path, status: response.status, durationMs: Math.round(elapsedMs) });
     return response;
   };
 }
