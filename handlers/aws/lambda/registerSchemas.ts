@@ -26,13 +26,13 @@ import { readAwsBackendConfig } from '../awsConfig';
 import type { CustomResourceRequest } from './customResourceEvent';
 import { answerCustomResource } from './customResourceResponse';
 import { NEXUS_SCHEMAS_RESOURCE } from './nexusSchemasResource';
-import type { CustomResourceResponseBody, CustomResourceSuccess } from './customResourceResponse';
+import type { CustomResourceContext, CustomResourceResponseBody, CustomResourceSuccess } from './customResourceResponse';
 import { RegistryNameMismatchError, SchemasPackageMismatchError } from './registerSchemasErrors';
 
 const NEXUS_SCHEMAS_PROPERTIES = NEXUS_SCHEMAS_RESOURCE.properties;
 
 /** The Lambda entry point of the NexusSchemas custom resource; always answers CloudFormation (see answerCustomResource). */
-export async function handler(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'> & Partial<Pick<Context, 'logStreamName'>>): Promise<CustomResourceResponseBody> {
+export async function handler(event: unknown, context: CustomResourceContext & Partial<Pick<Context, 'awsRequestId'>>): Promise<CustomResourceResponseBody> {
   const logger = createJsonLogger({ fields: { service: 'nexus-schemas', awsRequestId: context.awsRequestId } });
   return answerCustomResource(event, context, (request, signal) => registerSchemas(request, signal, logger), { logger });
 }
