@@ -9,7 +9,7 @@
 import { messagingResources } from '../../adapters/aws/messagingResources';
 import type { SqsQueueResource, SubscriberQueueResource } from '../../adapters/aws/messagingResources';
 import type { TopicDeclaration } from '../../core/messaging/Topic';
-import { arnPrefix, getAtt, ref, sub } from '../cloudFormation';
+import { getAtt, ref, sub } from '../cloudFormation';
 import type { CfnResource, CfnResources, CfnValue } from '../cloudFormation';
 import type { DeployedFunction } from '../DeployedFunction';
 import { pascalCase } from '../names';
@@ -138,7 +138,3 @@ function withArns(value: CfnValue, replacements: Record<string, CfnValue>): CfnV
   return value;
 }
 
-/** The ARN text of a queue of this stack (no dependency on it, unlike GetAtt). */
-export function queueArnText(queueName: string): { 'Fn::Sub': string } {
-  return sub(`${arnPrefix('sqs')}${queueName}`);
-}
