@@ -16,6 +16,9 @@ export const SCHEMA_REGISTRY_IDS = {
   schemasFunction: 'SchemasLambdaFunction',
 } as const;
 
+/** How long CloudFormation waits for the schemas function's answer: its 300 s timeout and slack. */
+export const SCHEMAS_SERVICE_TIMEOUT_SECONDS = 600;
+
 /** What the registry's resources depend on. */
 export interface SchemaRegistrySettings {
   stage: string;
@@ -43,11 +46,13 @@ export function schemaRegistryResources(settings: SchemaRegistrySettings): Recor
     },
     [schemas]: {
       Type: NEXUS_SCHEMAS_RESOURCE.type,
-      // Explicit, though the Ref implies it: the registry exists before anything is registered.
-      DependsOn: [registry],
       Properties: {
         ServiceToken: { 'Fn::GetAtt': [schemasFunction, 'Arn'] },
-        // AWS::Glue::Registry's Ref is its ARN; the name is read from it.
+        // The handler always answers, but a function that cannot start (a broken bundle, out of
+        // memory) cannot: CloudFormation then fails the resource after this, not after an hour.
+        ServiceTimeout: SCHEMAS_SERVICE_TIMEOUT_SECONDS,
+        // AWS::Glue::Registry's Ref is its ARN; the name is read from it. The Ref also orders the
+        // registry first (an explicit DependsOn would be redundant: cfn-lint W3005).
         [NEXUS_SCHEMAS_RESOURCE.properties.registryName]: { 'Fn::Select': [1, { 'Fn::Split': ['/', { Ref: registry }] }] },
         [NEXUS_SCHEMAS_RESOURCE.properties.schemasHash]: schemaFilesDigest(settings.schemasDir),
       },

@@ -36,15 +36,15 @@ describe('schemaRegistryResources', () => {
     });
   });
 
-  it('declares NexusSchemas on the schemas function, after the registry, with the registry name and the digest of schemas/', () => {
+  it('declares NexusSchemas on the schemas function, with the registry name (its Ref orders it after the registry) and the digest of schemas/', () => {
     // given / when
     const resources = schemaRegistryResources({ stage: 'dev', schemasDir: SCHEMAS });
     // then
     expect(resources['NexusSchemas']).toEqual({
       Type: 'Custom::NexusSchemas',
-      DependsOn: ['SchemaRegistry'],
       Properties: {
         ServiceToken: { 'Fn::GetAtt': ['SchemasLambdaFunction', 'Arn'] },
+        ServiceTimeout: 600,
         // The registry's Ref is its ARN (arn:...:registry/<name>).
         RegistryName: { 'Fn::Select': [1, { 'Fn::Split': ['/', { Ref: 'SchemaRegistry' }] }] },
         SchemasHash: expect.stringMatching(/^[0-9a-f]{64}$/),
