@@ -4,13 +4,13 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Context } from 'aws-lambda';
 import { GlueSchemaRegistry } from '../../adapters/aws/GlueSchemaRegistry';
 import { loadSchemaCatalog } from '../../core/schema/SchemaCatalog';
 import { schemaFilesDigest } from '../../core/schema/schemaFilesDigest';
 import { CUSTOM_RESOURCE_DEFAULTS } from '../../handlers/aws/lambda/customResourceResponse';
 import { handler } from '../../handlers/aws/lambda/registerSchemas';
 import { motoEndpoint } from '../engines/awsTestClients';
-import { lambdaInvocation } from '../engines/lambdaEvents';
 import { startResponseUrlServer } from '../engines/responseUrlServer';
 import type { ResponseUrlServer } from '../engines/responseUrlServer';
 import { countingGlueClient, testRegistries } from './GlueSchemaRegistryTestClient';
@@ -61,6 +61,25 @@ function deployedFunction(settings: { registryName: string; schemasDir: string; 
     NEXUS_SCHEMAS_DIR: settings.schemasDir,
   };
   delete process.env.AWS_PROFILE;
+}
+
+/** The schemas function's invocation context; its remaining time counts down from `remainingMs`. */
+function lambdaContext(remainingMs = 60_000, logStreamName = '2026/01/01/[$LATEST]0123'): Context {
+  const endsAt = Date.now() + remainingMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'nexus-test-schemas',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:111122223333:function:nexus-test-schemas`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: '/aws/lambda/nexus-test-schemas',
+    logStreamName,
+    getRemainingTimeInMillis: () => Math.max(0, endsAt - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
 }
 
 /** What CloudFormation sends the custom resource. */
@@ -119,7 +138,7 @@ function withBreakingOrderConfirmed(directory: string): void {
 async function deployedOnce(schemasDir: string): Promise<string> {
   const registryName = await registries.create();
   deployedFunction({ registryName, schemasDir });
-  await handler(cloudFormationRequest('Create', properties(registryName, schemasDir)), lambdaInvocation());
+  await handler(cloudFormationRequest('Create', properties(registryName, schemasDir)), lambdaContext());
   expect(answer()).toMatchObject({ Status: 'SUCCESS' });
   return registryName;
 }
@@ -132,7 +151,7 @@ describe('the NexusSchemas custom resource (registerSchemas handler) on moto', (
     deployedFunction({ registryName, schemasDir });
     const request = cloudFormationRequest('Create', properties(registryName, schemasDir));
     // when
-    await handler(request, lambdaInvocation());
+    await handler(request, lambdaContext());
     // then
     const received = responses.received[0];
     expect(received?.headers['content-type']).toBe('');
@@ -159,7 +178,7 @@ describe('the NexusSchemas custom resource (registerSchemas handler) on moto', (
     const schemasDir = packagedSchemas();
     const registryName = await deployedOnce(schemasDir);
     // when the stack is updated again with the same schemas
-    await handler(cloudFormationRequest('Update', properties(registryName, schemasDir), { physicalResourceId: registryName, properties: properties(registryName, schemasDir) }), lambdaInvocation());
+    await handler(cloudFormationRequest('Update', properties(registryName, schemasDir), { physicalResourceId: registryName, properties: properties(registryName, schemasDir) }), lambdaContext());
     // then
     expect(answer()).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: registryName, Data: { registered: 0, unchanged: SCHEMA_VERSIONS } });
   });
@@ -172,7 +191,7 @@ describe('the NexusSchemas custom resource (registerSchemas handler) on moto', (
     const compatible = { type: 'record', name: 'OrderConfirmed', namespace: 'nexus.order', fields: [{ name: 'orderId', type: 'string' }, { name: 'confirmedAt', type: 'string' }, { name: 'note', type: 'string', default: '' }] };
     writeFileSync(join(schemasDir, 'nexus.order.OrderConfirmed.v2.avsc'), JSON.stringify(compatible));
     // when
-    await handler(cloudFormationRequest('Update', properties(registryName, schemasDir), { physicalResourceId: registryName, properties: before }), lambdaInvocation());
+    await handler(cloudFormationRequest('Update', properties(registryName, schemasDir), { physicalResourceId: registryName, properties: before }), lambdaContext());
     // then
     expect(answer()).toMatchObject({ Status: 'SUCCESS', Reason: 'registered nexus.order.OrderConfirmed v2', Data: { registered: 1, unchanged: SCHEMA_VERSIONS } });
     expect((await registeredVersions(registryName))['nexus.order.OrderConfirmed']).toEqual([1, 2]);
@@ -186,7 +205,7 @@ describe('the NexusSchemas custom resource (registerSchemas handler) on moto', (
     const versionsBefore = await registeredVersions(registryName);
     withBreakingOrderConfirmed(schemasDir);
     // when
-    await handler(cloudFormationRequest('Update', properties(registryName, schemasDir), { physicalResourceId: registryName, properties: before }), { ...lambdaInvocation(), logStreamName: '2026/01/01/[$LATEST]abc' });
+    await handler(cloudFormationRequest('Update', properties(registryName, schemasDir), { physicalResourceId: registryName, properties: before }), lambdaContext(60_000, '2026/01/01/[$LATEST]abc'));
     // then
     const body = answer();
     expect(body).toMatchObject({ Status: 'FAILED', PhysicalResourceId: registryName, LogicalResourceId: 'NexusSchemas' });
@@ -205,7 +224,7 @@ describe('the NexusSchemas custom resource (registerSchemas handler) on moto', (
     const failedUpdate = properties(registryName, schemasDir);
     const versionsBefore = await registeredVersions(registryName);
     // when CloudFormation rolls the resource back to its previous properties
-    await handler(cloudFormationRequest('Update', before, { physicalResourceId: registryName, properties: failedUpdate }), lambdaInvocation());
+    await handler(cloudFormationRequest('Update', before, { physicalResourceId: registryName, properties: failedUpdate }), lambdaContext());
     // then
     expect(answer()).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: registryName, Reason: expect.stringContaining('rollback'), Data: { registered: 0, unchanged: 0 } });
     expect(await registeredVersions(registryName)).toEqual(versionsBefore);
@@ -217,7 +236,7 @@ describe('the NexusSchemas custom resource (registerSchemas handler) on moto', (
     const schemasDir = packagedSchemas();
     deployedFunction({ registryName, schemasDir });
     // when
-    await handler(cloudFormationRequest('Create', { RegistryName: registryName, SchemasHash: 'f'.repeat(64) }), lambdaInvocation());
+    await handler(cloudFormationRequest('Create', { RegistryName: registryName, SchemasHash: 'f'.repeat(64) }), lambdaContext());
     // then
     const body = answer();
     expect(body).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'NexusSchemas' });
@@ -231,7 +250,7 @@ describe('the NexusSchemas custom resource (registerSchemas handler) on moto', (
     const schemasDir = packagedSchemas();
     deployedFunction({ registryName, schemasDir });
     // when
-    await handler(cloudFormationRequest('Create', { ...properties(registryName, schemasDir), RegistryName: 'nexus-other-schemas' }), lambdaInvocation());
+    await handler(cloudFormationRequest('Create', { ...properties(registryName, schemasDir), RegistryName: 'nexus-other-schemas' }), lambdaContext());
     // then
     expect(answer().Reason).toContain(`SCHEMA_REGISTRY_NAME_MISMATCH: the resource's RegistryName is nexus-other-schemas, but the function registers into ${registryName}`);
   });
@@ -241,9 +260,9 @@ describe('the NexusSchemas custom resource (registerSchemas handler) on moto', (
     const schemasDir = packagedSchemas();
     deployedFunction({ registryName: 'nexus-cr-missing', schemasDir });
     // when
-    await handler(cloudFormationRequest('Create', properties('nexus-cr-missing', schemasDir)), lambdaInvocation());
+    await handler(cloudFormationRequest('Create', properties('nexus-cr-missing', schemasDir)), lambdaContext());
     // then
-    expect(answer()).toMatchObject({ Status: 'FAILED', Reason: 'GLUE_REGISTRY_NOT_FOUND: Glue registry nexus-cr-missing does not exist' });
+    expect(answer()).toMatchObject({ Status: 'FAILED', Reason: 'GLUE_REGISTRY_NOT_FOUND: Glue registry nexus-cr-missing does not exist (CloudWatch log stream 2026/01/01/[$LATEST]0123)' });
   });
 
   it('answers Delete with SUCCESS and deletes nothing: schemas are history', async () => {
@@ -252,7 +271,7 @@ describe('the NexusSchemas custom resource (registerSchemas handler) on moto', (
     const registryName = await deployedOnce(schemasDir);
     const versionsBefore = await registeredVersions(registryName);
     // when the stack (or the resource) is deleted
-    await handler(cloudFormationRequest('Delete', properties(registryName, schemasDir), { physicalResourceId: registryName }), lambdaInvocation());
+    await handler(cloudFormationRequest('Delete', properties(registryName, schemasDir), { physicalResourceId: registryName }), lambdaContext());
     // then
     expect(answer()).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: registryName, Reason: expect.stringContaining('nothing deleted') });
     expect(await registeredVersions(registryName)).toEqual(versionsBefore);
@@ -267,7 +286,7 @@ describe('the NexusSchemas custom resource (registerSchemas handler) on moto', (
     const schemasDir = packagedSchemas();
     deployedFunction({ registryName: 'nexus-cr-unreachable', schemasDir, glueEndpoint: `http://127.0.0.1:${port}` });
     // when
-    await handler(cloudFormationRequest('Create', properties('nexus-cr-unreachable', schemasDir)), lambdaInvocation());
+    await handler(cloudFormationRequest('Create', properties('nexus-cr-unreachable', schemasDir)), lambdaContext());
     // then
     // (under jest the SDK wraps the socket error of Node's realm, so its code reads GLUE_REQUEST_FAILED
     // instead of SCHEMA_REGISTRY_UNAVAILABLE after the retries: the call and the cause are named either way)
@@ -281,7 +300,7 @@ describe('the NexusSchemas custom resource (registerSchemas handler) on moto', (
     await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
     const schemasDir = packagedSchemas();
     deployedFunction({ registryName: 'nexus-cr-silent', schemasDir, glueEndpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` });
-    const invocation = lambdaInvocation(CUSTOM_RESOURCE_DEFAULTS.responseReserveMs + 1_000);
+    const invocation = lambdaContext(CUSTOM_RESOURCE_DEFAULTS.responseReserveMs + 1_000);
     try {
       // when
       await handler(cloudFormationRequest('Create', properties('nexus-cr-silent', schemasDir)), invocation);
@@ -303,20 +322,41 @@ describe('the NexusSchemas custom resource (registerSchemas handler) on moto', (
     const unknownType = { ...created, RequestType: 'Upsert' };
     const withoutStack = { ...cloudFormationRequest('Update', {}, { physicalResourceId: 'nexus-cr-unused', properties: {} }), StackId: undefined };
     // when
-    await handler(unknownType, lambdaInvocation());
+    await handler(unknownType, lambdaContext());
     const first = answer();
-    await handler(withoutStack, lambdaInvocation());
+    await handler(withoutStack, lambdaContext());
     const second = answer();
     // then
     expect(first).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'NexusSchemas', RequestId: created.RequestId, Reason: expect.stringMatching(/^MALFORMED_CUSTOM_RESOURCE_EVENT: custom resource event field RequestType must be one of Create, Update, Delete; got "Upsert"/) });
     expect(second).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'nexus-cr-unused', StackId: '', Reason: expect.stringContaining('field StackId must be a non-empty string') });
   });
 
+  it('answers FAILED naming a wrong setting the function loaded with, and still answers Delete with SUCCESS', async () => {
+    // given a container started with a log level it does not know
+    const schemasDir = packagedSchemas();
+    deployedFunction({ registryName: 'nexus-cr-unused', schemasDir });
+    process.env.NEXUS_LOG_LEVEL = 'loud';
+    let fresh: typeof handler = handler;
+    jest.isolateModules(() => {
+      // A fresh module registry is a fresh container; only require() loads into it synchronously.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      fresh = (require('../../handlers/aws/lambda/registerSchemas') as { handler: typeof handler }).handler;
+    });
+    // when
+    await fresh(cloudFormationRequest('Create', properties('nexus-cr-unused', schemasDir)), lambdaContext());
+    const created = answer();
+    await fresh(cloudFormationRequest('Delete', {}, { physicalResourceId: 'nexus-cr-unused' }), lambdaContext());
+    const deleted = answer();
+    // then
+    expect(created).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/^INVALID_CONFIG: NEXUS_LOG_LEVEL must be one of debug, info, warn, error, silent; got "loud"/) });
+    expect(deleted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'nexus-cr-unused' });
+  });
+
   it('refuses an event without a response URL, since nothing waits for an answer', async () => {
     // given
     const event = { ...cloudFormationRequest('Create', {}), ResponseURL: undefined };
     // when
-    const outcome = handler(event, lambdaInvocation());
+    const outcome = handler(event, lambdaContext());
     // then
     await expect(outcome).rejects.toMatchObject({ code: 'MALFORMED_CUSTOM_RESOURCE_EVENT', details: { field: 'ResponseURL' } });
     expect(responses.received).toHaveLength(0);

@@ -25,23 +25,34 @@ import type { AwsBackendConfig } from '../awsConfig';
 import { readAwsBackendConfig } from '../awsConfig';
 import type { CustomResourceRequest } from './customResourceEvent';
 import { answerCustomResource } from './customResourceResponse';
+import { lambdaObservability, observed } from './lambdaObservability';
+import type { LambdaObservability } from './lambdaObservability';
 import { NEXUS_SCHEMAS_RESOURCE } from './nexusSchemasResource';
 import type { CustomResourceContext, CustomResourceResponseBody, CustomResourceSuccess } from './customResourceResponse';
 import { RegistryNameMismatchError, SchemasPackageMismatchError } from './registerSchemasErrors';
 
 const NEXUS_SCHEMAS_PROPERTIES = NEXUS_SCHEMAS_RESOURCE.properties;
 
-/** The Lambda entry point of the NexusSchemas custom resource; always answers CloudFormation (see answerCustomResource). */
-export async function handler(event: unknown, context: CustomResourceContext & Partial<Pick<Context, 'awsRequestId'>>): Promise<CustomResourceResponseBody> {
-  const logger = createJsonLogger({ fields: { service: 'nexus-schemas', awsRequestId: context.awsRequestId } });
+/**
+ * Built at load, as every handler's (Powertools logger and tracer). A bad setting (NEXUS_LOG_LEVEL)
+ * must not leave CloudFormation waiting: it becomes the reason of a FAILED answer instead.
+ */
+const observability = observabilityOf(process.env);
+
+async function answerRequest(event: unknown, context: CustomResourceContext & Partial<Pick<Context, 'awsRequestId'>>): Promise<CustomResourceResponseBody> {
+  const logger = observability.ok ? observability.value.logger : createJsonLogger({ fields: { awsRequestId: context.awsRequestId } });
   return answerCustomResource(event, context, (request, signal) => registerSchemas(request, signal, logger), { logger });
 }
+
+/** The Lambda entry point of the NexusSchemas custom resource; always answers CloudFormation (see answerCustomResource). */
+export const handler: (event: unknown, context: Context) => Promise<CustomResourceResponseBody> = observability.ok ? observed(observability.value, 'registerSchemas', answerRequest) : answerRequest;
 
 async function registerSchemas(request: CustomResourceRequest, signal: AbortSignal, logger: Logger): Promise<CustomResourceSuccess> {
   if (request.requestType === 'Delete') {
     // Also what a failed Create's rollback and a replaced registry name send: nothing to undo.
     return { physicalResourceId: request.physicalResourceId ?? request.logicalResourceId, reason: 'nothing deleted: registered schema versions are the history stored events are read with' };
   }
+  if (!observability.ok) throw observability.error;
   const config = readAwsBackendConfig(new Map(), process.env);
   const registryName = config.names.glueRegistry;
   const declared = property(request.properties, NEXUS_SCHEMAS_PROPERTIES.registryName);
@@ -85,6 +96,14 @@ function glueClient(config: AwsBackendConfig): GlueClient {
     ...(config.region === undefined ? {} : { region: config.region }),
     ...(config.endpoints.glue === undefined ? {} : { endpoint: config.endpoints.glue }),
   });
+}
+
+function observabilityOf(env: NodeJS.ProcessEnv): { ok: true; value: LambdaObservability } | { ok: false; error: unknown } {
+  try {
+    return { ok: true, value: lambdaObservability(env) };
+  } catch (error) {
+    return { ok: false, error };
+  }
 }
 
 function property(properties: Readonly<Record<string, unknown>> | undefined, name: string): string | undefined {
