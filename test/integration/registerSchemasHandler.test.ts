@@ -197,20 +197,22 @@ describe('the NexusSchemas custom resource (registerSchemas handler) on moto', (
     expect((await registeredVersions(registryName))['nexus.order.OrderConfirmed']).toEqual([1, 2]);
   });
 
-  it('answers FAILED naming the schema, version and incompatibility of a breaking version, and registers none of it', async () => {
-    // given a deployed registry, then a v2 of OrderConfirmed that adds a field without a default
+  it('answers FAILED naming the schema, version and incompatibility of a breaking version, and registers nothing of the deploy', async () => {
+    // given a deployed registry, then a compatible v2 of OrderCancelled (registered first, by name)
+    // and a v2 of OrderConfirmed that adds a field without a default
     const schemasDir = packagedSchemas();
     const registryName = await deployedOnce(schemasDir);
     const before = properties(registryName, schemasDir);
     const versionsBefore = await registeredVersions(registryName);
+    const cancelled = { type: 'record', name: 'OrderCancelled', namespace: 'nexus.order', fields: [{ name: 'orderId', type: 'string' }, { name: 'reason', type: 'string' }, { name: 'cancelledAt', type: 'string' }, { name: 'note', type: 'string', default: '' }] };
+    writeFileSync(join(schemasDir, 'nexus.order.OrderCancelled.v2.avsc'), JSON.stringify(cancelled));
     withBreakingOrderConfirmed(schemasDir);
     // when
     await handler(cloudFormationRequest('Update', properties(registryName, schemasDir), { physicalResourceId: registryName, properties: before }), lambdaContext(60_000, '2026/01/01/[$LATEST]abc'));
     // then
     const body = answer();
     expect(body).toMatchObject({ Status: 'FAILED', PhysicalResourceId: registryName, LogicalResourceId: 'NexusSchemas' });
-    expect(body.Reason).toContain('INCOMPATIBLE_SCHEMA: nexus.order.OrderConfirmed v2');
-    expect(body.Reason).toContain('field confirmedBy: FIELD_ADDED_WITHOUT_DEFAULT (BACKWARD against v1)');
+    expect(body.Reason).toContain(`BREAKING_SCHEMA_CHANGES: 1 breaking schema change(s) against Glue registry ${registryName}, nothing registered: nexus.order.OrderConfirmed v2: field confirmedBy: FIELD_ADDED_WITHOUT_DEFAULT (BACKWARD against v1)`);
     expect(body.Reason).toContain('(CloudWatch log stream 2026/01/01/[$LATEST]abc)');
     expect(await registeredVersions(registryName)).toEqual(versionsBefore);
   });

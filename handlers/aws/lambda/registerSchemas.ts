@@ -2,8 +2,9 @@
  * The NexusSchemas custom resource (`Custom::NexusSchemas`): on Create and Update, registers every
  * schema version of the schemas/ directory packaged with this function in the stack's Glue
  * registry, through the lookup-first registration (syncSchemas over GlueSchemaRegistry, which runs
- * Nexus's own compatibility check before Glue sees a version). A breaking schema answers FAILED
- * naming it, and since every other function depends on this resource, CloudFormation rolls back
+ * Nexus's own compatibility check before Glue sees a version), after checking every version against
+ * the registry first (checkSchemaChanges). A breaking schema answers FAILED naming schema, version,
+ * field and rule, with nothing of the deploy registered, and since every other function depends on this resource, CloudFormation rolls back
  * before any of them changes. Delete removes nothing: registered versions are the history stored
  * events are read with.
  *
@@ -18,6 +19,7 @@ import type { Context } from 'aws-lambda';
 import { GlueSchemaRegistry } from '../../../adapters/aws/GlueSchemaRegistry';
 import type { Logger } from '../../../core/logging/Logger';
 import { createJsonLogger } from '../../../core/logging/Logger';
+import { checkSchemaChanges } from '../../../core/schema/checkSchemaChanges';
 import { loadSchemaCatalog } from '../../../core/schema/SchemaCatalog';
 import { schemaFilesDigest } from '../../../core/schema/schemaFilesDigest';
 import { syncSchemas } from '../../../core/schema/syncSchemas';
@@ -29,7 +31,7 @@ import { lambdaObservability, observed } from './lambdaObservability';
 import type { LambdaObservability } from './lambdaObservability';
 import { NEXUS_SCHEMAS_RESOURCE } from './nexusSchemasResource';
 import type { CustomResourceContext, CustomResourceResponseBody, CustomResourceSuccess } from './customResourceResponse';
-import { RegistryNameMismatchError, SchemasPackageMismatchError } from './registerSchemasErrors';
+import { BreakingSchemaChangesError, RegistryNameMismatchError, SchemasPackageMismatchError } from './registerSchemasErrors';
 
 const NEXUS_SCHEMAS_PROPERTIES = NEXUS_SCHEMAS_RESOURCE.properties;
 
@@ -76,6 +78,12 @@ async function registerSchemas(request: CustomResourceRequest, signal: AbortSign
   try {
     const registry = new GlueSchemaRegistry({ client: glue, registryName });
     await registry.assertRegistryExists();
+    // Every version is checked before any is written, so a breaking one fails the deploy with all
+    // its problems named and none of this deploy's versions registered (syncSchemas alone stops at
+    // the first, after registering those before it). Only the catalog's schemas are read: the
+    // others are not this deploy's concern, and ListSchemas would page the whole registry.
+    const checked = await checkSchemaChanges({ schemasDir: directory, baseRef: null, registry: { listSchemaNames: async () => catalog.schemaNames(), listVersions: (name) => registry.listVersions(name) } });
+    if (checked.problems.length > 0) throw new BreakingSchemaChangesError(registryName, checked.problems);
     const result = await syncSchemas(registry, catalog, logger);
     const registered = result.registered.map((schema) => `${schema.schemaName} v${schema.version}`);
     return {

@@ -1,9 +1,13 @@
 import { NexusError } from '../../../core/errors/NexusError';
+import { formatSchemaChangeProblem } from '../../../core/schema/checkSchemaChanges';
+import type { SchemaChangeProblem } from '../../../core/schema/checkSchemaChanges';
 
 /** Error codes of the NexusSchemas custom resource, beside those of syncSchemas and the Glue registry. */
 export const REGISTER_SCHEMAS_ERRORS = {
   /** The packaged schemas/ is not the one the template's SchemasHash describes. */
   PACKAGE_MISMATCH: 'SCHEMAS_PACKAGE_MISMATCH',
+  /** schemas/ holds versions the registry or the compatibility modes refuse; nothing was registered. */
+  BREAKING_CHANGES: 'BREAKING_SCHEMA_CHANGES',
   /** The resource's RegistryName differs from the function's NEXUS_GLUE_REGISTRY. */
   REGISTRY_NAME_MISMATCH: 'SCHEMA_REGISTRY_NAME_MISMATCH',
 } as const;
@@ -26,6 +30,17 @@ export class RegistryNameMismatchError extends NexusError {
       REGISTER_SCHEMAS_ERRORS.REGISTRY_NAME_MISMATCH,
       `the resource's RegistryName is ${declared}, but the function registers into ${configured} (NEXUS_GLUE_REGISTRY): they must name the same registry`,
       { details: { field: 'RegistryName', declared, configured } },
+    );
+  }
+}
+
+/** Every breaking change of schemas/ against the registry, each with schema, version, field and rule. */
+export class BreakingSchemaChangesError extends NexusError {
+  constructor(registryName: string, problems: readonly SchemaChangeProblem[]) {
+    super(
+      REGISTER_SCHEMAS_ERRORS.BREAKING_CHANGES,
+      `${problems.length} breaking schema change(s) against Glue registry ${registryName}, nothing registered: ${problems.map(formatSchemaChangeProblem).join('; ')}`,
+      { details: { registryName, problems } },
     );
   }
 }
