@@ -15,6 +15,12 @@ async function settingsOf(resolveVariable) {
     jwtIssuer: await resolveVariable('param:jwtIssuer'),
     jwtAudience: await resolveVariable('param:jwtAudience'),
     jwtRolesClaim: await resolveVariable('param:jwtRolesClaim'),
+    alarmEmail: await resolveVariable('param:alarmEmail'),
+    searchDomain: {
+      instanceType: await resolveVariable('param:searchInstanceType'),
+      instanceCount: Number(await resolveVariable('param:searchInstanceCount')),
+      volumeSizeGiB: Number(await resolveVariable('param:searchVolumeGiB')),
+    },
   };
 }
 

@@ -1,45 +1,77 @@
 /**
  * Assembles the serverless.yml sections that derive from code: the functions (from pipelines/),
- * the resources (tables, stream, topics and queues, registry, search domain, roles, alarms,
- * dashboard) and the functions' shared environment. deploy/serverless.js hands them to the
- * framework.
+ * the resources (tables, stream, topics and queues, registry and schema registration, search
+ * domain, one role per function, alarms, dashboard) and the functions' shared environment.
+ * deploy/serverless.js hands them to the framework.
  */
+import { join } from 'node:path';
 import { pipelines, topics } from '../pipelines';
 import type { DeployedFunction } from './DeployedFunction';
 import { apiEnvironment, sharedEnvironment } from './environment';
 import type { TokenSettings } from './environment';
 import { deployedFunctions } from './functions';
-import { pascalCase } from './names';
+import { rolesOf } from './iam/roleOf';
+import { alarmsOf } from './operations/alarms';
+import { dashboardOf } from './operations/dashboard';
+import { failureQueueLogicalId, queueLogicalId } from './resources/messaging';
+import { resourcesOf } from './resources/resourcesOf';
+import { schemaRegistryResources, SCHEMA_REGISTRY_IDS } from './resources/schemaRegistry';
+import type { SearchDomainSettings } from './resources/searchDomain';
+import { streamConsumerLogicalId } from './resources/stream';
 import { serverlessFunctions, streamLogicalId } from './serverlessFunctions';
 import type { EventSourceIds, ServerlessFunction } from './serverlessFunctions';
 
-/** What the sections depend on besides the declarations. */
+/** What the sections depend on besides the declarations (stage parameters of serverless.yml). */
 export interface DeploySettings extends TokenSettings {
   stage: string;
   region: string;
+  /** An address subscribed to the alarm topic (it confirms by mail). */
+  alarmEmail?: string;
+  /** The search domain's size. */
+  searchDomain?: SearchDomainSettings;
 }
+
+/** The repository's schemas/ directory: the registration's digest is taken over it. */
+const SCHEMAS_DIR = join(__dirname, '..', 'schemas');
 
 /** The functions of the declared pipelines and the fixed ones. */
 export function functionsOfDeclarations(): DeployedFunction[] {
   return deployedFunctions({ pipelines, topics });
 }
 
-const ids: EventSourceIds = {
-  queueLogicalId: (queueName) => `${pascalCase(queueName)}Queue`,
-  streamLogicalId,
-  failureQueueLogicalId: (fn) => `${pascalCase(fn.key)}FailureQueue`,
-  streamConsumerLogicalId: (fn) => `${pascalCase(fn.key)}StreamConsumer`,
-};
+const ids: EventSourceIds = { queueLogicalId, streamLogicalId, failureQueueLogicalId, streamConsumerLogicalId };
 
 /** serverless.yml `functions:`. */
 export function functionsSection(settings: DeploySettings): Record<string, ServerlessFunction> {
   return serverlessFunctions(functionsOfDeclarations(), ids, { apiEnvironment: apiEnvironment(settings) });
 }
 
-/** serverless.yml `resources:`. */
-export function resourcesSection(_settings: DeploySettings): Record<string, unknown> {
+/** serverless.yml `resources:` (Resources, Outputs, and extensions of the framework's own resources). */
+export function resourcesSection(settings: DeploySettings): Record<string, unknown> {
   const functions = functionsOfDeclarations();
-  return { Resources: {}, Outputs: {}, extensions: schemasFirst(functions) };
+  const { stage } = settings;
+  return {
+    Resources: {
+      ...resourcesOf(functions, { stage, topics, ...(settings.searchDomain ? { searchDomain: settings.searchDomain } : {}) }),
+      ...schemaRegistryResources({ stage, schemasDir: SCHEMAS_DIR }),
+      ...rolesOf({ stage, functions, topics }),
+      ...alarmsOf(functions, { stage, topics, ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}) }),
+      ...dashboardOf(functions, { stage, topics }),
+    },
+    Outputs: {
+      DashboardUrl: {
+        Description: 'The CloudWatch dashboard of the stage',
+        Value: { 'Fn::Sub': `https://\${AWS::Region}.console.aws.amazon.com/cloudwatch/home#dashboards:name=nexus-${stage}` },
+      },
+      SearchDomainEndpoint: { Description: 'The OpenSearch domain of the read models', Value: { 'Fn::GetAtt': ['SearchDomain', 'DomainEndpoint'] } },
+    },
+    extensions: schemasFirst(functions),
+  };
+}
+
+/** serverless.yml `provider.environment`. */
+export function environmentSection(settings: DeploySettings): Record<string, unknown> {
+  return sharedEnvironment(settings);
 }
 
 /**
@@ -48,10 +80,5 @@ export function resourcesSection(_settings: DeploySettings): Record<string, unkn
  * code or configuration changes.
  */
 function schemasFirst(functions: readonly DeployedFunction[]): Record<string, { DependsOn: string[] }> {
-  return Object.fromEntries(functions.filter((fn) => fn.kind !== 'schemas').map((fn) => [fn.logicalId, { DependsOn: ['NexusSchemas'] }]));
-}
-
-/** serverless.yml `provider.environment`. */
-export function environmentSection(settings: DeploySettings): Record<string, unknown> {
-  return sharedEnvironment(settings);
+  return Object.fromEntries(functions.filter((fn) => fn.kind !== 'schemas').map((fn) => [fn.logicalId, { DependsOn: [SCHEMA_REGISTRY_IDS.schemas] }]));
 }

@@ -89,9 +89,14 @@ function glueArns(stage: string): CfnValue[] {
   return [sub(`${arnPrefix('glue')}registry/${registry}`), sub(`${arnPrefix('glue')}schema/${registry}/*`)];
 }
 
-/** GlueSchemaRegistry as the codec uses it: GetSchemaVersion (by version id, by number, latest). */
-export function schemaReadGrant(stage: string): Statement {
-  return allow('SchemaRead', ['glue:GetSchemaVersion'], glueArns(stage));
+/**
+ * GlueSchemaRegistry as the codec uses it: GetSchemaVersion (by version id, by number, latest).
+ * On `*`: a look-up by SchemaVersionId names no registry, and Glue authorises it against no
+ * resource, so a grant on the registry's ARNs is refused (awslabs/aws-glue-schema-registry#68).
+ * It reads schema definitions only.
+ */
+export function schemaReadGrant(_stage: string): Statement {
+  return allow('SchemaRead', ['glue:GetSchemaVersion'], ['*']);
 }
 
 /** GlueSchemaRegistry `register` and `setCompatibility` through syncSchemas (lookup first), in the registry of the stage only. */

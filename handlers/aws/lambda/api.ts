@@ -30,8 +30,8 @@ const app = perContainer(async () => {
   const authorizer = await OpaWasmAuthorizer.fromFile(resolve(FUNCTION_ROOT, 'policies', 'build', 'runtime.wasm'));
   const api = createEmbeddedApi({ ...system, authorizer }, auth, { health: async () => ({ backend: 'aws-lambda' }) });
   const outer = new Hono();
-  const fetch = observedFetch((request) => Promise.resolve(api.fetch(request)), observability);
-  outer.all('*', (c) => fetch(c.req.raw));
+  const answer = observedFetch((request) => Promise.resolve(api.fetch(request)), observability);
+  outer.all('*', (c) => answer(c.req.raw));
   return handle(outer);
 });
 

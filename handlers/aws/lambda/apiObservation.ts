@@ -15,7 +15,7 @@ type Fetch = (request: Request) => Promise<Response>;
  * client gets back. A command (POST /api/commands/...) adds its latency, a 5xx to CommandErrors and,
  * when accepted, its events to EventsAppended; a query (GET /api/queries/...) its latency.
  */
-export function observedFetch(fetch: Fetch, observability: LambdaObservability): Fetch {
+export function observedFetch(app: Fetch, observability: LambdaObservability): Fetch {
   return async (request) => {
     const given = request.headers.get(CORRELATION_HEADER);
     const correlationId = given ?? crypto.randomUUID();
@@ -23,7 +23,7 @@ export function observedFetch(fetch: Fetch, observability: LambdaObservability):
     const forwarded = given === null ? withHeader(request, CORRELATION_HEADER, correlationId) : request;
     const path = new URL(request.url).pathname;
     const startedAt = performance.now();
-    const response = await fetch(forwarded);
+    const response = await app(forwarded);
     const elapsedMs = performance.now() - startedAt;
     const { metrics } = observability;
     if (request.method === 'POST' && path.startsWith('/api/commands/')) {

@@ -76,7 +76,7 @@ describe('the role of each function', () => {
       IdempotencyKeys: [['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [{ 'Fn::GetAtt': ['IdempotencyTable', 'Arn'] }]],
       RateLimits: [['dynamodb:UpdateItem'], [{ 'Fn::GetAtt': ['RateLimitsTable', 'Arn'] }]],
       ReadModels: [ES, DOMAIN],
-      SchemaRead: [['glue:GetSchemaVersion'], GLUE],
+      SchemaRead: [['glue:GetSchemaVersion'], ['*']],
     });
   });
 
@@ -89,7 +89,7 @@ describe('the role of each function', () => {
       EventsStreamRead: [['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'], [{ 'Fn::Sub': '${EventsTable.Arn}/stream/*' }]],
       DeadLettersPark: [['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [{ 'Fn::GetAtt': ['DeadLettersTable', 'Arn'] }]],
       DeadLettersByPipeline: [['dynamodb:Query'], [{ 'Fn::Sub': '${DeadLettersTable.Arn}/index/ByPipeline' }]],
-      SchemaRead: [['glue:GetSchemaVersion'], GLUE],
+      SchemaRead: [['glue:GetSchemaVersion'], ['*']],
       CoreStreamPublish: [['kinesis:PutRecord', 'kinesis:PutRecords'], [{ 'Fn::GetAtt': ['CoreStream', 'Arn'] }]],
       TopicsPublish: [['sns:Publish'], [{ Ref: 'OrderEventsTopic' }]],
       FailureQueueSend: [['sqs:SendMessage'], [{ 'Fn::GetAtt': ['RouterPipelineFailureQueue', 'Arn'] }]],
@@ -110,7 +110,7 @@ describe('the role of each function', () => {
       CoreStreamConsumer: [['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'], [{ 'Fn::GetAtt': ['OrderListPipelineStreamConsumer', 'ConsumerARN'] }]],
       DeadLettersPark: [['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [{ 'Fn::GetAtt': ['DeadLettersTable', 'Arn'] }]],
       DeadLettersByPipeline: [['dynamodb:Query'], [{ 'Fn::Sub': '${DeadLettersTable.Arn}/index/ByPipeline' }]],
-      SchemaRead: [['glue:GetSchemaVersion'], GLUE],
+      SchemaRead: [['glue:GetSchemaVersion'], ['*']],
       ReadModels: [ES, DOMAIN],
       FailureQueueSend: [['sqs:SendMessage'], [{ 'Fn::GetAtt': ['OrderListPipelineFailureQueue', 'Arn'] }]],
     });
@@ -135,7 +135,7 @@ describe('the role of each function', () => {
       QueueRead: [['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], [{ 'Fn::GetAtt': ['OrderNoticesQueue', 'Arn'] }]],
       DeadLettersPark: [['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [{ 'Fn::GetAtt': ['DeadLettersTable', 'Arn'] }]],
       DeadLettersByPipeline: [['dynamodb:Query'], [{ 'Fn::Sub': '${DeadLettersTable.Arn}/index/ByPipeline' }]],
-      SchemaRead: [['glue:GetSchemaVersion'], GLUE],
+      SchemaRead: [['glue:GetSchemaVersion'], ['*']],
       ReadModels: [ES, DOMAIN],
     });
   });
@@ -150,7 +150,7 @@ describe('the role of each function', () => {
       ...common(redrive),
       DeadLettersResolve: [['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [{ 'Fn::GetAtt': ['DeadLettersTable', 'Arn'] }]],
       DeadLettersList: [['dynamodb:Query'], [{ 'Fn::Sub': '${DeadLettersTable.Arn}/index/ByPipeline' }, { 'Fn::Sub': '${DeadLettersTable.Arn}/index/ByStatus' }]],
-      SchemaRead: [['glue:GetSchemaVersion'], GLUE],
+      SchemaRead: [['glue:GetSchemaVersion'], ['*']],
       ReadModels: [ES, DOMAIN],
       CoreStreamPublish: [['kinesis:PutRecord', 'kinesis:PutRecords'], [{ 'Fn::GetAtt': ['CoreStream', 'Arn'] }]],
       TopicsPublish: [['sns:Publish'], [{ Ref: 'OrderEventsTopic' }]],

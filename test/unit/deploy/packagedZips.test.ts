@@ -10,7 +10,7 @@ import { unzipTo, zipEntryNames } from '../../support/zipFiles';
 const run = promisify(execFile);
 
 /** What a function's zip may hold: its bundle, the bundle's source map, the schemas and the compiled policy. */
-const ALLOWED = [/^handlers\/aws\/lambda\/[A-Za-z]+\.js(\.map)?$/, /^schemas\/[A-Za-z0-9.]+\.avsc$/, /^policies\/build\/runtime\.wasm$/];
+const ALLOWED = [/^handlers\/aws\/lambda\/[A-Za-z]+\.js(\.map)?$/, /^schemas\/([A-Za-z0-9.]+\.avsc|registry\.json)$/, /^policies\/build\/runtime\.wasm$/];
 /** What must never be shipped. */
 const FORBIDDEN: [string, RegExp][] = [
   ['a secret', /jwt-secret|\.pem$|\.key$|(^|\/)\.env/],
