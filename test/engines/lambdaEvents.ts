@@ -132,3 +132,43 @@ function required<T>(value: T | undefined, name: string): T {
   if (value === undefined) throw new Error(`moto returned a record without ${name}`);
   return value;
 }
+
+/** What an HTTP API request carries besides method, path and body. */
+export interface HttpApiRequestOptions {
+  /** A bearer token for the Authorization header. */
+  token?: string;
+  correlationId?: string;
+  accountId?: string;
+}
+
+/** An API Gateway HTTP API event, payload format 2.0, as the API function receives it. */
+export function httpApiEvent(method: string, path: string, body: unknown, options: HttpApiRequestOptions = {}): Record<string, unknown> {
+  const [rawPath = path, rawQueryString = ''] = path.split('?');
+  const now = Date.now();
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath,
+    rawQueryString,
+    headers: {
+      host: 'api.example.com',
+      ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(options.correlationId ? { 'x-correlation-id': options.correlationId } : {}),
+    },
+    requestContext: {
+      accountId: options.accountId ?? '123456789012',
+      apiId: 'api',
+      domainName: 'api.example.com',
+      domainPrefix: 'api',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
+      requestId: `req-${now}-${Math.random().toString(36).slice(2)}`,
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date(now).toISOString(),
+      timeEpoch: now,
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    isBase64Encoded: false,
+  };
+}

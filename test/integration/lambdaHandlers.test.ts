@@ -2,11 +2,10 @@ import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand as GetStreamRecordsCommand, GetShardIteratorCommand as GetStreamIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
 import { GlueClient } from '@aws-sdk/client-glue';
-import { DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import type { _Record as KinesisRecord } from '@aws-sdk/client-kinesis';
 import type { Context } from 'aws-lambda';
 import { DynamoDbDeadLetterStore } from '../../adapters/aws/DynamoDbDeadLetterStore';
@@ -18,7 +17,8 @@ import { awsResourceNames } from '../../handlers/aws/awsConfig';
 import type { AwsResourceNames } from '../../handlers/aws/awsConfig';
 import { createAwsResources, ENGINE_CREDENTIALS } from '../engines/awsResources';
 import { motoClientConfig, motoEndpoint } from '../engines/awsTestClients';
-import { dynamoDbStreamEvent, kinesisEvent } from '../engines/lambdaEvents';
+import { dynamoDbStreamEvent, httpApiEvent, kinesisEvent } from '../engines/lambdaEvents';
+import { eventsTableStreamRecords, kinesisShardRecords } from '../engines/streamRecords';
 import { MOTO_ACCOUNT } from '../engines/snsSqsMessaging';
 
 jest.setTimeout(120_000);
@@ -240,20 +240,7 @@ describe('the Lambda handlers, invoked in-process with Lambda-shaped events agai
   }
 
   async function eventsStreamRecords(): Promise<{ streamArn: string; records: StreamRecord[] }> {
-    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: names.eventsTable }));
-    const streamArn = Table?.LatestStreamArn as string;
-    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-    const records: StreamRecord[] = [];
-    for (const shard of StreamDescription?.Shards ?? []) {
-      const iterator = await streams.send(new GetStreamIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
-      let next = iterator.ShardIterator;
-      while (next) {
-        const page = await streams.send(new GetStreamRecordsCommand({ ShardIterator: next }));
-        records.push(...(page.Records ?? []));
-        next = (page.Records ?? []).length > 0 ? page.NextShardIterator : undefined;
-      }
-    }
-    return { streamArn, records };
+    return eventsTableStreamRecords({ dynamo, streams }, names.eventsTable);
   }
 
   async function coreStreamRecords(): Promise<KinesisRecord[]> {
@@ -262,18 +249,7 @@ describe('the Lambda handlers, invoked in-process with Lambda-shaped events agai
 
   /** The core stream's records (one shard), skipping the first `skip`. */
   async function coreStreamEvent(skip = 0): Promise<{ streamArn: string; shardId: string; records: KinesisRecord[] }> {
-    const { StreamDescriptionSummary } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: names.coreStream }));
-    const { Shards } = await kinesis.send(new ListShardsCommand({ StreamName: names.coreStream }));
-    const shardId = Shards?.[0]?.ShardId as string;
-    const iterator = await kinesis.send(new GetShardIteratorCommand({ StreamName: names.coreStream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }));
-    const records: KinesisRecord[] = [];
-    let next = iterator.ShardIterator;
-    while (next) {
-      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: next }));
-      records.push(...(page.Records ?? []));
-      next = (page.Records ?? []).length > 0 ? page.NextShardIterator : undefined;
-    }
-    return { streamArn: StreamDescriptionSummary?.StreamARN as string, shardId, records: records.slice(skip) };
+    return kinesisShardRecords(kinesis, names.coreStream, skip);
   }
 });
 
@@ -316,31 +292,9 @@ function token(): string {
   return `${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`;
 }
 
-/** An API Gateway HTTP API event, payload format 2.0. */
+/** An API Gateway HTTP API event, payload format 2.0, with the suite's token. */
 function httpEvent(method: string, path: string, body: unknown, correlationId?: string): Record<string, unknown> {
-  const [rawPath = path, rawQueryString = ''] = path.split('?');
-  const now = Date.now();
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath,
-    rawQueryString,
-    headers: { authorization: `Bearer ${token()}`, host: 'api.example.com', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(correlationId ? { 'x-correlation-id': correlationId } : {}) },
-    requestContext: {
-      accountId: MOTO_ACCOUNT,
-      apiId: 'api',
-      domainName: 'api.example.com',
-      domainPrefix: 'api',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
-      requestId: `req-${now}`,
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date(now).toISOString(),
-      timeEpoch: now,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    isBase64Encoded: false,
-  };
+  return httpApiEvent(method, path, body, { token: token(), accountId: MOTO_ACCOUNT, ...(correlationId ? { correlationId } : {}) });
 }
 
 function lambdaContext(functionName: string, remainingMs = 60_000): Context {
