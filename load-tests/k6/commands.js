@@ -1,4 +1,4 @@
-// k6 run -e NEXUS_TOKEN=... [-e BASE_URL=http://127.0.0.1:3000] [-e RATE=1000 -e DURATION=30s] load-tests/k6/commands.js
+// k6 run -e TOKEN=... [-e BASE_URL=http://127.0.0.1:3000] [-e RATE=1000 -e DURATION=30s] load-tests/k6/commands.js
 // PlaceOrder at a constant arrival rate; thresholds: command p99 < 200 ms, checks, projection lag.
 import exec from 'k6/execution';
 import { arrivalScenario, lagProbeScenario, placeOrder, thresholdsOf } from './common.js';

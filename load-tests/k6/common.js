@@ -2,16 +2,17 @@
 // Shared by commands.js, queries.js and mixed.js (k6, not Node): scenario definitions from
 // ../scenarios.json (the same file `npm run load` reads), thresholds = the service levels of docs/architecture.md.
 //
-// Environment: BASE_URL (default http://127.0.0.1:3000), NEXUS_TOKEN (bearer token, required:
-// `npm run -s token -- --role admin --sub k6 --data-dir <dir>`), RATE and DURATION override the file.
+// Environment: BASE_URL (default http://127.0.0.1:3000; a deployed API's URL), TOKEN (bearer token,
+// required: `npm run -s token -- --role admin --sub k6 --data-dir <dir>` locally, the identity
+// provider's on AWS; NEXUS_TOKEN is accepted too), RATE and DURATION override the file.
 import http from 'k6/http';
 import { check, sleep } from 'k6';
 import { Trend } from 'k6/metrics';
 
 export const SCENARIOS = JSON.parse(open('../scenarios.json'));
 export const BASE_URL = __ENV.BASE_URL || 'http://127.0.0.1:3000';
-const TOKEN = __ENV.NEXUS_TOKEN;
-if (!TOKEN) throw new Error('set NEXUS_TOKEN to a bearer token (npm run -s token -- --role admin --sub k6)');
+const TOKEN = __ENV.TOKEN || __ENV.NEXUS_TOKEN;
+if (!TOKEN) throw new Error('set TOKEN to a bearer token (npm run -s token -- --role admin --sub k6)');
 
 export const HEADERS = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` };
 export const projectionLag = new Trend('projection_lag_ms', true);
@@ -49,10 +50,19 @@ export function thresholdsOf(name, tag) {
   const thresholds = {
     [`http_req_duration{kind:${tag}}`]: [`p(99)<${limits.p99Ms}`],
     checks: [`rate>${1 - limits.maxErrorRate}`],
-    dropped_iterations: [`count<${Math.ceil(limits.maxErrorRate * SCENARIOS[name].rate * 30)}`],
+    dropped_iterations: [`count<${Math.ceil(limits.maxErrorRate * Number(__ENV.RATE || SCENARIOS[name].rate) * durationSeconds(__ENV.DURATION || SCENARIOS[name].duration))}`],
   };
   if (limits.projectionLagP99Ms !== undefined) thresholds.projection_lag_ms = [`p(99)<${limits.projectionLagP99Ms}`];
   return thresholds;
+}
+
+/** Seconds of a k6 duration such as 30s, 5m or 1h30m. */
+function durationSeconds(text) {
+  const units = { h: 3600, m: 60, s: 1 };
+  let seconds = 0;
+  for (const [, amount, unit] of String(text).matchAll(/(\d+(?:\.\d+)?)(h|m|s)/g)) seconds += Number(amount) * units[unit];
+  if (seconds <= 0) throw new Error(`duration "${text}" is not a k6 duration such as 30s or 5m`);
+  return seconds;
 }
 
 export function placeOrder(orderId, customerId) {

@@ -1,4 +1,4 @@
-// k6 run -e NEXUS_TOKEN=... [-e BASE_URL=...] [-e RATE=1000 -e DURATION=30s] load-tests/k6/mixed.js
+// k6 run -e TOKEN=... [-e BASE_URL=...] [-e RATE=1000 -e DURATION=30s] load-tests/k6/mixed.js
 // Commands and queries interleaved (commandShare of scenarios.json), plus the projection-lag probe.
 import exec from 'k6/execution';
 import { SCENARIOS, arrivalScenario, lagProbeScenario, placeOrder, queryOrders, seedOrders, thresholdsOf } from './common.js';

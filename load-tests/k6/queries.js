@@ -1,4 +1,4 @@
-// k6 run -e NEXUS_TOKEN=... [-e BASE_URL=...] [-e RATE=1000 -e DURATION=30s] load-tests/k6/queries.js
+// k6 run -e TOKEN=... [-e BASE_URL=...] [-e RATE=1000 -e DURATION=30s] load-tests/k6/queries.js
 // Order reads (by id, and filtered lists) at a constant arrival rate over seeded orders.
 import exec from 'k6/execution';
 import { SCENARIOS, arrivalScenario, queryOrders, seedOrders, thresholdsOf } from './common.js';
