@@ -23,7 +23,7 @@ import { REPOSITORY_ROOT, RUNTIME_WASM, buildRuntimeWasm, evaluateCiPolicies, fi
 import type { Violation } from '../../scripts/policy/opaCommands';
 import { answerStandardOptions } from './standardOptions';
 
-const USAGE = `usage: npm run policy -- [--root <dir>] [--write-wasm] [--json]
+const USAGE = `usage: npm run policy -- [--root <dir>] [--packaged <dir>] [--write-wasm] [--json]
 
 Runs every governance check: the policies' own Rego tests, the committed runtime WebAssembly
 against its source, and the CI policies (decoupling, immutability, schema registration) on the
@@ -31,6 +31,8 @@ code, the schemas and the packaged CloudFormation template (packaged first when 
 
 Options:
   --root <dir>    judge another source tree with the CI policies only (default: this repository)
+  --packaged <dir>  judge the template \`serverless package --package <dir>\` wrote (e.g. a stage's
+                  own packaging in a deploy pipeline) instead of packaging into .serverless/
   --write-wasm    rebuild policies/build/runtime.wasm from policies/runtime
   --json          print the violations as JSON on stdout
   -h, --help      show this help
@@ -46,13 +48,13 @@ function main(): number {
   if (answerStandardOptions(argv, USAGE)) return 0;
   const { values } = parseArgs({
     args: argv,
-    options: { root: { type: 'string' }, 'write-wasm': { type: 'boolean' }, json: { type: 'boolean' } },
+    options: { root: { type: 'string' }, packaged: { type: 'string' }, 'write-wasm': { type: 'boolean' }, json: { type: 'boolean' } },
     strict: true,
   });
   const policiesDir = join(REPOSITORY_ROOT, 'policies');
   const root = resolve(values.root ?? REPOSITORY_ROOT);
   const wholeRepository = values.root === undefined;
-  if (!wholeRepository) requireDirectory(root, values.root ?? '');
+  if (!wholeRepository) requireDirectory(root, values.root ?? '', '--root');
   const opa = findOpa();
   let failed = false;
 
@@ -74,11 +76,17 @@ function main(): number {
     }
   }
 
-  if (wholeRepository) {
+  let packageDirectory: string | undefined;
+  if (values.packaged !== undefined) {
+    packageDirectory = resolve(values.packaged);
+    requireDirectory(packageDirectory, values.packaged, '--packaged');
+    report(true, `judging the packaging in ${packageDirectory} (the generated roles and tables)`);
+  } else if (wholeRepository) {
     const { directory, packaged } = ensurePackaged(REPOSITORY_ROOT);
+    packageDirectory = directory;
     report(true, `${packaged ? 'packaged' : 'judging the packaging in'} ${directory} (the generated roles and tables)`);
   }
-  const violations = evaluateCiPolicies(opa, policiesDir, collectPolicyInput(root));
+  const violations = evaluateCiPolicies(opa, policiesDir, collectPolicyInput(root, packageDirectory));
   if (values.json) process.stdout.write(`${JSON.stringify(violations, null, 2)}\n`);
   for (const violation of violations) process.stderr.write(`✗ ${format(violation)}\n`);
   report(violations.length === 0, `CI policies (decoupling, immutability, schemas) on ${root}: ${violations.length} violation(s)`);
@@ -87,14 +95,14 @@ function main(): number {
 }
 
 /** A root that does not exist would scan nothing and report "0 violations": refuse it. */
-function requireDirectory(root: string, given: string): void {
+function requireDirectory(root: string, given: string, flag: string): void {
   let isDirectory = false;
   try {
     isDirectory = statSync(root).isDirectory();
   } catch {
-    throw new UsageError(`--root ${given}: no such directory (${root})`);
+    throw new UsageError(`${flag} ${given}: no such directory (${root})`);
   }
-  if (!isDirectory) throw new UsageError(`--root ${given}: not a directory (${root})`);
+  if (!isDirectory) throw new UsageError(`${flag} ${given}: not a directory (${root})`);
 }
 
 function format(violation: Violation): string {

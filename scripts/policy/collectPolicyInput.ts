@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { scanSources } from './scanSources';
 import type { ScannedModule } from './scanSources';
 import { scanInfrastructure } from './scanServerless';
@@ -19,9 +19,9 @@ const SCHEMA_FILE = /^(?<namespace>.+)\.(?<eventType>[A-Za-z][A-Za-z0-9_]*)\.v(?
  * Gathers everything the CI policies judge, from a repository tree at `root`: the code's import
  * graph and calls (`scanSources`), the schema files in `schemas/`, and the IAM statements and
  * tables of `serverless.yml` and of a packaged template (`.serverless/cloudformation-template-update-stack.json`)
- * when one exists.
+ * when one exists (`packageDirectory`, default `<root>/.serverless`).
  */
-export function collectPolicyInput(root: string): PolicyInput {
+export function collectPolicyInput(root: string, packageDirectory = join(root, '.serverless')): PolicyInput {
   const schemasDir = join(root, 'schemas');
   const schemas = existsSync(schemasDir)
     ? readdirSync(schemasDir)
@@ -33,7 +33,7 @@ export function collectPolicyInput(root: string): PolicyInput {
     : [];
   const infrastructure = [
     scanInfrastructure(join(root, 'serverless.yml'), 'serverless.yml'),
-    scanInfrastructure(join(root, '.serverless', 'cloudformation-template-update-stack.json'), '.serverless/cloudformation-template-update-stack.json'),
+    scanInfrastructure(join(packageDirectory, 'cloudformation-template-update-stack.json'), relative(root, join(packageDirectory, 'cloudformation-template-update-stack.json'))),
   ];
   return {
     modules: scanSources(root),

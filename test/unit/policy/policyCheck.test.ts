@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPOSITORY_ROOT, RUNTIME_WASM, buildRuntimeWasm, findOpa, runRegoTests } from '../../../scripts/policy/opaCommands';
 
@@ -87,6 +88,27 @@ describe('npm run policy', () => {
     expect(result.status).toBe(1);
     expect(result.output).toMatch(/\[immutability\/events-table-append-only\] serverless\.yml:15: provider\.iam\.role\.statements\[1\] allows dynamodb:UpdateItem on .*EventsTable/);
     expect(result.output).not.toContain('statements[0]');
+  });
+
+  it('judges a packaging made elsewhere (--packaged): a generated role granting UpdateItem on the events table fails', () => {
+    // given a stage's packaged template whose pipeline role may update events
+    const packaged = mkdtempSync(join(tmpdir(), 'nexus-packaged-'));
+    const role = (actions: string[]) => ({
+      Type: 'AWS::IAM::Role',
+      Properties: { Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: actions, Resource: [{ 'Fn::GetAtt': ['EventsTable', 'Arn'] }] }] } }] },
+    });
+    const template = { Resources: { EventsTable: { Type: 'AWS::DynamoDB::Table', Properties: { TableName: 'nexus-prod-events' } }, ApiRole: role(['dynamodb:PutItem']), RouterPipelineRole: role(['dynamodb:UpdateItem']) } };
+    writeFileSync(join(packaged, 'cloudformation-template-update-stack.json'), JSON.stringify(template));
+    try {
+      // when
+      const result = policyCheck('--packaged', packaged);
+      // then
+      expect(result.status).toBe(1);
+      expect(result.output).toMatch(/\[immutability\/events-table-append-only\] .*cloudformation-template-update-stack\.json.*RouterPipelineRole.* allows dynamodb:UpdateItem/);
+      expect(result.output).not.toMatch(/ApiRole.*allows/);
+    } finally {
+      rmSync(packaged, { recursive: true, force: true });
+    }
   });
 
   it('fails on direct calls, event-table deletes and unregistered event types', () => {
