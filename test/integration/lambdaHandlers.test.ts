@@ -15,7 +15,8 @@ import { loadSchemaCatalog } from '../../core/schema/SchemaCatalog';
 import { syncSchemas } from '../../core/schema/syncSchemas';
 import { awsResourceNames } from '../../handlers/aws/awsConfig';
 import type { AwsResourceNames } from '../../handlers/aws/awsConfig';
-import { createAwsResources, ENGINE_CREDENTIALS } from '../engines/awsResources';
+import { createAwsResources } from '../engines/awsResources';
+import { engineFunctionEnvironment } from '../engines/functionEnvironment';
 import { motoClientConfig, motoEndpoint } from '../engines/awsTestClients';
 import { dynamoDbStreamEvent, httpApiEvent, kinesisEvent } from '../engines/lambdaEvents';
 import { eventsTableStreamRecords, kinesisShardRecords } from '../engines/streamRecords';
@@ -55,19 +56,7 @@ describe('the Lambda handlers, invoked in-process with Lambda-shaped events agai
     ({ deleteRegistry } = await createAwsResources({ endpoint: motoEndpoint(), region: REGION }, stage, names));
     // The stack's NexusSchemas custom resource registers schemas/ before any function runs.
     await syncSchemas(new GlueSchemaRegistry({ client: glue, registryName: names.glueRegistry }), loadSchemaCatalog('schemas'), silentLogger);
-    restoreEnv = setEnv({
-      NEXUS_STAGE: stage,
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: ENGINE_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: ENGINE_CREDENTIALS.secretAccessKey,
-      NEXUS_AWS_ENDPOINT: motoEndpoint(),
-      NEXUS_AWS_ACCOUNT_ID: MOTO_ACCOUNT,
-      NEXUS_OPENSEARCH_ENDPOINT: process.env.NEXUS_TEST_OPENSEARCH_ENDPOINT ?? '',
-      NEXUS_OPENSEARCH_REPLICAS: '0',
-      NEXUS_JWT_SECRET: SECRET,
-      POWERTOOLS_SERVICE_NAME: SERVICE,
-      NEXUS_LOG_LEVEL: 'info',
-    });
+    restoreEnv = setEnv({ ...engineFunctionEnvironment({ stage, region: REGION, serviceName: SERVICE }), NEXUS_JWT_SECRET: SECRET });
   });
 
   beforeEach(() => {

@@ -8,7 +8,8 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { schemaFilesDigest } from '../../core/schema/schemaFilesDigest';
 import { awsResourceNames } from '../../handlers/aws/awsConfig';
 import type { AwsResourceNames } from '../../handlers/aws/awsConfig';
-import { createAwsResources, ENGINE_CREDENTIALS } from '../engines/awsResources';
+import { createAwsResources } from '../engines/awsResources';
+import { engineFunctionEnvironment } from '../engines/functionEnvironment';
 import { motoClientConfig, motoEndpoint } from '../engines/awsTestClients';
 import { invokeBundle, runtimeModules, unpackFunction } from '../engines/bundledHandler';
 import type { UnpackedFunction } from '../engines/bundledHandler';
@@ -56,18 +57,7 @@ describe('the packaged bundles, each loaded by a fresh process with only the SDK
     ({ deleteRegistry } = await createAwsResources({ endpoint: motoEndpoint(), region: REGION }, stage, names));
     responses = await startResponseUrlServer();
     // What the stack's environment gives every function (deploy/environment.ts), pointed at the engines.
-    environment = {
-      NEXUS_STAGE: stage,
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: ENGINE_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: ENGINE_CREDENTIALS.secretAccessKey,
-      NEXUS_AWS_ENDPOINT: motoEndpoint(),
-      NEXUS_AWS_ACCOUNT_ID: MOTO_ACCOUNT,
-      NEXUS_OPENSEARCH_ENDPOINT: process.env.NEXUS_TEST_OPENSEARCH_ENDPOINT ?? '',
-      NEXUS_OPENSEARCH_REPLICAS: '0',
-      POWERTOOLS_SERVICE_NAME: `nexus-${stage}`,
-      NEXUS_LOG_LEVEL: 'warn',
-    };
+    environment = engineFunctionEnvironment({ stage, region: REGION, serviceName: `nexus-${stage}`, logLevel: 'warn' });
   });
 
   afterAll(async () => {
