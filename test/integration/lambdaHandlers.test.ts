@@ -115,7 +115,10 @@ describe('the Lambda handlers, invoked in-process with Lambda-shaped events agai
     // then
     expect(response).toEqual({ batchItemFailures: [] });
     expect((await coreStreamRecords()).map((record) => record.PartitionKey)).toEqual([orderId]);
-    expect(emfLines(output)[0]).toMatchObject({ _aws: { CloudWatchMetrics: [{ Namespace: 'Nexus', Dimensions: [expect.arrayContaining(['service', 'pipeline'])] }] }, pipeline: 'router', RecordsIn: 1, RecordsOut: 1, RecordsFailed: 0, RecordsParked: 0 });
+    // exactly the dimension set the template's alarms name: CloudWatch matches metrics on all their dimensions
+    const [routed] = emfLines(output);
+    expect((routed?._aws as { CloudWatchMetrics: { Dimensions: string[][] }[] }).CloudWatchMetrics.map((directive) => directive.Dimensions.map((set) => [...set].sort()))).toEqual([[['pipeline', 'service']]]);
+    expect(routed).toMatchObject({ _aws: { CloudWatchMetrics: [{ Namespace: 'Nexus' }] }, pipeline: 'router', RecordsIn: 1, RecordsOut: 1, RecordsFailed: 0, RecordsParked: 0 });
   });
 
   it('projects the order from a Kinesis event of the core stream (order-list), after which the API answers the query', async () => {
@@ -187,6 +190,7 @@ describe('the Lambda handlers, invoked in-process with Lambda-shaped events agai
       ['order-notices', 0],
     ]);
     for (const line of lines) expect(line).toMatchObject({ _aws: { CloudWatchMetrics: [{ Namespace: 'Nexus', Metrics: [{ Name: 'ParkedRecords', Unit: 'Count' }] }] }, service: SERVICE });
+    for (const line of lines) expect((line._aws as { CloudWatchMetrics: { Dimensions: string[][] }[] }).CloudWatchMetrics[0]?.Dimensions.map((set) => [...set].sort())).toEqual([['pipeline', 'service']]);
   });
 
   it('lists, redrives and skips dead letters on direct invocation, as the CLI does', async () => {
