@@ -29,5 +29,6 @@ export type {
 } from './order/OrderEvents';
 export type { OrderState, OrderStatus, ExistingOrder, NoOrder } from './order/OrderState';
 export { orderUpcasters, orderPlacedV1ToV2 } from './order/orderUpcasters';
-export { orderListReducer, ORDER_LIST_COLLECTION, ORDER_LIST_INDEXED_FIELDS, ORDER_LIST_COMPOSITE_INDEXES } from './order/orderListReducer';
+export { orderListReducer } from './order/orderListReducer';
+export { orderListReadModel, ORDER_LIST_COLLECTION, ORDER_LIST_INDEXED_FIELDS, ORDER_LIST_COMPOSITE_INDEXES } from './order/orderReadModels';
 export type { OrderListItem, OrderListEvent } from './order/orderListReducer';

@@ -1,11 +1,12 @@
 /**
- * Order events from the core stream -> the `orders` list read model (filters by status and
- * customer, sort, cursor pagination). Keyed by aggregateId; at-least-once, idempotent by
+ * Order events from the core stream -> the `orders` list read model (declared in
+ * domain/order/orderReadModels.ts: filters by status and customer, sort, cursor pagination). Keyed by aggregateId; at-least-once, idempotent by
  * aggregate version: a replayed or duplicated event does not change the document.
  */
 import { definePipeline } from '../core/pipeline/PipelineDefinition';
 import { decode, ofType, project, upcast } from '../operators';
-import { ORDER_LIST_COLLECTION, ORDER_LIST_COMPOSITE_INDEXES, ORDER_LIST_INDEXED_FIELDS, orderListReducer } from '../domain';
+import { collectionOf, collectionOptionsOf } from '../core/readmodel/ReadModelDeclaration';
+import { orderListReadModel, orderListReducer } from '../domain';
 import type { OrderListItem } from '../domain';
 
 export default definePipeline({
@@ -16,6 +17,6 @@ export default definePipeline({
       decode(codec),
       upcast(upcasters),
       ofType('OrderPlaced', 'OrderItemAdded', 'OrderConfirmed', 'OrderCancelled'),
-      project(readModels.collection<OrderListItem>(ORDER_LIST_COLLECTION, { indexedFields: ORDER_LIST_INDEXED_FIELDS, compositeIndexes: ORDER_LIST_COMPOSITE_INDEXES }), orderListReducer),
+      project(readModels.collection<OrderListItem>(collectionOf(orderListReadModel), collectionOptionsOf(orderListReadModel)), orderListReducer),
     ),
 });

@@ -7,12 +7,32 @@
  */
 import { definePipeline } from '../core/pipeline/PipelineDefinition';
 import type { PipelineEvent } from '../core/pipeline/PipelineEvent';
+import { collectionOf, collectionOptionsOf, defineReadModel } from '../core/readmodel/ReadModelDeclaration';
 import { subscriberQueue } from '../core/streams/RecordSource';
 import { decode, ofType, project, upcast } from '../operators';
 import { ORDER_NOTICES_QUEUE } from './routing';
 
+/**
+ * The notices (`GET /api/queries/order-notices`). No owner field: OrderConfirmed and
+ * OrderCancelled do not carry the customer, so a grant on own orders only reads none of them;
+ * they need `orders:read` on any order (support, auditor, admin).
+ */
+export const orderNoticesReadModel = defineReadModel({
+  resourceType: 'order-notices',
+  documentType: 'order-notice',
+  permission: 'orders',
+  description: "The latest notice of each confirmed or cancelled order, the one its customer would be sent.",
+  fields: {
+    orderId: { type: 'string', description: 'The order id (the document id).' },
+    kind: { type: 'string', filterable: true, values: ['confirmed', 'cancelled'] },
+    text: { type: 'string' },
+    at: { type: 'timestamp', sortable: true, description: 'When the event happened.' },
+  },
+  defaultSort: { field: 'at', direction: 'desc' },
+});
+
 /** The read-model collection the notices are written to. */
-export const ORDER_NOTICES_COLLECTION = 'order-notices';
+export const ORDER_NOTICES_COLLECTION = collectionOf(orderNoticesReadModel);
 
 /** One order's latest notice. */
 export interface OrderNotice {
@@ -31,7 +51,7 @@ export default definePipeline({
       decode(codec),
       upcast(upcasters),
       ofType('OrderConfirmed', 'OrderCancelled'),
-      project(readModels.collection<OrderNotice>(ORDER_NOTICES_COLLECTION), noticeOf),
+      project(readModels.collection<OrderNotice>(ORDER_NOTICES_COLLECTION, collectionOptionsOf(orderNoticesReadModel)), noticeOf),
     ),
 });
 

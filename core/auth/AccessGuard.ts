@@ -18,6 +18,8 @@ export interface AccessGuardDependencies {
 export interface AccessRequest {
   principal: Principal;
   action: string;
+  /** The permission of a declared read model's query (see AuthorizationRequest.permission). */
+  permission?: string;
   correlationId: string;
   /**
    * Looks up the resource (and its owner) when the subject's grant covers only its own
@@ -59,11 +61,12 @@ export class AccessGuard {
    */
   async authorize(request: AccessRequest): Promise<AuthorizationDecision> {
     const subject = { id: request.principal.id, roles: request.principal.roles };
-    const first = await this.deps.authorizer.authorize({ subject, action: request.action });
+    const asked = { subject, action: request.action, ...(request.permission === undefined ? {} : { permission: request.permission }) };
+    const first = await this.deps.authorizer.authorize(asked);
     if (!first.allow) throw this.deny(request, first, undefined);
     if (first.scope !== 'own' || request.resource === undefined) return first;
     const resource = await request.resource();
-    const second = await this.deps.authorizer.authorize({ subject, action: request.action, resource });
+    const second = await this.deps.authorizer.authorize({ ...asked, resource });
     if (!second.allow) throw this.deny(request, second, resource);
     return second;
   }

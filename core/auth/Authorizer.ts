@@ -11,6 +11,11 @@ export interface AuthorizationRequest {
   subject: { id: string; roles: string[] };
   /** `command:<CommandType>` or `query:<name>`, e.g. `query:orders.temporal`. */
   action: string;
+  /**
+   * The permission a declared read model's queries need (`<permission>:read`), when it is not
+   * its resource type; the policy reads it for `query:<resourceType>.list|get` only.
+   */
+  permission?: string;
   /** Absent to ask whether the subject may run the action at all, and with which scope. */
   resource?: ResourceRef;
 }

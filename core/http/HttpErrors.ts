@@ -25,6 +25,8 @@ export const HTTP_ERRORS = {
   INVALID_PATH_PARAMETER: 'INVALID_PATH_PARAMETER',
   INVALID_HEADER: 'INVALID_HEADER',
   NOT_FOUND: 'NOT_FOUND',
+  /** `/api/queries/{resourceType}` names no declared read model (404); details: field `resourceType`. */
+  UNKNOWN_RESOURCE_TYPE: 'UNKNOWN_RESOURCE_TYPE',
   /** A known path asked with a method it does not serve (405); details: allow. */
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',

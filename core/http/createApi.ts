@@ -3,16 +3,17 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { CommandService } from '../command/CommandService';
 import type { Logger } from '../logging/Logger';
-import { READ_MODEL_ERRORS } from '../readmodel/ReadModelStore';
-import type { ReadModelCollection, ReadModelDocument } from '../readmodel/ReadModelStore';
-import { errorCodeOf, hasErrorCode } from '../errors/NexusError';
+import type { ReadModelStore } from '../readmodel/ReadModelStore';
+import type { ReadModelDeclaration } from '../readmodel/ReadModelDeclaration';
+import { errorCodeOf } from '../errors/NexusError';
 import { HTTP_ERRORS, HttpRequestError } from './HttpErrors';
 import { PROBLEM_CONTENT_TYPE, problemFor, toProblem } from './problemDetails';
 import type { ProblemDocument } from './problemDetails';
 import { READ_JSON_BODY_DEFAULTS, readJsonBody } from './readJsonBody';
 import { pathParameterOf } from './pathParameter';
 import { methodNotAllowed, methodsByPath } from './methodNotAllowed';
-import { parseOrderListQuery } from './orderListQuery';
+import { addReadModelRoutes } from './readModelRoutes';
+import { once } from './once';
 import { authenticate } from './authenticate';
 import type { ApiEnv } from './authenticate';
 import { TEMPORAL_QUERY_DEFAULTS, parseTemporalQuery, replayAsOf } from './temporalQuery';
@@ -29,8 +30,10 @@ import { idempotentCommand } from './idempotentCommand';
 /** What the API talks to. */
 export interface ApiDependencies {
   commands: CommandService;
-  /** The `orders` read model (order list documents). */
-  orders: ReadModelCollection<Record<string, unknown>>;
+  /** The declared read models, each served at `/api/queries/{resourceType}[/{id}]`. */
+  readModels: readonly ReadModelDeclaration[];
+  /** Where the declared read models' collections live. */
+  readModelStore: ReadModelStore;
   logger: Logger;
   /** Extra members of `GET /health`; a rejection answers 503. */
   health?: () => Promise<Record<string, unknown>>;
@@ -73,7 +76,6 @@ export const API_DEFAULTS: Required<ApiOptions> = {
 /** Header carrying the correlation id in and out. */
 export const CORRELATION_HEADER = 'x-correlation-id';
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const ORDER_PATH = '/api/queries/orders/:id';
 const TEMPORAL_ORDER_PATH = '/api/queries/temporal/orders/:id';
 
 type Env = ApiEnv;
@@ -83,15 +85,17 @@ type Env = ApiEnv;
  * `@hono/node-server` locally or `hono/aws-lambda` on Lambda.
  *
  * Routes: `POST /api/commands/:commandType` (202 with aggregateId, version, eventIds,
- * correlationId); `GET /api/queries/orders` (filters, sort, cursor pagination);
- * `GET /api/queries/orders/:id`; `GET /api/queries/temporal/orders/:id?asOf=&since=` (the
- * order's state as of a time, replayed from its events); `GET /health`.
+ * correlationId); for every declared read model `GET /api/queries/:resourceType` (filters,
+ * sort, cursor pagination; see readModelRoutes.ts) and `GET /api/queries/:resourceType/:id`;
+ * `GET /api/queries/temporal/orders/:id?asOf=&since=` (the order's state as of a time, replayed
+ * from its events); `GET /health`.
  *
  * Security: every route but `/health` needs `Authorization: Bearer <jwt>` (401 `UNAUTHENTICATED`
  * with `WWW-Authenticate` otherwise); then the rate-limit policy counts the request (429
  * `RATE_LIMITED` with `Retry-After`), and the authorization policy decides on the command or
  * query and, for grants on own resources only, on the resource's owner (403 `PERMISSION_DENIED`
- * naming the missing `permission`). A customer's order list is restricted to its own orders.
+ * naming the missing `permission`). A list asked under a grant on own documents only is
+ * restricted to the caller's (a customer's order list shows its own orders).
  *
  * Every response carries `x-correlation-id` (the request's, when it is 1-128 characters of
  * [A-Za-z0-9._:-], or a new UUID). Every error
@@ -106,7 +110,7 @@ type Env = ApiEnv;
  *
  * @example
  * ```ts
- * const app = createApi({ commands, orders: readModels.collection('orders'), logger, security, history });
+ * const app = createApi({ commands, readModels: [orderListReadModel], readModelStore, logger, security, history });
  * serve({ fetch: app.fetch, port: 3000 });
  * ```
  */
@@ -148,43 +152,7 @@ export function createApi(deps: ApiDependencies, options: ApiOptions = {}): Hono
     );
   });
 
-  app.get('/api/queries/orders', async (c) => {
-    const query = parseOrderListQuery(new URL(c.req.url));
-    const principal = c.get('principal');
-    const customerId = query.where?.customerId;
-    const decision = await guard.authorize({
-      principal,
-      action: 'query:orders.list',
-      correlationId: c.get('correlationId'),
-      ...(typeof customerId === 'string' ? { resource: async () => ({ type: 'order', ownerId: customerId }) } : {}),
-    });
-    // A grant on own orders only, without a customerId filter: show the caller's orders only.
-    if (decision.scope === 'own') query.where = { ...query.where, customerId: principal.id };
-    const page = await deps.orders.query(query).catch((error: unknown) => {
-      // Parameters are validated above, so the store can only object to the opaque cursor.
-      if (hasErrorCode(error, READ_MODEL_ERRORS.INVALID_QUERY)) {
-        throw new HttpRequestError(HTTP_ERRORS.INVALID_QUERY_PARAMETER, 'cursor is not a cursor of this query', { field: 'cursor' }, error);
-      }
-      throw error;
-    });
-    return c.json({ items: page.items.map(toView), ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) });
-  });
-
-  app.get(ORDER_PATH, async (c) => {
-    const id = pathParameterOf(c.req.url, ORDER_PATH, 'id', 'orderId');
-    const document = once(async () => {
-      const found = await deps.orders.get(id);
-      if (!found) throw new HttpRequestError(HTTP_ERRORS.NOT_FOUND, `order ${id} not found`, { orderId: id });
-      return found;
-    });
-    await guard.authorize({
-      principal: c.get('principal'),
-      action: 'query:orders.get',
-      correlationId: c.get('correlationId'),
-      resource: async () => orderResource(id, (await document()).data.customerId),
-    });
-    return c.json(toView(await document()));
-  });
+  addReadModelRoutes(app, { readModels: deps.readModels, store: deps.readModelStore, guard });
 
   app.get(TEMPORAL_ORDER_PATH, async (c) => {
     const id = pathParameterOf(c.req.url, TEMPORAL_ORDER_PATH, 'id', 'orderId');
@@ -254,10 +222,6 @@ function problemResponse(c: Context<Env>, problem: ProblemDocument): Response {
   return c.body(JSON.stringify(problem), problem.status as ContentfulStatusCode);
 }
 
-function toView(document: ReadModelDocument<Record<string, unknown>>): Record<string, unknown> {
-  return { ...document.data, version: document.version };
-}
-
 function orderResource(id: string, ownerId: unknown): ResourceRef {
   return { type: 'order', id, ...(typeof ownerId === 'string' ? { ownerId } : {}) };
 }
@@ -265,10 +229,4 @@ function orderResource(id: string, ownerId: unknown): ResourceRef {
 function ownerOf(result: TemporalState): unknown {
   const state = result.state;
   return typeof state === 'object' && state !== null ? (state as { customerId?: unknown }).customerId : undefined;
-}
-
-/** A lazy value computed at most once, so a lookup shared by the policy and the route runs once. */
-function once<T>(compute: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => (pending ??= compute());
 }

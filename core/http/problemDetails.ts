@@ -49,6 +49,7 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   [AUTH_ERRORS.UNAUTHENTICATED]: { status: 401, title: 'Authentication required' },
   [AUTH_ERRORS.PERMISSION_DENIED]: { status: 403, title: 'Permission denied' },
   [HTTP_ERRORS.NOT_FOUND]: { status: 404, title: 'Not found' },
+  [HTTP_ERRORS.UNKNOWN_RESOURCE_TYPE]: { status: 404, title: 'Unknown resource type', field: 'resourceType' },
   [HTTP_ERRORS.METHOD_NOT_ALLOWED]: { status: 405, title: 'Method not allowed' },
   [HTTP_ERRORS.REQUEST_TIMEOUT]: { status: 408, title: 'Request timeout' },
   [COMMAND_ERRORS.UNKNOWN_COMMAND]: { status: 404, title: 'Unknown command', field: 'commandType' },

@@ -39,6 +39,11 @@ export interface ReadModelDeclaration {
   ownerField?: string;
   /** Top-level fields of `data` that queries may name. */
   fields: Readonly<Record<string, ReadModelField>>;
+  /**
+   * Other names `?sort=` accepts, each for a sortable field or `id`: names published before the
+   * declaration existed keep working (e.g. `total` for `totalAmount`).
+   */
+  sortAliases?: Readonly<Record<string, string>>;
   /** Default sort of a list. @defaultValue { field: 'id', direction: 'asc' } */
   defaultSort?: { field: string; direction: 'asc' | 'desc' };
   /** Filter + sort pairs worth one index each (embedded), e.g. [['customerId', 'createdAt']]. */
@@ -70,6 +75,10 @@ export function defineReadModel(declaration: ReadModelDeclaration): ReadModelDec
   if (declaration.ownerField !== undefined && fields[declaration.ownerField]?.type !== 'string') problem(`ownerField "${declaration.ownerField}" must be a declared string field`);
   const sort = declaration.defaultSort;
   if (sort !== undefined && sort.field !== 'id' && fields[sort.field]?.sortable !== true) problem(`defaultSort.field "${sort.field}" must be a sortable field`);
+  for (const [alias, field] of Object.entries(declaration.sortAliases ?? {})) {
+    if (!FIELD_NAME.test(alias) || fields[alias]?.sortable === true || alias === 'id') problem(`sortAliases "${alias}" must be a name that is not a sortable field`);
+    if (field !== 'id' && fields[field]?.sortable !== true) problem(`sortAliases "${alias}" names "${field}", which is not a sortable field`);
+  }
   for (const index of declaration.compositeIndexes ?? []) {
     for (const field of index) if (fields[field] === undefined) problem(`compositeIndexes names "${field}", which is not a declared field`);
   }

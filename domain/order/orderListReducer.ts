@@ -29,23 +29,6 @@ export interface OrderListEvent {
   envelope: { aggregateId: string; aggregateVersion: number; occurredAt: string };
 }
 
-/** Name of the order-list read-model collection. */
-export const ORDER_LIST_COLLECTION = 'orders';
-
-/**
- * Sort fields of the order list, each indexed so an unfiltered page walks an index instead of
- * sorting the collection. Filters (`status`, `customerId`) are served by the composite indexes
- * below, whose first field is the filter; sorting by order id uses the primary key. Every index
- * costs each upsert a B-tree update (docs/performance.md, round 4), so there is none to spare.
- */
-export const ORDER_LIST_INDEXED_FIELDS = ['createdAt', 'updatedAt', 'totalAmount'] as const;
-
-/** Filter + default sort pairs of the order list, each served by one index. */
-export const ORDER_LIST_COMPOSITE_INDEXES = [
-  ['customerId', 'createdAt'],
-  ['status', 'createdAt'],
-] as const;
-
 /**
  * Folds one Order event (at its latest schema version) into the order-list document. Returns
  * the new document; an event type this list does not know leaves the document as it is. Returns

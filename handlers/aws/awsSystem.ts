@@ -23,6 +23,7 @@ import type { Logger } from '../../core/logging/Logger';
 import type { PipelineContext, PipelineDefinition } from '../../core/pipeline/PipelineDefinition';
 import type { PipelineMetrics } from '../../core/pipeline/PipelineMetrics';
 import type { ReadModelStore } from '../../core/readmodel/ReadModelStore';
+import { collectionOf, collectionOptionsOf } from '../../core/readmodel/ReadModelDeclaration';
 import { AvroEventCodec } from '../../core/schema/AvroEventCodec';
 import type { SubscriberQueue } from '../../core/messaging/SubscriberQueue';
 import type { EventCodec } from '../../core/schema/EventCodec';
@@ -30,7 +31,7 @@ import { loadSchemaCatalog } from '../../core/schema/SchemaCatalog';
 import type { SchemaCatalog } from '../../core/schema/SchemaCatalog';
 import { syncSchemas } from '../../core/schema/syncSchemas';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
-import { ORDER_LIST_COLLECTION, ORDER_LIST_COMPOSITE_INDEXES, ORDER_LIST_INDEXED_FIELDS, orderAggregate, orderUpcasters } from '../../domain';
+import { orderAggregate, orderListReadModel, orderUpcasters } from '../../domain';
 import { pipelines as declaredPipelines, topics as declaredTopics } from '../../pipelines';
 import { createAwsClients } from './awsClients';
 import type { AwsClients } from './awsClients';
@@ -174,7 +175,7 @@ export function createAwsSystemParts(deps: AwsSystemPartsDependencies): AwsSyste
   const readModels = new OpenSearchReadModelStore({ client: clients.openSearch, indexPrefix: names.indexPrefix, numberOfReplicas: config.openSearchReplicas });
   // The API queries the order list before order-list may have seen a record: declare its
   // fields now, so the index's mapping holds them whichever comes first.
-  readModels.collection(ORDER_LIST_COLLECTION, { indexedFields: ORDER_LIST_INDEXED_FIELDS, compositeIndexes: ORDER_LIST_COMPOSITE_INDEXES });
+  readModels.collection(collectionOf(orderListReadModel), collectionOptionsOf(orderListReadModel));
   const commands = new CommandService({ eventStore, codec, upcasters, aggregates: [orderAggregate], logger });
   return { registry, codec, upcasters, eventStore, idempotency, rateLimits, deadLetters, readModels, commands };
 }

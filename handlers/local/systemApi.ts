@@ -19,6 +19,7 @@ import type { ReadModelStore } from '../../core/readmodel/ReadModelStore';
 import type { EventCodec } from '../../core/schema/EventCodec';
 import type { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { orderAggregate } from '../../domain';
+import { readModels } from '../../pipelines';
 
 /** Options of {@link createEmbeddedApi}: the API's tunables and the extra members of /health. */
 export type EmbeddedApiOptions = ApiOptions & { health?: () => Promise<Record<string, unknown>> };
@@ -42,7 +43,8 @@ export function createEmbeddedApi(system: ApiSystem, auth: AuthConfig, options: 
   return createApi(
     {
       commands: system.commands,
-      orders: system.readModels.collection('orders'),
+      readModels,
+      readModelStore: system.readModels,
       logger: system.logger,
       ...(health === undefined ? {} : { health }),
       security: {

@@ -5,7 +5,8 @@ import { silentLogger } from '../../core/logging/Logger';
 import { EmbeddedPipelineRunner } from '../../core/pipeline/EmbeddedPipelineRunner';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { bytesToUuid, GLUE_HEADER_LENGTH } from '../../core/wire/GlueWireFormat';
-import { ORDER_LIST_COLLECTION, ORDER_LIST_COMPOSITE_INDEXES, ORDER_LIST_INDEXED_FIELDS, orderListReducer, orderUpcasters } from '../../domain';
+import { collectionOf, collectionOptionsOf } from '../../core/readmodel/ReadModelDeclaration';
+import { ORDER_LIST_COLLECTION, orderListReadModel, orderListReducer, orderUpcasters } from '../../domain';
 import type { OrderListItem } from '../../domain';
 import orderList from '../../pipelines/order-list';
 import { benchCodec, coreRecords, scratch } from './benchFixtures';
@@ -75,7 +76,7 @@ async function handLoop(db: Database, registry: SqliteSchemaRegistry, records: r
   const streams = new SqliteStreamLog(db);
   await publishAll(streams, records);
   // The same read model as the pipeline's, indexes included: every upsert maintains them.
-  new SqliteReadModelStore(db).collection(ORDER_LIST_COLLECTION, { indexedFields: ORDER_LIST_INDEXED_FIELDS, compositeIndexes: ORDER_LIST_COMPOSITE_INDEXES });
+  new SqliteReadModelStore(db).collection(collectionOf(orderListReadModel), collectionOptionsOf(orderListReadModel));
   new SqliteCheckpointStore(db);
   const types = new Map<string, WriterType>();
   const load = async (bytes: Buffer): Promise<WriterType> => {

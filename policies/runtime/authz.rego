@@ -4,6 +4,7 @@
 #   Who may run which command and which query. Input:
 #     {"subject": {"id": "alice", "roles": ["customer"]},
 #      "action": "command:AddItem" | "query:orders.get" | ...,
+#      "permission": "orders",   (optional: the declared read model's permission, see below)
 #      "resource": {"type": "order", "id": "order-1", "ownerId": "alice"}}   (optional)
 #   Without a resource the decision says whether the subject may run the action at all, and with
 #   which scope: "any" resource, or only its "own" (ask again with the resource to settle it).
@@ -15,8 +16,6 @@ action_permissions := {
 	"command:AddItem": "orders:add-item",
 	"command:ConfirmOrder": "orders:confirm",
 	"command:CancelOrder": "orders:cancel",
-	"query:orders.get": "orders:read",
-	"query:orders.list": "orders:read",
 	"query:orders.temporal": "orders:read-history",
 }
 
@@ -43,9 +42,21 @@ grants := {
 	"admin": {"*": "any"},
 }
 
+# A declared read model's list and get, `query:<resourceType>.list|get`, need `<p>:read`: p is the
+# permission its declaration names (input.permission), by default its resource type; so
+# `query:orders.list` needs `orders:read`.
+read_model_type := match[1] if {
+	some match in regex.find_all_string_submatch_n(`^query:([a-z][a-z0-9-]{0,62})\.(?:list|get)$`, input.action, 1)
+}
+
 # An unknown action needs a permission nobody holds: its own name.
 permission := action_permissions[input.action] if {
 	action_permissions[input.action]
+} else := sprintf("%s:read", [input.permission]) if {
+	read_model_type
+	regex.match(`^[a-z][a-z0-9-]{0,62}$`, input.permission)
+} else := sprintf("%s:read", [read_model_type]) if {
+	read_model_type
 } else := input.action
 
 scopes contains scope if {

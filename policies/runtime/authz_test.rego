@@ -107,3 +107,58 @@ test_roles_combine if {
 	d.allow
 	d.scope == "any"
 }
+
+test_order_queries_need_orders_read if {
+	every action in ["query:orders.list", "query:orders.get"] {
+		d := authz.decision with input as {"subject": support, "action": action}
+		d.allow
+		d.permission == "orders:read"
+	}
+}
+
+test_a_declared_read_model_query_needs_its_resource_types_read_permission if {
+	d := authz.decision with input as {"subject": support, "action": "query:invoices.list"}
+	not d.allow
+	d.permission == "invoices:read"
+	authz.decision.allow with input as {"subject": admin, "action": "query:invoices.get"}
+}
+
+test_a_declared_read_model_query_needs_the_permission_its_declaration_names if {
+	d := authz.decision with input as {"subject": customer, "action": "query:shipments.list", "permission": "orders"}
+	d.allow
+	d.permission == "orders:read"
+	d.scope == "own"
+}
+
+test_own_scope_on_a_declared_read_model_reads_only_owned_documents if {
+	shipment := {"type": "shipment", "id": "s-1", "ownerId": "alice"}
+	authz.decision.allow with input as {"subject": customer, "action": "query:shipments.get", "permission": "orders", "resource": shipment}
+	d := authz.decision with input as {"subject": customer, "action": "query:shipments.get", "permission": "orders", "resource": {"type": "shipment", "id": "s-1", "ownerId": "bob"}}
+	not d.allow
+	d.reason == "orders:read is granted on the subject's own shipments only"
+}
+
+test_own_scope_reads_nothing_of_a_read_model_without_owner if {
+	d := authz.decision with input as {"subject": customer, "action": "query:order-notices.list", "permission": "orders", "resource": {"type": "order-notice"}}
+	not d.allow
+	authz.decision.allow with input as {"subject": support, "action": "query:order-notices.list", "permission": "orders", "resource": {"type": "order-notice"}}
+}
+
+test_a_declared_permission_does_not_change_other_actions if {
+	d := authz.decision with input as {"subject": customer, "action": "query:orders.temporal", "permission": "orders"}
+	not d.allow
+	d.permission == "orders:read-history"
+	e := authz.decision with input as {"subject": customer, "action": "command:DropTables", "permission": "orders"}
+	e.permission == "command:DropTables"
+}
+
+test_a_malformed_declared_permission_falls_back_to_the_resource_type if {
+	d := authz.decision with input as {"subject": admin, "action": "query:invoices.list", "permission": "*"}
+	d.permission == "invoices:read"
+}
+
+test_only_list_and_get_of_a_read_model_map_generically if {
+	d := authz.decision with input as {"subject": support, "action": "query:orders.delete"}
+	not d.allow
+	d.permission == "query:orders.delete"
+}

@@ -8,8 +8,7 @@ import { CommandService } from '../../core/command';
 import { createApi } from '../../core/http';
 import { silentLogger } from '../../core/logging/Logger';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
-import { ORDER_LIST_COLLECTION, orderAggregate, orderUpcasters } from '../../domain';
-import type { OrderListItem } from '../../domain';
+import { orderAggregate, orderListReadModel, orderUpcasters } from '../../domain';
 import { motoClientConfig, uniqueName } from '../engines/awsTestClients';
 import { startFaultInjectingProxy, throughputExceeded } from '../engines/faultInjectingProxy';
 import type { FaultInjectingProxy } from '../engines/faultInjectingProxy';
@@ -35,13 +34,12 @@ describe('the HTTP API on DynamoDbEventStore', () => {
     env = await createSchemaEnvironment();
     store = new DynamoDbEventStore(env.codec, { client: proxied, tableName, retry: { initialBackoffMs: 1, maxBackoffMs: 4 } });
     readDb = new Database(':memory:');
-    const orders = new SqliteReadModelStore(readDb).collection<OrderListItem>(ORDER_LIST_COLLECTION, { indexedFields: ['status', 'customerId'] });
     const upcasters = new UpcasterRegistry(orderUpcasters);
     const aggregates = [orderAggregate];
     const commands = new CommandService({ eventStore: store, codec: env.codec, upcasters, aggregates, logger: silentLogger });
     const security = await securityFor(commands, aggregates, silentLogger);
     closeSecurity = security.close;
-    app = createApi({ commands, orders, logger: silentLogger, security: security.security, history: { eventStore: store, codec: env.codec, upcasters, aggregate: orderAggregate } });
+    app = createApi({ commands, readModels: [orderListReadModel], readModelStore: new SqliteReadModelStore(readDb), logger: silentLogger, security: security.security, history: { eventStore: store, codec: env.codec, upcasters, aggregate: orderAggregate } });
   });
 
   afterEach(async () => {

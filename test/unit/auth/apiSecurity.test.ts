@@ -4,9 +4,10 @@ import { CommandService } from '../../../core/command';
 import { mintDevelopmentToken } from '../../../core/auth';
 import { createApi } from '../../../core/http';
 import { createJsonLogger } from '../../../core/logging/Logger';
+import { collectionOptionsOf } from '../../../core/readmodel/ReadModelDeclaration';
 import type { ReadModelCollection } from '../../../core/readmodel/ReadModelStore';
 import { UpcasterRegistry } from '../../../core/upcasting/UpcasterRegistry';
-import { ORDER_LIST_COLLECTION, orderAggregate, orderListReducer, orderUpcasters } from '../../../domain';
+import { ORDER_LIST_COLLECTION, orderAggregate, orderListReadModel, orderListReducer, orderUpcasters } from '../../../domain';
 import type { OrderListItem } from '../../../domain';
 import { createSchemaEnvironment } from '../../support/schemaEnvironment';
 import type { SchemaEnvironment } from '../../support/schemaEnvironment';
@@ -30,14 +31,15 @@ beforeEach(async () => {
   now = new Date('2026-03-01T10:00:00.000Z');
   store = new SqliteEventStore(env.db, env.codec, { clock: () => now });
   readDb = new Database(':memory:');
-  orders = new SqliteReadModelStore(readDb).collection<OrderListItem>(ORDER_LIST_COLLECTION, { indexedFields: ['status', 'customerId'] });
+  const readModelStore = new SqliteReadModelStore(readDb);
+  orders = readModelStore.collection<OrderListItem>(ORDER_LIST_COLLECTION, collectionOptionsOf(orderListReadModel));
   upcasters = new UpcasterRegistry(orderUpcasters);
   logLines = [];
   const logger = createJsonLogger({ level: 'debug', write: (line) => logLines.push(JSON.parse(line) as Json) });
   const commands = new CommandService({ eventStore: store, codec: env.codec, upcasters, aggregates: [orderAggregate], logger, clock: () => now });
   const { security, close } = await securityFor(commands, [orderAggregate], logger, () => now);
   closeSecurity = close;
-  app = createApi({ commands, orders, logger, security, history: { eventStore: store, codec: env.codec, upcasters, aggregate: orderAggregate } });
+  app = createApi({ commands, readModels: [orderListReadModel], readModelStore, logger, security, history: { eventStore: store, codec: env.codec, upcasters, aggregate: orderAggregate } });
 });
 
 afterEach(() => {

@@ -4,9 +4,10 @@ import { CommandService, defineCommand, PayloadReader } from '../../../core/comm
 import type { AggregateDefinition, CommandOf } from '../../../core/command';
 import { createApi } from '../../../core/http';
 import { createJsonLogger } from '../../../core/logging/Logger';
+import { collectionOptionsOf } from '../../../core/readmodel/ReadModelDeclaration';
 import type { ReadModelCollection } from '../../../core/readmodel/ReadModelStore';
 import { UpcasterRegistry } from '../../../core/upcasting/UpcasterRegistry';
-import { ORDER_LIST_COLLECTION, orderAggregate, orderListReducer, orderUpcasters } from '../../../domain';
+import { ORDER_LIST_COLLECTION, orderAggregate, orderListReadModel, orderListReducer, orderUpcasters } from '../../../domain';
 import type { OrderListItem } from '../../../domain';
 import { createSchemaEnvironment } from '../../support/schemaEnvironment';
 import type { SchemaEnvironment } from '../../support/schemaEnvironment';
@@ -45,6 +46,7 @@ const probeAggregate: AggregateDefinition<CommandOf<typeof probe>> = {
 let env: SchemaEnvironment;
 let store: SqliteEventStore;
 let readDb: Database.Database;
+let readModelStore: SqliteReadModelStore;
 let orders: ReadModelCollection<OrderListItem>;
 let upcasters: UpcasterRegistry;
 let logLines: Json[];
@@ -64,7 +66,7 @@ async function buildApp(maxBodyBytes?: number): Promise<Api> {
   const { security, close } = await securityFor(commands, aggregates, logger);
   closeSecurity = close;
   return createApi(
-    { commands, orders, logger, health: async () => ({ pipelines: 'running' }), security, history: { eventStore: store, codec: env.codec, upcasters, aggregate: orderAggregate } },
+    { commands, readModels: [orderListReadModel], readModelStore, logger, health: async () => ({ pipelines: 'running' }), security, history: { eventStore: store, codec: env.codec, upcasters, aggregate: orderAggregate } },
     maxBodyBytes === undefined ? {} : { maxBodyBytes },
   );
 }
@@ -73,7 +75,8 @@ beforeEach(async () => {
   env = await createSchemaEnvironment();
   store = new SqliteEventStore(env.db, env.codec);
   readDb = new Database(':memory:');
-  orders = new SqliteReadModelStore(readDb).collection<OrderListItem>(ORDER_LIST_COLLECTION, { indexedFields: ['status', 'customerId'] });
+  readModelStore = new SqliteReadModelStore(readDb);
+  orders = readModelStore.collection<OrderListItem>(ORDER_LIST_COLLECTION, collectionOptionsOf(orderListReadModel));
   upcasters = new UpcasterRegistry(orderUpcasters);
   logLines = [];
   app = await buildApp();

@@ -5,8 +5,7 @@ import { createApi } from '../../../core/http';
 import type { ApiOptions } from '../../../core/http';
 import { createJsonLogger } from '../../../core/logging/Logger';
 import { UpcasterRegistry } from '../../../core/upcasting/UpcasterRegistry';
-import { ORDER_LIST_COLLECTION, orderAggregate, orderUpcasters } from '../../../domain';
-import type { OrderListItem } from '../../../domain';
+import { orderAggregate, orderListReadModel, orderUpcasters } from '../../../domain';
 import { createSchemaEnvironment } from '../../support/schemaEnvironment';
 import { securityFor } from '../auth/securedApi';
 
@@ -26,14 +25,13 @@ export async function createTestApi(options: ApiOptions = {}): Promise<TestApi> 
   const env = await createSchemaEnvironment();
   const store = new SqliteEventStore(env.db, env.codec);
   const readDb = new Database(':memory:');
-  const orders = new SqliteReadModelStore(readDb).collection<OrderListItem>(ORDER_LIST_COLLECTION, { indexedFields: ['status', 'customerId'] });
   const upcasters = new UpcasterRegistry(orderUpcasters);
   const logLines: Json[] = [];
   const logger = createJsonLogger({ level: 'debug', write: (line) => logLines.push(JSON.parse(line) as Json) });
   const aggregates = [orderAggregate];
   const commands = new CommandService({ eventStore: store, codec: env.codec, upcasters, aggregates, logger });
   const security = await securityFor(commands, aggregates, logger);
-  const app = createApi({ commands, orders, logger, security: security.security, history: { eventStore: store, codec: env.codec, upcasters, aggregate: orderAggregate } }, options);
+  const app = createApi({ commands, readModels: [orderListReadModel], readModelStore: new SqliteReadModelStore(readDb), logger, security: security.security, history: { eventStore: store, codec: env.codec, upcasters, aggregate: orderAggregate } }, options);
   return {
     app,
     store,

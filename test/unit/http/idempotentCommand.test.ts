@@ -7,7 +7,7 @@ import { createApi } from '../../../core/http';
 import { requestFingerprint } from '../../../core/idempotency';
 import { createJsonLogger } from '../../../core/logging/Logger';
 import { UpcasterRegistry } from '../../../core/upcasting/UpcasterRegistry';
-import { ORDER_LIST_COLLECTION, orderAggregate, orderUpcasters } from '../../../domain';
+import { orderAggregate, orderListReadModel, orderUpcasters } from '../../../domain';
 import { createSchemaEnvironment } from '../../support/schemaEnvironment';
 import type { SchemaEnvironment } from '../../support/schemaEnvironment';
 import { securityFor, TEST_SECRET } from '../auth/securedApi';
@@ -78,10 +78,10 @@ async function buildApp(withIdempotency = true): Promise<Api> {
   const commands = new CommandService({ eventStore: store, codec: env.codec, upcasters, aggregates, logger });
   const { security, close } = await securityFor(commands, aggregates, logger);
   closeSecurity = close;
-  const orders = new SqliteReadModelStore(readDb).collection<Json>(ORDER_LIST_COLLECTION, { indexedFields: ['status', 'customerId'] });
   return createApi({
     commands,
-    orders,
+    readModels: [orderListReadModel],
+    readModelStore: new SqliteReadModelStore(readDb),
     logger,
     security,
     history: { eventStore: store, codec: env.codec, upcasters, aggregate: orderAggregate },

@@ -1,0 +1,136 @@
+import type { Hono } from 'hono';
+import type { AccessGuard } from '../auth/AccessGuard';
+import type { ResourceRef } from '../auth/Authorizer';
+import { hasErrorCode } from '../errors/NexusError';
+import { ReadModelDeclarationError, collectionOf, collectionOptionsOf } from '../readmodel/ReadModelDeclaration';
+import type { ReadModelDeclaration } from '../readmodel/ReadModelDeclaration';
+import { READ_MODEL_ERRORS } from '../readmodel/ReadModelStore';
+import type { ReadModelCollection, ReadModelDocument, ReadModelStore } from '../readmodel/ReadModelStore';
+import type { ApiEnv } from './authenticate';
+import { HTTP_ERRORS, HttpRequestError } from './HttpErrors';
+import { once } from './once';
+import { pathParameterOf } from './pathParameter';
+import { parseReadModelListQuery } from './readModelListQuery';
+
+/** What the read-model routes serve. */
+export interface ReadModelRoutesDependencies {
+  /** The declared read models, one route pair each. */
+  readModels: readonly ReadModelDeclaration[];
+  /** Where their collections live. */
+  store: ReadModelStore;
+  guard: AccessGuard;
+}
+
+const LIST_PATH = '/api/queries/:resourceType';
+const GET_PATH = '/api/queries/:resourceType/:id';
+/** First segments under /api/queries that other routes own. */
+const RESERVED_RESOURCE_TYPES = new Set(['temporal']);
+
+interface Served {
+  declaration: ReadModelDeclaration;
+  collection: ReadModelCollection;
+  /** The name of the id in problems, e.g. `orderId` (the document type in camelCase + `Id`). */
+  idField: string;
+}
+
+/**
+ * Adds `GET /api/queries/:resourceType` (filters, sort, cursor pagination) and
+ * `GET /api/queries/:resourceType/:id` for every declared read model, each authorized by the
+ * policy with action `query:<resourceType>.list|get`, the declared `permission`, and the resource
+ * `{ type: documentType, id, ownerId: data[ownerField] }`.
+ *
+ * A grant on own resources only, on a list without an owner filter, lists the caller's own
+ * documents; on a read model without an owner field it reads nothing (403, from the policy).
+ * Collections are opened now, so that a store that lays out its indices from the declaration
+ * (OpenSearch mappings) has done so before the first query.
+ *
+ * Throws `ReadModelDeclarationError` when two declarations share a resource type or one takes a
+ * reserved segment (`temporal`).
+ */
+export function addReadModelRoutes(app: Hono<ApiEnv>, deps: ReadModelRoutesDependencies): void {
+  const served = servedReadModels(deps);
+  const { guard } = deps;
+
+  const find = (url: string, path: string): Served => {
+    const resourceType = pathParameterOf(url, path, 'resourceType', 'resourceType');
+    const found = served.get(resourceType);
+    if (found === undefined) {
+      throw new HttpRequestError(HTTP_ERRORS.UNKNOWN_RESOURCE_TYPE, `no read model is declared with resource type "${resourceType}"`, { field: 'resourceType', resourceType });
+    }
+    return found;
+  };
+
+  app.get(LIST_PATH, async (c) => {
+    const { declaration, collection } = find(c.req.url, LIST_PATH);
+    const query = parseReadModelListQuery(new URL(c.req.url), declaration);
+    const principal = c.get('principal');
+    const { ownerField } = declaration;
+    const owner = ownerField === undefined ? undefined : query.where?.[ownerField];
+    const decision = await guard.authorize({
+      principal,
+      action: `query:${declaration.resourceType}.list`,
+      permission: permissionOf(declaration),
+      correlationId: c.get('correlationId'),
+      // An owner filter names whose documents are listed; without an owner field nobody owns them.
+      ...(ownerField === undefined || typeof owner === 'string' ? { resource: async () => resourceOf(declaration, undefined, owner) } : {}),
+    });
+    // A grant on own documents only, without an owner filter: list the caller's own.
+    if (decision.scope === 'own' && ownerField !== undefined) query.where = { ...query.where, [ownerField]: principal.id };
+    const page = await collection.query(query).catch((error: unknown) => {
+      // Parameters are validated above, so the store can only object to the opaque cursor.
+      if (hasErrorCode(error, READ_MODEL_ERRORS.INVALID_QUERY)) {
+        throw new HttpRequestError(HTTP_ERRORS.INVALID_QUERY_PARAMETER, 'cursor is not a cursor of this query', { field: 'cursor' }, error);
+      }
+      throw error;
+    });
+    return c.json({ items: page.items.map(viewOf), ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) });
+  });
+
+  app.get(GET_PATH, async (c) => {
+    const { declaration, collection, idField } = find(c.req.url, GET_PATH);
+    const id = pathParameterOf(c.req.url, GET_PATH, 'id', idField);
+    const document = once(async () => {
+      const found = await collection.get(id);
+      if (!found) throw new HttpRequestError(HTTP_ERRORS.NOT_FOUND, `${declaration.documentType} ${id} not found`, { [idField]: id });
+      return found;
+    });
+    const { ownerField } = declaration;
+    await guard.authorize({
+      principal: c.get('principal'),
+      action: `query:${declaration.resourceType}.get`,
+      permission: permissionOf(declaration),
+      correlationId: c.get('correlationId'),
+      resource: async () => resourceOf(declaration, id, ownerField === undefined ? undefined : (await document()).data[ownerField]),
+    });
+    return c.json(viewOf(await document()));
+  });
+}
+
+function servedReadModels(deps: ReadModelRoutesDependencies): Map<string, Served> {
+  const served = new Map<string, Served>();
+  for (const declaration of deps.readModels) {
+    const { resourceType } = declaration;
+    if (served.has(resourceType)) throw new ReadModelDeclarationError(`read model "${resourceType}" is declared twice`);
+    if (RESERVED_RESOURCE_TYPES.has(resourceType)) throw new ReadModelDeclarationError(`read model "${resourceType}": /api/queries/${resourceType} is taken by another route`);
+    const collection = deps.store.collection(collectionOf(declaration), collectionOptionsOf(declaration));
+    served.set(resourceType, { declaration, collection, idField: `${camelCase(declaration.documentType)}Id` });
+  }
+  return served;
+}
+
+function permissionOf(declaration: ReadModelDeclaration): string {
+  return declaration.permission ?? declaration.resourceType;
+}
+
+function resourceOf(declaration: ReadModelDeclaration, id: string | undefined, ownerId: unknown): ResourceRef {
+  return { type: declaration.documentType, ...(id === undefined ? {} : { id }), ...(typeof ownerId === 'string' ? { ownerId } : {}) };
+}
+
+/** A document as the API shows it: its data and the version it reflects. */
+function viewOf(document: ReadModelDocument<Record<string, unknown>>): Record<string, unknown> {
+  return { ...document.data, version: document.version };
+}
+
+function camelCase(name: string): string {
+  return name.replace(/[-_ ]+([a-zA-Z0-9])/g, (_match, letter: string) => letter.toUpperCase());
+}
