@@ -4,6 +4,7 @@ import { CommandService } from '../../../core/command';
 import { createApi } from '../../../core/http';
 import type { ApiOptions } from '../../../core/http';
 import { createJsonLogger } from '../../../core/logging/Logger';
+import type { ReadModelDeclaration } from '../../../core/readmodel/ReadModelDeclaration';
 import { UpcasterRegistry } from '../../../core/upcasting/UpcasterRegistry';
 import { orderAggregate, orderListReadModel, orderUpcasters } from '../../../domain';
 import { createSchemaEnvironment } from '../../support/schemaEnvironment';
@@ -15,26 +16,30 @@ export type Json = Record<string, unknown>;
 export interface TestApi {
   app: ReturnType<typeof createApi>;
   store: SqliteEventStore;
+  /** Where the API reads its declared read models (in-memory SQLite). */
+  readModelStore: SqliteReadModelStore;
   /** Every log line, parsed. */
   logLines: Json[];
   close(): void;
 }
 
-/** Builds {@link TestApi} with the API options given (e.g. a short `bodyTimeoutMs`). */
-export async function createTestApi(options: ApiOptions = {}): Promise<TestApi> {
+/** Builds {@link TestApi} with the API options given (e.g. a short `bodyTimeoutMs`) and the read models it serves. */
+export async function createTestApi(options: ApiOptions = {}, readModels: readonly ReadModelDeclaration[] = [orderListReadModel]): Promise<TestApi> {
   const env = await createSchemaEnvironment();
   const store = new SqliteEventStore(env.db, env.codec);
   const readDb = new Database(':memory:');
+  const readModelStore = new SqliteReadModelStore(readDb);
   const upcasters = new UpcasterRegistry(orderUpcasters);
   const logLines: Json[] = [];
   const logger = createJsonLogger({ level: 'debug', write: (line) => logLines.push(JSON.parse(line) as Json) });
   const aggregates = [orderAggregate];
   const commands = new CommandService({ eventStore: store, codec: env.codec, upcasters, aggregates, logger });
   const security = await securityFor(commands, aggregates, logger);
-  const app = createApi({ commands, readModels: [orderListReadModel], readModelStore: new SqliteReadModelStore(readDb), logger, security: security.security, history: { eventStore: store, codec: env.codec, upcasters, aggregate: orderAggregate } }, options);
+  const app = createApi({ commands, readModels, readModelStore, logger, security: security.security, history: { eventStore: store, codec: env.codec, upcasters, aggregate: orderAggregate } }, options);
   return {
     app,
     store,
+    readModelStore,
     logLines,
     close: () => {
       security.close();
