@@ -325,3 +325,31 @@ describe('the shipped read models', () => {
     }
   });
 });
+
+describe('sort aliases of a declaration', () => {
+  it.each([
+    ['a field that is not sortable', { total: 'carrier' }, 'sortAliases "total" names "carrier", which is not a sortable field'],
+    ['a name that is a sortable field', { weightKg: 'shippedAt' }, 'sortAliases "weightKg" must be a name that is not a sortable field'],
+  ])('refuses an alias of %s, naming it', (_case, sortAliases, message) => {
+    // given
+    // when
+    const declaring = (): unknown => defineReadModel({ ...shipments, sortAliases });
+    // then
+    expect(declaring).toThrow(new ReadModelDeclarationError(`read model "shipments": ${message}`));
+  });
+
+  it('sorts by the field an alias names', async () => {
+    // given an alias "weight" for weightKg, and the three shipments
+    const aliased = defineReadModel({ ...shipments, sortAliases: { weight: 'weightKg' } });
+    const served = await createTestApi({}, [aliased]);
+    try {
+      for (const { id, data } of SHIPMENTS) await served.readModelStore.collection('shipments').upsertIfNewer(id, 1, data);
+      // when
+      const answer = await answerOf(await served.app.request('/api/queries/shipments?sort=weight&order=desc', { headers: admin }));
+      // then
+      expect((answer.body.items as Json[]).map((item) => item.weightKg)).toEqual([12, 2.5, 0.5]);
+    } finally {
+      served.close();
+    }
+  });
+});
