@@ -56,12 +56,16 @@ export function thresholdsOf(name, tag) {
   return thresholds;
 }
 
-/** Seconds of a k6 duration such as 30s, 5m or 1h30m. */
+/** Seconds of a k6 duration such as 500ms, 30s, 5m or 1h30m (`ms` before `m`: 500ms is not 500 minutes). */
 function durationSeconds(text) {
-  const units = { h: 3600, m: 60, s: 1 };
+  const units = { h: 3600, m: 60, s: 1, ms: 0.001 };
   let seconds = 0;
-  for (const [, amount, unit] of String(text).matchAll(/(\d+(?:\.\d+)?)(h|m|s)/g)) seconds += Number(amount) * units[unit];
-  if (seconds <= 0) throw new Error(`duration "${text}" is not a k6 duration such as 30s or 5m`);
+  let matched = '';
+  for (const [part, amount, unit] of String(text).matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) {
+    seconds += Number(amount) * units[unit];
+    matched += part;
+  }
+  if (seconds <= 0 || matched !== String(text).trim()) throw new Error(`duration "${text}" is not a k6 duration such as 500ms, 30s or 5m`);
   return seconds;
 }
 
