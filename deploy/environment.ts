@@ -6,6 +6,9 @@
  */
 import { awsResourceNames } from '../handlers/aws/awsConfig';
 import { METRICS_NAMESPACE } from '../handlers/aws/lambda/metricNames';
+import { SEARCH_DOMAIN_LOGICAL_ID } from './resources/searchDomain';
+import { CORE_STREAM_LOGICAL_ID } from './resources/stream';
+import { TABLE_LOGICAL_IDS as TABLES } from './resources/tables';
 
 /** What the environment depends on. */
 export interface EnvironmentSettings {
@@ -17,16 +20,17 @@ export function sharedEnvironment(settings: EnvironmentSettings): Record<string,
   const names = awsResourceNames(settings.stage);
   return {
     NEXUS_STAGE: settings.stage,
-    NEXUS_EVENTS_TABLE: { Ref: 'EventsTable' },
-    NEXUS_IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
-    NEXUS_RATE_LIMITS_TABLE: { Ref: 'RateLimitsTable' },
-    NEXUS_CHECKPOINTS_TABLE: { Ref: 'CheckpointsTable' },
-    NEXUS_DEAD_LETTERS_TABLE: { Ref: 'DeadLettersTable' },
-    NEXUS_LEASES_TABLE: { Ref: 'LeasesTable' },
-    NEXUS_CORE_STREAM: { Ref: 'CoreStream' },
+    NEXUS_EVENTS_TABLE: { Ref: TABLES.events },
+    NEXUS_IDEMPOTENCY_TABLE: { Ref: TABLES.idempotency },
+    NEXUS_RATE_LIMITS_TABLE: { Ref: TABLES.rateLimits },
+    NEXUS_CHECKPOINTS_TABLE: { Ref: TABLES.checkpoints },
+    NEXUS_DEAD_LETTERS_TABLE: { Ref: TABLES.deadLetters },
+    NEXUS_LEASES_TABLE: { Ref: TABLES.leases },
+    NEXUS_SNAPSHOTS_TABLE: { Ref: TABLES.snapshots },
+    NEXUS_CORE_STREAM: { Ref: CORE_STREAM_LOGICAL_ID },
     // A Glue registry's Ref is its ARN; the handlers want its name.
     NEXUS_GLUE_REGISTRY: names.glueRegistry,
-    NEXUS_OPENSEARCH_ENDPOINT: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': ['SearchDomain', 'DomainEndpoint'] }]] },
+    NEXUS_OPENSEARCH_ENDPOINT: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [SEARCH_DOMAIN_LOGICAL_ID, 'DomainEndpoint'] }]] },
     NEXUS_OPENSEARCH_INDEX_PREFIX: names.indexPrefix,
     NEXUS_OPENSEARCH_AUTH: 'sigv4',
     NEXUS_AWS_ACCOUNT_ID: { Ref: 'AWS::AccountId' },

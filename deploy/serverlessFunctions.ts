@@ -4,7 +4,7 @@
  * and partial batch responses (the runner reports only what it could not finish).
  */
 import type { DeployedFunction, DeployedPipeline } from './DeployedFunction';
-import { pascalCase } from './names';
+import { TABLE_LOGICAL_IDS } from './resources/tables';
 
 /** Logical ids the event sources point at, owned by the resource builders. */
 export interface EventSourceIds {
@@ -75,7 +75,7 @@ function eventSource(fn: DeployedFunction, pipeline: DeployedPipeline, ids: Even
       },
     };
   }
-  const arn = source.type === 'events' ? { 'Fn::GetAtt': ['EventsTable', 'StreamArn'] } : { 'Fn::GetAtt': [ids.streamLogicalId(source.stream), 'Arn'] };
+  const arn = source.type === 'events' ? { 'Fn::GetAtt': [TABLE_LOGICAL_IDS.events, 'StreamArn'] } : { 'Fn::GetAtt': [ids.streamLogicalId(source.stream), 'Arn'] };
   return {
     stream: {
       type: source.type === 'events' ? 'dynamodb' : 'kinesis',
@@ -97,9 +97,4 @@ function eventSource(fn: DeployedFunction, pipeline: DeployedPipeline, ids: Even
 function required<T>(value: T | undefined, key: string): T {
   if (value === undefined) throw new TypeError(`function ${key} of kind pipeline has no pipeline`);
   return value;
-}
-
-/** `core` -> `CoreStream`: the logical id of a declared Kinesis stream. */
-export function streamLogicalId(streamName: string): string {
-  return `${pascalCase(streamName)}Stream`;
 }

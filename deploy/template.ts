@@ -17,8 +17,9 @@ import { failureQueueLogicalId, queueLogicalId } from './resources/messaging';
 import { resourcesOf } from './resources/resourcesOf';
 import { schemaRegistryResources, SCHEMA_REGISTRY_IDS } from './resources/schemaRegistry';
 import type { SearchDomainSettings } from './resources/searchDomain';
-import { streamConsumerLogicalId } from './resources/stream';
-import { serverlessFunctions, streamLogicalId } from './serverlessFunctions';
+import { SEARCH_DOMAIN_LOGICAL_ID } from './resources/searchDomain';
+import { streamConsumerLogicalId, streamLogicalId } from './resources/stream';
+import { serverlessFunctions } from './serverlessFunctions';
 import type { EventSourceIds, ServerlessFunction } from './serverlessFunctions';
 
 /** What the sections depend on besides the declarations (stage parameters of serverless.yml). */
@@ -63,7 +64,7 @@ export function resourcesSection(settings: DeploySettings): Record<string, unkno
         Description: 'The CloudWatch dashboard of the stage',
         Value: { 'Fn::Sub': `https://\${AWS::Region}.console.aws.amazon.com/cloudwatch/home#dashboards:name=nexus-${stage}` },
       },
-      SearchDomainEndpoint: { Description: 'The OpenSearch domain of the read models', Value: { 'Fn::GetAtt': ['SearchDomain', 'DomainEndpoint'] } },
+      SearchDomainEndpoint: { Description: 'The OpenSearch domain of the read models', Value: { 'Fn::GetAtt': [SEARCH_DOMAIN_LOGICAL_ID, 'DomainEndpoint'] } },
     },
     extensions: schemasFirst(functions),
   };

@@ -13,6 +13,7 @@ import type { DeployedFunction } from '../DeployedFunction';
 import { failureQueueLogicalId } from '../resources/messaging';
 import { SEARCH_HTTP_ACTIONS, searchDomainIndicesArn } from '../resources/searchDomain';
 import { CORE_STREAM_LOGICAL_ID, streamConsumerLogicalId } from '../resources/stream';
+import { TABLE_LOGICAL_IDS as TABLES } from '../resources/tables';
 
 /** One Allow statement. */
 export type Statement = {
@@ -42,19 +43,19 @@ export function tracingGrant(): Statement {
 /** DynamoDbEventStore: Query (stream, ConsistentRead) and GetItem, TransactWriteItems of conditional Puts and ConditionChecks; time ranges Query the TimestampIndex. Never Update or Delete. */
 export function eventStoreGrants(): Statement[] {
   return [
-    allow('EventsAppendAndRead', ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], [tableArn('EventsTable')]),
-    allow('EventsTimeRange', ['dynamodb:Query'], [indexArn('EventsTable', TIMESTAMP_INDEX)]),
+    allow('EventsAppendAndRead', ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], [tableArn(TABLES.events)]),
+    allow('EventsTimeRange', ['dynamodb:Query'], [indexArn(TABLES.events, TIMESTAMP_INDEX)]),
   ];
 }
 
 /** DynamoDbIdempotencyStore: GetItem (claim), PutItem (claim), UpdateItem (complete, also inside the append's transaction), DeleteItem (release). */
 export function idempotencyGrant(): Statement {
-  return allow('IdempotencyKeys', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn('IdempotencyTable')]);
+  return allow('IdempotencyKeys', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn(TABLES.idempotency)]);
 }
 
 /** DynamoDbRateLimitStore: one conditional UpdateItem per hit. */
 export function rateLimitGrant(): Statement {
-  return allow('RateLimits', ['dynamodb:UpdateItem'], [tableArn('RateLimitsTable')]);
+  return allow('RateLimits', ['dynamodb:UpdateItem'], [tableArn(TABLES.rateLimits)]);
 }
 
 /**
@@ -64,23 +65,23 @@ export function rateLimitGrant(): Statement {
  */
 export function parkingGrants(): Statement[] {
   return [
-    allow('DeadLettersPark', ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [tableArn('DeadLettersTable')]),
-    allow('DeadLettersByPipeline', ['dynamodb:Query'], [indexArn('DeadLettersTable', DEAD_LETTERS_BY_PIPELINE)]),
+    allow('DeadLettersPark', ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [tableArn(TABLES.deadLetters)]),
+    allow('DeadLettersByPipeline', ['dynamodb:Query'], [indexArn(TABLES.deadLetters, DEAD_LETTERS_BY_PIPELINE)]),
   ];
 }
 
 /** DynamoDbDeadLetterStore as the redrive uses it: `get`/`list` (Query, GetItem), `resolve` (a transaction Updating the entry and Deleting its parked marker), `recordFailure` (UpdateItem). */
 export function redriveDeadLetterGrants(): Statement[] {
   return [
-    allow('DeadLettersResolve', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [tableArn('DeadLettersTable')]),
-    allow('DeadLettersList', ['dynamodb:Query'], [indexArn('DeadLettersTable', DEAD_LETTERS_BY_PIPELINE), indexArn('DeadLettersTable', DEAD_LETTERS_BY_STATUS)]),
+    allow('DeadLettersResolve', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [tableArn(TABLES.deadLetters)]),
+    allow('DeadLettersList', ['dynamodb:Query'], [indexArn(TABLES.deadLetters, DEAD_LETTERS_BY_PIPELINE), indexArn(TABLES.deadLetters, DEAD_LETTERS_BY_STATUS)]),
   ];
 }
 
 /** DynamoDbDeadLetterStore `list` only (the gauge counts parked entries): Query on the indexes, and on the table for entries stored in parts. */
 export function deadLetterReadGrants(): Statement[] {
   return [
-    allow('DeadLettersRead', ['dynamodb:Query'], [tableArn('DeadLettersTable'), indexArn('DeadLettersTable', DEAD_LETTERS_BY_PIPELINE), indexArn('DeadLettersTable', DEAD_LETTERS_BY_STATUS)]),
+    allow('DeadLettersRead', ['dynamodb:Query'], [tableArn(TABLES.deadLetters), indexArn(TABLES.deadLetters, DEAD_LETTERS_BY_PIPELINE), indexArn(TABLES.deadLetters, DEAD_LETTERS_BY_STATUS)]),
   ];
 }
 

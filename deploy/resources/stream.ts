@@ -5,10 +5,16 @@ import { awsResourceNames } from '../../handlers/aws/awsConfig';
 import type { CfnResources } from '../cloudFormation';
 import { getAtt } from '../cloudFormation';
 import type { DeployedFunction } from '../DeployedFunction';
+import { CORE_STREAM } from '../../pipelines/routing';
 import { pascalCase } from '../names';
 
+/** The logical id of the Kinesis stream behind a stream name: `core` -> `CoreStream`. */
+export function streamLogicalId(streamName: string): string {
+  return `${pascalCase(streamName)}Stream`;
+}
+
 /** The logical id of the core stream. */
-export const CORE_STREAM_LOGICAL_ID = 'CoreStream';
+export const CORE_STREAM_LOGICAL_ID = streamLogicalId(CORE_STREAM);
 
 /** How long the core stream keeps a record: Kinesis's minimum, the pipelines read within seconds. */
 const RETENTION_HOURS = 24;

@@ -27,10 +27,16 @@ export interface StackTable {
   pointInTimeRecovery: boolean;
 }
 
-/** The physical name of the snapshot table (issue 12 reads it). */
-export function snapshotsTableName(stage: string): string {
-  return `nexus-${stage}-snapshots`;
-}
+/** The logical id of each table of the stack. */
+export const TABLE_LOGICAL_IDS = {
+  events: 'EventsTable',
+  idempotency: 'IdempotencyTable',
+  rateLimits: 'RateLimitsTable',
+  checkpoints: 'CheckpointsTable',
+  deadLetters: 'DeadLettersTable',
+  leases: 'LeasesTable',
+  snapshots: 'SnapshotsTable',
+} as const;
 
 /** Every table of a stage, by logical id. */
 export function stackTables(stage: string): StackTable[] {
@@ -42,15 +48,16 @@ export function stackTables(stage: string): StackTable[] {
     keep,
     pointInTimeRecovery,
   });
+  const ids = TABLE_LOGICAL_IDS;
   return [
-    table('EventsTable', names.eventsTable, EVENTS_TABLE, true),
-    table('IdempotencyTable', names.idempotencyTable, IDEMPOTENCY_TABLE),
-    table('RateLimitsTable', names.rateLimitsTable, RATE_LIMIT_TABLE),
-    table('CheckpointsTable', names.checkpointsTable, CHECKPOINT_TABLE),
+    table(ids.events, names.eventsTable, EVENTS_TABLE, true),
+    table(ids.idempotency, names.idempotencyTable, IDEMPOTENCY_TABLE),
+    table(ids.rateLimits, names.rateLimitsTable, RATE_LIMIT_TABLE),
+    table(ids.checkpoints, names.checkpointsTable, CHECKPOINT_TABLE),
     // Parked records are the only copy of what a pipeline could not apply: restorable, not retained.
-    table('DeadLettersTable', names.deadLettersTable, DEAD_LETTER_TABLE, false, true),
-    table('LeasesTable', names.leasesTable, LEASES_TABLE),
-    table('SnapshotsTable', snapshotsTableName(stage), SNAPSHOTS_TABLE),
+    table(ids.deadLetters, names.deadLettersTable, DEAD_LETTER_TABLE, false, true),
+    table(ids.leases, names.leasesTable, LEASES_TABLE),
+    table(ids.snapshots, names.snapshotsTable, SNAPSHOTS_TABLE),
   ];
 }
 

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 /** The repository root. */
 export const REPOSITORY_ROOT = join(__dirname, '..', '..');
@@ -35,7 +35,21 @@ export function ensurePackaged(root: string, options: PackageOptions = {}): { di
   const stage = options.stage ?? DEFAULT_PACKAGE_STAGE;
   const directory = options.directory ?? join(root, '.serverless');
   const hash = inputsHash(root, stage);
-  if (existsSync(join(directory, TEMPLATE_FILE)) && readOrEmpty(join(directory, HASH_FILE)) === hash) return { directory, packaged: false };
+  if (holdsPackaging(directory, hash)) return { directory, packaged: false };
+  // Test workers and the policy gate may ask at once: one packages, the others wait and reuse it,
+  // and a directory someone may be reading is never replaced by an equal packaging.
+  return withLock(`${directory}.lock`, () => {
+    if (holdsPackaging(directory, hash)) return { directory, packaged: false };
+    packageInto(root, stage, directory, hash);
+    return { directory, packaged: true };
+  });
+}
+
+function holdsPackaging(directory: string, hash: string): boolean {
+  return existsSync(join(directory, TEMPLATE_FILE)) && readOrEmpty(join(directory, HASH_FILE)) === hash;
+}
+
+function packageInto(root: string, stage: string, directory: string, hash: string): void {
   const scratch = `${directory}.${process.pid}.tmp`;
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
@@ -56,7 +70,36 @@ export function ensurePackaged(root: string, options: PackageOptions = {}): { di
   writeFileSync(join(scratch, HASH_FILE), hash);
   rmSync(directory, { recursive: true, force: true });
   renameSync(scratch, directory);
-  return { directory, packaged: true };
+}
+
+const LOCK_STALE_MS = 15 * 60_000;
+
+/** Runs `action` holding a lock directory (mkdir is atomic); a lock older than a packaging can take is taken over. */
+function withLock<T>(lock: string, action: () => T): T {
+  mkdirSync(dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (Date.now() - lockAge(lock) > LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    return action();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function lockAge(lock: string): number {
+  try {
+    return statSync(lock).mtimeMs;
+  } catch {
+    return Date.now();
+  }
 }
 
 /** A hash of the stage and every input file's path and content. */

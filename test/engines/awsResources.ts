@@ -13,6 +13,7 @@ import { DEAD_LETTER_TABLE } from '../../adapters/aws/tables/deadLetterTable';
 import { EVENTS_TABLE } from '../../adapters/aws/tables/eventsTable';
 import { IDEMPOTENCY_TABLE } from '../../adapters/aws/tables/idempotencyTable';
 import { RATE_LIMIT_TABLE } from '../../adapters/aws/tables/rateLimitTable';
+import { SNAPSHOTS_TABLE } from '../../adapters/aws/tables/snapshotsTable';
 import type { AwsResourceNames } from '../../handlers/aws/awsConfig';
 import { topics } from '../../pipelines';
 import { MOTO_ACCOUNT } from './snsSqsMessaging';
@@ -49,6 +50,7 @@ export async function createAwsResources(target: AwsEngineTarget, stage: string,
       createDynamoDbTable(dynamo, names.checkpointsTable, CHECKPOINT_TABLE),
       createDynamoDbTable(dynamo, names.deadLettersTable, DEAD_LETTER_TABLE),
       createDynamoDbTable(dynamo, names.leasesTable, LEASES_TABLE),
+      createDynamoDbTable(dynamo, names.snapshotsTable, SNAPSHOTS_TABLE),
     ]);
     await kinesis.send(new CreateStreamCommand({ StreamName: names.coreStream, ShardCount: 1 }));
     await waitUntilStreamExists({ client: kinesis, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { StreamName: names.coreStream });

@@ -1,7 +1,8 @@
 /**
- * The packaged service the deploy tests read: `serverless package` of the repository (or of a
- * copy) into ~/.cache/nexus/packages/<hash of the inputs>, so the zip test, the template test and
- * the bundle tests share one packaging and a second run reuses it.
+ * The packaged service the deploy tests read: the repository's own `.serverless` (the packaging
+ * `npm run policy` judged, redone only when the code changed), or, for a copy of the repository,
+ * ~/.cache/nexus/packages/<hash of the inputs>; the zip test, the template test and the bundle
+ * tests share one packaging and a second run reuses it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -35,8 +36,8 @@ export interface CloudFormationTemplate {
 
 /** Packages `root` (once per content) and returns where the output is. */
 export async function packagedService(root = REPOSITORY_ROOT, stage = DEFAULT_PACKAGE_STAGE): Promise<PackagedService> {
-  const directory = join(homedir(), '.cache', 'nexus', 'packages', inputsHash(root, stage));
-  ensurePackaged(root, { stage, directory });
+  const ownPackaging = root === REPOSITORY_ROOT && stage === DEFAULT_PACKAGE_STAGE;
+  const { directory } = ensurePackaged(root, ownPackaging ? { stage } : { stage, directory: join(homedir(), '.cache', 'nexus', 'packages', inputsHash(root, stage)) });
   const template = JSON.parse(readFileSync(join(directory, TEMPLATE_FILE), 'utf8')) as CloudFormationTemplate;
   const zips = Object.fromEntries(
     readdirSync(directory)

@@ -4,7 +4,8 @@ import type { PipelineDefinition } from '../../../core/pipeline/PipelineDefiniti
 import { subscriberQueue } from '../../../core/streams/RecordSource';
 import { apiEnvironment, sharedEnvironment } from '../../../deploy/environment';
 import { deployedFunctions, DeploymentDeclarationError } from '../../../deploy/functions';
-import { serverlessFunctions, streamLogicalId } from '../../../deploy/serverlessFunctions';
+import { streamLogicalId } from '../../../deploy/resources/stream';
+import { serverlessFunctions } from '../../../deploy/serverlessFunctions';
 import type { EventSourceIds } from '../../../deploy/serverlessFunctions';
 import { pipelines, topics } from '../../../pipelines';
 
