@@ -1,11 +1,11 @@
 import { InvalidReadModelQueryError } from '../../core/readmodel/ReadModelErrors';
 import type { ReadModelQuery, SortDirection } from '../../core/readmodel/ReadModelStore';
 import { decodeCursor, encodeCursor } from '../../core/pagination/opaqueCursor';
+import { columnOf, jsonFieldExpression } from './ReadModelTableLayout';
+import type { ReadModelTableLayout } from './ReadModelTableLayout';
 
 export { InvalidReadModelQueryError };
 
-/** Top-level field names we are willing to splice into a JSON path. */
-const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
 
@@ -28,36 +28,33 @@ interface CursorContent {
 }
 
 /**
- * The SQL expression of a top-level JSON field. The path is spliced in (after validation)
- * rather than bound, because SQLite only uses an expression index when the query spells the
- * very same expression.
+ * The SQL expression of a top-level field: its column when the layout has one, else the JSON
+ * field (correct, but read from every document it looks at).
  */
-export function fieldExpression(field: string): string {
-  if (!FIELD_NAME.test(field)) {
-    throw new InvalidReadModelQueryError(`invalid field name '${field}': use letters, digits and _`, { field });
-  }
-  return `json_extract(data, '$.${field}')`;
+export function fieldExpression(layout: ReadModelTableLayout, field: string): string {
+  const column = columnOf(layout, field);
+  return column === undefined ? jsonFieldExpression(field) : `"${column}"`;
 }
 
 /**
- * Plans one page of `query` over `collection`: equality filters, order by (sort value, id) in
+ * Plans one page of `query` over the table of `layout`: equality filters, order by (sort value, id) in
  * `direction`, keyset pagination after the cursor's (sort value, id), one extra row to tell
  * whether a next page exists.
  */
-export function planReadModelQuery(query: ReadModelQuery): ReadModelQueryPlan {
+export function planReadModelQuery(query: ReadModelQuery, layout: ReadModelTableLayout): ReadModelQueryPlan {
   const sortBy = query.sortBy ?? 'id';
   const direction = query.direction ?? 'asc';
   if (direction !== 'asc' && direction !== 'desc') {
     throw new InvalidReadModelQueryError(`invalid sort direction '${String(direction)}'`, { direction });
   }
   const limit = limitOf(query.limit);
-  const conditions = ['collection = ?'];
+  const conditions: string[] = [];
   const parameters: (string | number | null)[] = [];
   for (const [field, value] of Object.entries(query.where ?? {})) {
-    conditions.push(`${fieldExpression(field)} = ?`);
+    conditions.push(`${fieldExpression(layout, field)} = ?`);
     parameters.push(bindable(field, value));
   }
-  const sortExpression = sortBy === 'id' ? 'id' : fieldExpression(sortBy);
+  const sortExpression = sortBy === 'id' ? 'id' : fieldExpression(layout, sortBy);
   if (query.cursor !== undefined) {
     const after = parseCursor(query.cursor, sortBy, direction);
     const keyset = keysetCondition(sortExpression, direction, after.s);
@@ -66,9 +63,8 @@ export function planReadModelQuery(query: ReadModelQuery): ReadModelQueryPlan {
   }
   const order = direction === 'asc' ? 'ASC' : 'DESC';
   const orderBy = sortBy === 'id' ? `id ${order}` : `${sortExpression} ${order}, id ${order}`;
-  const sql =
-    `SELECT id, version, data, ${sortExpression} AS sort_value FROM read_models ` +
-    `WHERE ${conditions.join(' AND ')} ORDER BY ${orderBy} LIMIT ?`;
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')} ` : '';
+  const sql = `SELECT id, version, data, ${sortExpression} AS sort_value FROM "${layout.table}" ${where}ORDER BY ${orderBy} LIMIT ?`;
   return {
     sql,
     parameters,
@@ -108,7 +104,7 @@ function limitOf(limit: number | undefined): number {
 }
 
 function bindable(field: string, value: unknown): string | number {
-  // json_extract returns JSON true/false as 1/0.
+  // json_extract returns JSON true/false as 1/0, and columns hold them so.
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) return value;
   throw new InvalidReadModelQueryError(`invalid value for field '${field}': use a string, number or boolean`, { field });

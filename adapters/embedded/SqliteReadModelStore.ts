@@ -10,8 +10,11 @@ import type {
   SyncReadModelCollection,
   ReadModelCollectionOptions,
 } from '../../core/readmodel/ReadModelStore';
-import { fieldExpression, planReadModelQuery } from './ReadModelQueryPlan';
+import { planReadModelQuery } from './ReadModelQueryPlan';
 import type { SortValue } from './ReadModelQueryPlan';
+import { columnValue } from './ReadModelTableLayout';
+import type { ReadModelTableLayout } from './ReadModelTableLayout';
+import { ReadModelTables } from './ReadModelTables';
 
 interface DocumentRow {
   id: string;
@@ -26,71 +29,62 @@ interface QueryRow extends DocumentRow {
 /** Bound on the per-store cache of prepared query shapes. */
 const MAX_CACHED_QUERIES = 256;
 
-/** The statements every collection shares; the collection name is a bound parameter. */
-interface SharedStatements {
-  select: Statement<[string, string], DocumentRow>;
-  upsert: Statement<[string, string, number, string]>;
-  delete: Statement<[string, string, number]>;
-  query(sql: string): Statement<unknown[], QueryRow>;
+/** One collection's table as this store last found it, and its statements. */
+interface BoundTable {
+  layout: ReadModelTableLayout;
+  select: Statement<[string], DocumentRow>;
+  upsert: Statement<unknown[]>;
+  delete: Statement<[string, number]>;
 }
 
 /**
- * Read models in one `read_models(collection, id, version, data JSON)` table.
+ * Read models, each collection in a table of its own: `id`, `version`, the document as JSON in
+ * `data`, and a typed column per declared filterable or sortable field (and per indexed field),
+ * with a plain index per indexed field and per composite index. The layout comes from the
+ * collection's options (`collectionOptionsOf(declaration)`); opened with other options than the
+ * stored ones, the collection is rebuilt from its JSON documents in one transaction. Opened
+ * without options, it keeps the stored layout. A `read_models(collection, id, version, data)`
+ * view spans every collection, as the single table of earlier versions did (and a database
+ * holding that table is moved to per-collection tables when first opened).
  *
  * Guarantees: writes are idempotent by version (`upsertIfNewer` and `deleteIfNewer` only touch
  * a document whose stored version is lower), so replays and duplicates are harmless. Queries
  * filter by equality on top-level fields, sort by any top-level field (ties broken by id) and
- * page with an opaque keyset cursor, stable under concurrent inserts. `indexedFields` become
- * expression indexes on (collection, field, id).
+ * page with an opaque keyset cursor, stable under concurrent inserts; a field without a column
+ * is read from the JSON (correct, unindexed).
  *
  * Errors: `INVALID_READ_MODEL_QUERY` for a bad field name, value, limit or cursor;
  * `READ_MODEL_UNAVAILABLE` when SQLite fails.
  *
  * @example
- * const orders = new SqliteReadModelStore(db).collection('orders', { indexedFields: ['status'] });
- * await orders.upsertIfNewer('order-1', 3, { status: 'placed', total: 12 });
- * const page = await orders.query({ where: { status: 'placed' }, sortBy: 'total', direction: 'desc' });
+ * const orders = new SqliteReadModelStore(db).collection('orders', collectionOptionsOf(orderListReadModel));
+ * await orders.upsertIfNewer('order-1', 3, { status: 'PLACED', totalAmount: 12 });
+ * const page = await orders.query({ where: { status: 'PLACED' }, sortBy: 'totalAmount', direction: 'desc' });
  */
 export class SqliteReadModelStore implements ReadModelStore {
-  private readonly statements: SharedStatements;
+  private readonly tables: ReadModelTables;
+  private readonly bound = new Map<string, BoundTable>();
   private readonly queryCache = new Map<string, Statement<unknown[], QueryRow>>();
-  // Pipelines ask for their collection once per record: create each index once per store.
-  private readonly ensuredIndexes = new Set<string>();
 
   constructor(private readonly db: Database) {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS read_models (
-        collection TEXT NOT NULL,
-        id TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        data TEXT NOT NULL CHECK (json_valid(data)),
-        PRIMARY KEY (collection, id)
-      )`);
-    this.statements = {
-      select: db.prepare('SELECT id, version, data FROM read_models WHERE collection = ? AND id = ?'),
-      upsert: db.prepare(`
-        INSERT INTO read_models (collection, id, version, data) VALUES (?, ?, ?, ?)
-        ON CONFLICT (collection, id) DO UPDATE SET version = excluded.version, data = excluded.data
-        WHERE excluded.version > read_models.version`),
-      delete: db.prepare('DELETE FROM read_models WHERE collection = ? AND id = ? AND version < ?'),
-      query: (sql) => this.preparedQuery(sql),
-    };
+    this.tables = guard(() => new ReadModelTables(db));
   }
 
-  collection<T = Record<string, unknown>>(name: string, options: ReadModelCollectionOptions = {}): ReadModelCollection<T> {
-    const indexes = [...(options.indexedFields ?? []).map((field) => [field]), ...(options.compositeIndexes ?? [])];
-    for (const fields of indexes) {
-      const indexName = `read_models_by_${fields.join('_')}`;
-      if (this.ensuredIndexes.has(indexName)) continue;
-      // The same expressions as the queries write, or SQLite would not use the index.
-      const expressions = fields.map((field) => fieldExpression(field)).join(', ');
-      guard(() => this.db.exec(`CREATE INDEX IF NOT EXISTS ${indexName} ON read_models (collection, ${expressions}, id)`));
-      this.ensuredIndexes.add(indexName);
-    }
-    return new SqliteReadModelCollection<T>(name, this.statements);
+  collection<T = Record<string, unknown>>(name: string, options?: ReadModelCollectionOptions): ReadModelCollection<T> {
+    const layout = guard(() => this.tables.open(name, options));
+    if (this.bound.get(name)?.layout.fingerprint !== layout.fingerprint) this.bind(name, layout);
+    return new SqliteReadModelCollection<T>(name, this);
   }
 
-  private preparedQuery(sql: string): Statement<unknown[], QueryRow> {
+  /** The statements of `name`'s table; `stale`: the table this store knew is gone, look again. */
+  table(name: string, stale = false): BoundTable {
+    const known = this.bound.get(name);
+    if (known && !stale) return known;
+    // Another store or connection rebuilt (or created) the collection: adopt what is stored.
+    return this.bind(name, guard(() => this.tables.open(name)));
+  }
+
+  query(sql: string): Statement<unknown[], QueryRow> {
     let statement = this.queryCache.get(sql);
     if (!statement) {
       if (this.queryCache.size >= MAX_CACHED_QUERIES) this.queryCache.clear();
@@ -99,12 +93,30 @@ export class SqliteReadModelStore implements ReadModelStore {
     }
     return statement;
   }
+
+  private bind(name: string, layout: ReadModelTableLayout): BoundTable {
+    const table = `"${layout.table}"`;
+    const columns = layout.columns.map((c) => `, "${c.column}"`).join('');
+    const placeholders = layout.columns.map(() => ', ?').join('');
+    const updates = layout.columns.map((c) => `, "${c.column}" = excluded."${c.column}"`).join('');
+    const bound = guard(() => ({
+      layout,
+      select: this.db.prepare<[string], DocumentRow>(`SELECT id, version, data FROM ${table} WHERE id = ?`),
+      upsert: this.db.prepare<unknown[]>(
+        `INSERT INTO ${table} (id, version, data${columns}) VALUES (?, ?, ?${placeholders}) ` +
+          `ON CONFLICT (id) DO UPDATE SET version = excluded.version, data = excluded.data${updates} WHERE excluded.version > ${table}.version`,
+      ),
+      delete: this.db.prepare<[string, number]>(`DELETE FROM ${table} WHERE id = ? AND version < ?`),
+    }));
+    this.bound.set(name, bound);
+    return bound;
+  }
 }
 
 class SqliteReadModelCollection<T> implements ReadModelCollection<T>, SyncReadModelCollection<T> {
   constructor(
     readonly name: string,
-    private readonly statements: SharedStatements,
+    private readonly store: SqliteReadModelStore,
   ) {}
 
   async get(id: string): Promise<ReadModelDocument<T> | undefined> {
@@ -120,27 +132,49 @@ class SqliteReadModelCollection<T> implements ReadModelCollection<T>, SyncReadMo
   }
 
   getNow(id: string): ReadModelDocument<T> | undefined {
-    const row = guard(() => this.statements.select.get(this.name, id));
+    const row = this.run((table) => table.select.get(id));
     return row ? toDocument<T>(row) : undefined;
   }
 
   upsertIfNewerNow(id: string, version: number, data: T): boolean {
     const json = JSON.stringify(data);
-    return guard(() => this.statements.upsert.run(this.name, id, version, json).changes > 0);
+    return this.run((table) => {
+      const fields = data as Record<string, unknown> | null | undefined;
+      const values = table.layout.columns.map((column) => columnValue(typeof fields === 'object' && fields !== null ? fields[column.field] : undefined));
+      return table.upsert.run(id, version, json, ...values).changes > 0;
+    });
   }
 
   deleteIfNewerNow(id: string, version: number): boolean {
-    return guard(() => this.statements.delete.run(this.name, id, version).changes > 0);
+    return this.run((table) => table.delete.run(id, version).changes > 0);
   }
 
   async query(query: ReadModelQuery = {}): Promise<ReadModelPage<T>> {
-    const plan = planReadModelQuery(query);
-    const rows = guard(() => this.statements.query(plan.sql).all(this.name, ...plan.parameters, plan.limit + 1));
-    const items = rows.slice(0, plan.limit);
+    const rows = this.run((table) => {
+      const plan = planReadModelQuery(query, table.layout);
+      return { plan, rows: this.store.query(plan.sql).all(...plan.parameters, plan.limit + 1) };
+    });
+    const { plan } = rows;
+    const items = rows.rows.slice(0, plan.limit);
     const last = items[items.length - 1];
-    const nextCursor = rows.length > plan.limit && last ? plan.cursorAfter(last.sort_value, last.id) : undefined;
+    const nextCursor = rows.rows.length > plan.limit && last ? plan.cursorAfter(last.sort_value, last.id) : undefined;
     return { items: items.map((row) => toDocument<T>(row)), ...(nextCursor === undefined ? {} : { nextCursor }) };
   }
+
+  // A statement on a table another store or connection has since rebuilt fails with "no such
+  // table": look the collection up again and retry once.
+  private run<R>(operation: (table: BoundTable) => R): R {
+    try {
+      return guard(() => operation(this.store.table(this.name)));
+    } catch (error) {
+      if (!isMissingTable(error)) throw error;
+      return guard(() => operation(this.store.table(this.name, true)));
+    }
+  }
+}
+
+function isMissingTable(error: unknown): boolean {
+  return error instanceof NexusError && error.cause instanceof Error && error.cause.message.startsWith('no such table');
 }
 
 function toDocument<T>(row: DocumentRow): ReadModelDocument<T> {
@@ -151,6 +185,7 @@ function guard<R>(operation: () => R): R {
   try {
     return operation();
   } catch (error) {
+    if (error instanceof NexusError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     throw new NexusError(READ_MODEL_ERRORS.STORE_UNAVAILABLE, `read model store failed: ${message}`, { cause: error });
   }

@@ -90,10 +90,10 @@ export function collectionOf(declaration: ReadModelDeclaration): string {
   return declaration.collection ?? declaration.resourceType;
 }
 
-/** The store options a declaration implies: its sortable fields indexed, its composite indexes. */
+/** The store options a declaration implies: its sortable fields indexed, its composite indexes, its field types. */
 export function collectionOptionsOf(declaration: ReadModelDeclaration): ReadModelCollectionOptions {
   const indexedFields = Object.entries(declaration.fields)
     .filter(([, field]) => field.sortable === true)
     .map(([name]) => name);
-  return { indexedFields, ...(declaration.compositeIndexes ? { compositeIndexes: declaration.compositeIndexes } : {}) };
+  return { indexedFields, ...(declaration.compositeIndexes ? { compositeIndexes: declaration.compositeIndexes } : {}), fields: declaration.fields };
 }

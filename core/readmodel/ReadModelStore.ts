@@ -1,3 +1,5 @@
+import type { ReadModelField } from './ReadModelDeclaration';
+
 /** A read-model document with the aggregate version it reflects. */
 export interface ReadModelDocument<T> {
   id: string;
@@ -70,6 +72,11 @@ export interface ReadModelCollectionOptions {
    * instead of sorting every match.
    */
   compositeIndexes?: ReadonlyArray<readonly string[]>;
+  /**
+   * The declared fields with their types: an engine with a schema lays out the filterable and
+   * sortable ones as typed columns (embedded SQLite); others may ignore them.
+   */
+  fields?: Readonly<Record<string, ReadModelField>>;
 }
 
 /** Factory of collections; index hints become secondary indexes where the engine supports them. */
