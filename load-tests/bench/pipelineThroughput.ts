@@ -6,9 +6,10 @@ import { EmbeddedPipelineRunner } from '../../core/pipeline/EmbeddedPipelineRunn
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { bytesToUuid, GLUE_HEADER_LENGTH } from '../../core/wire/GlueWireFormat';
 import { collectionOf, collectionOptionsOf } from '../../core/readmodel/ReadModelDeclaration';
-import { ORDER_LIST_COLLECTION, orderListReadModel, orderListReducer, orderUpcasters } from '../../domain';
+import { orderListReadModel, orderListReducer, orderUpcasters } from '../../domain';
 import type { OrderListItem } from '../../domain';
 import orderList from '../../pipelines/order-list';
+import { readModelTableLayout } from '../../adapters/embedded/ReadModelTableLayout';
 import { benchCodec, coreRecords, scratch } from './benchFixtures';
 import type { BenchRecord } from './benchFixtures';
 
@@ -75,8 +76,12 @@ async function pipeline(db: Database, codec: Awaited<ReturnType<typeof benchCode
 async function handLoop(db: Database, registry: SqliteSchemaRegistry, records: readonly BenchRecord[]): Promise<number> {
   const streams = new SqliteStreamLog(db);
   await publishAll(streams, records);
-  // The same read model as the pipeline's, indexes included: every upsert maintains them.
-  new SqliteReadModelStore(db).collection(collectionOf(orderListReadModel), collectionOptionsOf(orderListReadModel));
+  // The same read model as the pipeline's, its table laid out from the declaration (columns and
+  // indexes): every upsert fills the columns and maintains the indexes.
+  const options = collectionOptionsOf(orderListReadModel);
+  new SqliteReadModelStore(db).collection(collectionOf(orderListReadModel), options);
+  const layout = readModelTableLayout(collectionOf(orderListReadModel), options);
+  const fields = layout.columns.map((c) => c.field);
   new SqliteCheckpointStore(db);
   const types = new Map<string, WriterType>();
   const load = async (bytes: Buffer): Promise<WriterType> => {
@@ -99,10 +104,12 @@ async function handLoop(db: Database, registry: SqliteSchemaRegistry, records: r
   const read = db.prepare<[number, number], { position: number; record: Buffer }>(
     "SELECT position, record FROM stream_records WHERE stream = 'core' AND position > ? ORDER BY position LIMIT ?",
   );
-  const select = db.prepare<[string, string], { version: number; data: string }>('SELECT version, data FROM read_models WHERE collection = ? AND id = ?');
+  const select = db.prepare<[string], { version: number; data: string }>(`SELECT version, data FROM "${layout.table}" WHERE id = ?`);
+  const columns = layout.columns.map((c) => c.column);
   const upsert = db.prepare(`
-    INSERT INTO read_models (collection, id, version, data) VALUES (?, ?, ?, ?)
-    ON CONFLICT (collection, id) DO UPDATE SET version = excluded.version, data = excluded.data WHERE excluded.version > read_models.version`);
+    INSERT INTO "${layout.table}" (id, version, data, ${columns.join(', ')}) VALUES (?, ?, ?, ${columns.map(() => '?').join(', ')})
+    ON CONFLICT (id) DO UPDATE SET version = excluded.version, data = excluded.data, ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}
+    WHERE excluded.version > "${layout.table}".version`);
   const checkpoint = db.prepare("INSERT OR REPLACE INTO checkpoints (pipeline_name, position, updated_at) VALUES ('hand', ?, ?)");
   const apply = db.transaction((batch: { position: number; record: Buffer }[]) => {
     for (const row of batch) {
@@ -111,11 +118,12 @@ async function handLoop(db: Database, registry: SqliteSchemaRegistry, records: r
       const decoded = writer.type.fromBuffer(envelope.payload.subarray(GLUE_HEADER_LENGTH)) as Record<string, unknown>;
       if (!WANTED.has(writer.eventType)) continue;
       const { payload } = upcasters.upcast(writer.eventType, writer.version, decoded);
-      const current = select.get(ORDER_LIST_COLLECTION, envelope.aggregateId);
+      const current = select.get(envelope.aggregateId);
       if (current && current.version >= envelope.aggregateVersion) continue;
       const event = { eventType: writer.eventType, payload, envelope };
       const next = orderListReducer(current ? (JSON.parse(current.data) as OrderListItem) : undefined, event);
-      if (next !== null) upsert.run(ORDER_LIST_COLLECTION, envelope.aggregateId, envelope.aggregateVersion, JSON.stringify(next));
+      // The order list's columns are strings and numbers: bound as they are.
+      if (next !== null) upsert.run(envelope.aggregateId, envelope.aggregateVersion, JSON.stringify(next), ...fields.map((field) => (next as unknown as Record<string, unknown>)[field] ?? null));
     }
     const last = batch[batch.length - 1];
     if (last) checkpoint.run(last.position, new Date().toISOString());
