@@ -174,7 +174,8 @@ class SqliteReadModelCollection<T> implements ReadModelCollection<T>, SyncReadMo
 }
 
 function isMissingTable(error: unknown): boolean {
-  return error instanceof NexusError && error.cause instanceof Error && error.cause.message.startsWith('no such table');
+  // The message, not `instanceof`: the native module's errors may come from another realm (jest).
+  return error instanceof NexusError && error.code === READ_MODEL_ERRORS.STORE_UNAVAILABLE && error.message.includes('no such table');
 }
 
 function toDocument<T>(row: DocumentRow): ReadModelDocument<T> {
