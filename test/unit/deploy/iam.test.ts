@@ -1,32 +1,16 @@
 import type { TopicDeclaration } from '../../../core/messaging/Topic';
-import { LAMBDA_EVENT_SOURCE_DEFAULTS } from '../../../core/pipeline/PipelineDeployment';
 import type { PipelinePort } from '../../../core/pipeline/PipelineDeployment';
-import type { DeployedFunction, DeployedPipeline, DeployedSource } from '../../../deploy/DeployedFunction';
+import type { DeployedFunction, DeployedSource } from '../../../deploy/DeployedFunction';
 import { statementsOf, roleOf } from '../../../deploy/iam/roleOf';
 import type { RoleSettings } from '../../../deploy/iam/roleOf';
-import { functionLogicalIds } from '../../../deploy/names';
+import { fixedFunction as fixedFn, pipelineFunction } from '../../support/deployedFunctions';
 
 const TOPICS: TopicDeclaration[] = [{ name: 'order-events', subscriptions: [{ queue: 'order-notices', ordering: 'per-key' }] }];
 const MUTATIONS = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'];
 
-function pipelineFn(name: string, source: DeployedSource, uses: PipelinePort[], lambda: Partial<DeployedPipeline['lambda']> = {}): DeployedFunction {
-  const key = `${name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())}Pipeline`;
-  return {
-    key,
-    ...functionLogicalIds(key),
-    kind: 'pipeline',
-    handler: 'handlers/aws/lambda/pipeline.handler',
-    pipeline: { name, source, uses, lambda: { ...LAMBDA_EVENT_SOURCE_DEFAULTS, batchSize: 10, onFailureQueue: source.type !== 'queue', ...lambda } },
-  };
-}
-
-function fixedFn(key: string, kind: DeployedFunction['kind']): DeployedFunction {
-  return { key, ...functionLogicalIds(key), kind, handler: `handlers/aws/lambda/${key}.handler` };
-}
-
-const router = pipelineFn('router', { type: 'events' }, ['publisher', 'topics']);
-const orderList = pipelineFn('order-list', { type: 'stream', stream: 'core' }, ['readModels'], { enhancedFanOut: true });
-const orderNotices = pipelineFn('order-notices', { type: 'queue', queue: 'order-notices' }, ['readModels']);
+const router = pipelineFunction('router', { type: 'events' }, { uses: ['publisher', 'topics'] });
+const orderList = pipelineFunction('order-list', { type: 'stream', stream: 'core' }, { lambda: { enhancedFanOut: true } });
+const orderNotices = pipelineFunction('order-notices', { type: 'queue', queue: 'order-notices' });
 const FUNCTIONS = [fixedFn('api', 'api'), fixedFn('redrive', 'redrive'), fixedFn('deadLetterGauge', 'deadLetterGauge'), fixedFn('schemas', 'schemas'), router, orderList, orderNotices];
 const SETTINGS: RoleSettings = { stage: 'test', functions: FUNCTIONS, topics: TOPICS };
 
@@ -118,7 +102,7 @@ describe('the role of each function', () => {
 
   it('grants a stream-sourced pipeline without fan-out no consumer, and one without an on-failure queue no send', () => {
     // given
-    const plain = pipelineFn('order-search', { type: 'stream', stream: 'core' }, ['readModels'], { onFailureQueue: false });
+    const plain = pipelineFunction('order-search', { type: 'stream', stream: 'core' }, { lambda: { onFailureQueue: false } });
     // when
     const grants = grantsOf(plain);
     // then
@@ -189,7 +173,7 @@ describe('the role of each function', () => {
     const portSets: PipelinePort[][] = [[], ['readModels'], ['publisher'], ['topics'], ['readModels', 'publisher', 'topics']];
     const pipelines = sources.flatMap((source, s) =>
       portSets.flatMap((uses, u) =>
-        [true, false].map((flag) => pipelineFn(`p-${s}-${u}-${String(flag)}`, source, uses, source.type === 'stream' ? { enhancedFanOut: flag, onFailureQueue: !flag } : source.type === 'events' ? { onFailureQueue: flag } : {})),
+        [true, false].map((flag) => pipelineFunction(`p-${s}-${u}-${String(flag)}`, source, { uses, lambda: source.type === 'stream' ? { enhancedFanOut: flag, onFailureQueue: !flag } : source.type === 'events' ? { onFailureQueue: flag } : {} })),
       ),
     );
     const functions = [...FUNCTIONS.filter((fn) => fn.kind !== 'pipeline'), ...pipelines];

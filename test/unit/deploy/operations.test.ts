@@ -1,26 +1,14 @@
 import type { TopicDeclaration } from '../../../core/messaging/Topic';
-import { LAMBDA_EVENT_SOURCE_DEFAULTS } from '../../../core/pipeline/PipelineDeployment';
 import type { CfnResource } from '../../../deploy/cloudFormation';
-import type { DeployedFunction, DeployedSource } from '../../../deploy/DeployedFunction';
-import { functionLogicalIds } from '../../../deploy/names';
+import type { DeployedFunction } from '../../../deploy/DeployedFunction';
+import { fixedFunction, pipelineFunction as pipelineFn } from '../../support/deployedFunctions';
 import { alarmsOf } from '../../../deploy/operations/alarms';
 import { dashboardOf } from '../../../deploy/operations/dashboard';
 
 const TOPICS: TopicDeclaration[] = [{ name: 'order-events', subscriptions: [{ queue: 'order-notices', ordering: 'per-key' }] }];
 
-function pipelineFn(name: string, source: DeployedSource): DeployedFunction {
-  const key = `${name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())}Pipeline`;
-  return {
-    key,
-    ...functionLogicalIds(key),
-    kind: 'pipeline',
-    handler: 'handlers/aws/lambda/pipeline.handler',
-    pipeline: { name, source, uses: ['readModels'], lambda: { ...LAMBDA_EVENT_SOURCE_DEFAULTS, batchSize: 10, onFailureQueue: source.type !== 'queue' } },
-  };
-}
-
 const FUNCTIONS: DeployedFunction[] = [
-  { key: 'api', ...functionLogicalIds('api'), kind: 'api', handler: 'handlers/aws/lambda/api.handler' },
+  fixedFunction('api', 'api'),
   pipelineFn('router', { type: 'events' }),
   pipelineFn('order-list', { type: 'stream', stream: 'core' }),
   pipelineFn('order-notices', { type: 'queue', queue: 'order-notices' }),

@@ -2,39 +2,16 @@ import { DEAD_LETTER_TABLE } from '../../../adapters/aws/tables/deadLetterTable'
 import { EVENTS_TABLE } from '../../../adapters/aws/tables/eventsTable';
 import { SNAPSHOTS_TABLE } from '../../../adapters/aws/tables/snapshotsTable';
 import type { TopicDeclaration } from '../../../core/messaging/Topic';
-import { LAMBDA_EVENT_SOURCE_DEFAULTS } from '../../../core/pipeline/PipelineDeployment';
-import type { PipelinePort } from '../../../core/pipeline/PipelineDeployment';
 import type { CfnResource } from '../../../deploy/cloudFormation';
-import type { DeployedFunction, DeployedPipeline, DeployedSource } from '../../../deploy/DeployedFunction';
-import { functionLogicalIds } from '../../../deploy/names';
+import type { DeployedFunction } from '../../../deploy/DeployedFunction';
 import { resourcesOf } from '../../../deploy/resources/resourcesOf';
 import { SearchDomainNameError, searchDomainResources } from '../../../deploy/resources/searchDomain';
 import { stackTables, tableResource } from '../../../deploy/resources/tables';
+import { fixedFunction as fixedFn, pipelineFunction as pipelineFn } from '../../support/deployedFunctions';
 
 const TOPICS: TopicDeclaration[] = [
   { name: 'order-events', subscriptions: [{ queue: 'order-notices', ordering: 'per-key', maxReceiveCount: 4, filter: { eventType: ['OrderConfirmed'] } }, { queue: 'audit', ordering: 'none' }] },
 ];
-
-function pipelineFn(name: string, source: DeployedSource, options: { uses?: PipelinePort[]; lambda?: Partial<DeployedPipeline['lambda']> } = {}): DeployedFunction {
-  const key = `${name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())}Pipeline`;
-  const queueSource = source.type === 'queue';
-  return {
-    key,
-    ...functionLogicalIds(key),
-    kind: 'pipeline',
-    handler: 'handlers/aws/lambda/pipeline.handler',
-    pipeline: {
-      name,
-      source,
-      uses: options.uses ?? ['readModels'],
-      lambda: { ...LAMBDA_EVENT_SOURCE_DEFAULTS, batchSize: 10, onFailureQueue: !queueSource, ...options.lambda },
-    },
-  };
-}
-
-function fixedFn(key: string, kind: DeployedFunction['kind']): DeployedFunction {
-  return { key, ...functionLogicalIds(key), kind, handler: `handlers/aws/lambda/${key}.handler` };
-}
 
 const FUNCTIONS: DeployedFunction[] = [
   fixedFn('api', 'api'),
