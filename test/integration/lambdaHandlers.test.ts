@@ -21,6 +21,7 @@ import { motoClientConfig, motoEndpoint } from '../engines/awsTestClients';
 import { dynamoDbStreamEvent, httpApiEvent, kinesisEvent } from '../engines/lambdaEvents';
 import { eventsTableStreamRecords, kinesisShardRecords } from '../engines/streamRecords';
 import { MOTO_ACCOUNT } from '../engines/snsSqsMessaging';
+import { captureStdoutPerTest } from '../support/capturedStdout';
 
 jest.setTimeout(120_000);
 
@@ -46,7 +47,7 @@ describe('the Lambda handlers, invoked in-process with Lambda-shaped events agai
   let names: AwsResourceNames;
   let deleteRegistry: () => Promise<void>;
   let restoreEnv: () => void;
-  let output: string[];
+  const stdout = captureStdoutPerTest();
   let orderId: string;
   let kinesisSeen = 0;
 
@@ -59,14 +60,6 @@ describe('the Lambda handlers, invoked in-process with Lambda-shaped events agai
     restoreEnv = setEnv({ ...engineFunctionEnvironment({ stage, region: REGION, serviceName: SERVICE }), NEXUS_JWT_SECRET: SECRET });
   });
 
-  beforeEach(() => {
-    output = [];
-    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      output.push(chunk.toString());
-      return true;
-    });
-  });
-  afterEach(() => jest.restoreAllMocks());
 
   afterAll(async () => {
     restoreEnv?.();
@@ -83,11 +76,11 @@ describe('the Lambda handlers, invoked in-process with Lambda-shaped events agai
     expect(response.statusCode).toBe(202);
     orderId = (JSON.parse(response.body) as { aggregateId: string }).aggregateId;
     expect(JSON.parse(response.body)).toMatchObject({ correlationId: 'corr-lambda-1', version: 1 });
-    const metrics = emfLines(output);
+    const metrics = stdout.emfLines();
     expect(metrics).toHaveLength(1);
     expect(metrics[0]).toMatchObject({ _aws: { CloudWatchMetrics: [{ Namespace: 'Nexus', Dimensions: [['service']] }] }, service: SERVICE, EventsAppended: 1, CommandErrors: 0 });
     expect(metricNames(metrics[0])).toEqual(['CommandErrors', 'CommandLatency', 'EventsAppended']);
-    const logs = logLines(output);
+    const logs = stdout.logLines();
     expect(logs.length).toBeGreaterThan(0);
     for (const line of logs) expect(line).toMatchObject({ correlationId: 'corr-lambda-1', service: SERVICE, function_name: 'api' });
     expect(logs.map((line) => line.message)).toContain('request answered');
@@ -102,8 +95,8 @@ describe('the Lambda handlers, invoked in-process with Lambda-shaped events agai
     expect(response.statusCode).toBe(200);
     const given = response.headers?.['x-correlation-id'];
     expect(typeof given).toBe('string');
-    expect(logLines(output).map((line) => line.correlationId)).toEqual([given]);
-    expect(metricNames(emfLines(output)[0])).toEqual(['QueryLatency']);
+    expect(stdout.logLines().map((line) => line.correlationId)).toEqual([given]);
+    expect(metricNames(stdout.emfLines()[0])).toEqual(['QueryLatency']);
   });
 
   it('routes the appended event from a DynamoDB Streams event to the core stream (the router function)', async () => {
@@ -116,7 +109,7 @@ describe('the Lambda handlers, invoked in-process with Lambda-shaped events agai
     expect(response).toEqual({ batchItemFailures: [] });
     expect((await coreStreamRecords()).map((record) => record.PartitionKey)).toEqual([orderId]);
     // exactly the dimension set the template's alarms name: CloudWatch matches metrics on all their dimensions
-    const [routed] = emfLines(output);
+    const [routed] = stdout.emfLines();
     expect((routed?._aws as { CloudWatchMetrics: { Dimensions: string[][] }[] }).CloudWatchMetrics.map((directive) => directive.Dimensions.map((set) => [...set].sort()))).toEqual([[['pipeline', 'service']]]);
     expect(routed).toMatchObject({ _aws: { CloudWatchMetrics: [{ Namespace: 'Nexus' }] }, pipeline: 'router', RecordsIn: 1, RecordsOut: 1, RecordsFailed: 0, RecordsParked: 0 });
   });
@@ -132,7 +125,7 @@ describe('the Lambda handlers, invoked in-process with Lambda-shaped events agai
     const query = await api(httpEvent('GET', `/api/queries/orders/${orderId}`, undefined, 'corr-lambda-2'), lambdaContext('api'));
     // then
     expect(response).toEqual({ batchItemFailures: [] });
-    const [pipelineMetrics] = emfLines(output);
+    const [pipelineMetrics] = stdout.emfLines();
     expect(pipelineMetrics).toMatchObject({ service: SERVICE, pipeline: 'order-list', RecordsIn: 1, RecordsOut: 1, RecordsFailed: 0, RecordsParked: 0 });
     expect(metricNames(pipelineMetrics)).toEqual(['PipelineLag', 'RecordsFailed', 'RecordsIn', 'RecordsOut', 'RecordsParked']);
     expect(query.statusCode).toBe(200);
@@ -149,7 +142,7 @@ describe('the Lambda handlers, invoked in-process with Lambda-shaped events agai
     const response = await orderList(kinesisEvent(streamArn, [{ shardId, records }]), lambdaContext('orderListPipeline'));
     // then
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(emfLines(output)[0]).toMatchObject({ pipeline: 'order-list', RecordsIn: 1, RecordsOut: 0, RecordsParked: 1, RecordsFailed: 0 });
+    expect(stdout.emfLines()[0]).toMatchObject({ pipeline: 'order-list', RecordsIn: 1, RecordsOut: 0, RecordsParked: 1, RecordsFailed: 0 });
     const parked = await deadLetters().list({ pipelineName: 'order-list' });
     expect(parked.map((entry) => entry.key)).toEqual(['poison-key']);
   });
@@ -163,7 +156,7 @@ describe('the Lambda handlers, invoked in-process with Lambda-shaped events agai
     const response = await orderList(kinesisEvent(streamArn, [{ shardId, records: good }]), lambdaContext('orderListPipeline'));
     // then
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: good[0]?.SequenceNumber }] });
-    expect(emfLines(output)[0]).toMatchObject({ pipeline: 'order-list', RecordsIn: 1, RecordsOut: 0, RecordsParked: 0, RecordsFailed: 1 });
+    expect(stdout.emfLines()[0]).toMatchObject({ pipeline: 'order-list', RecordsIn: 1, RecordsOut: 0, RecordsParked: 0, RecordsFailed: 1 });
     expect((await deadLetters().list({ pipelineName: 'order-list' })).map((entry) => entry.key)).toEqual(['poison-key']);
   });
 
@@ -183,7 +176,7 @@ describe('the Lambda handlers, invoked in-process with Lambda-shaped events agai
     const counts = await gauge({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, lambdaContext('deadLetterGauge'));
     // then
     expect(counts).toEqual({ router: 0, 'order-list': 1, 'order-notices': 0 });
-    const lines = emfLines(output);
+    const lines = stdout.emfLines();
     expect(lines.map((line) => [line.pipeline, line.ParkedRecords])).toEqual([
       ['router', 0],
       ['order-list', 1],
@@ -306,22 +299,6 @@ function lambdaContext(functionName: string, remainingMs = 60_000): Context {
     fail: () => undefined,
     succeed: () => undefined,
   };
-}
-
-function jsonLines(output: readonly string[]): Record<string, unknown>[] {
-  return output
-    .join('')
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-function emfLines(output: readonly string[]): Record<string, unknown>[] {
-  return jsonLines(output).filter((line) => '_aws' in line);
-}
-
-function logLines(output: readonly string[]): Record<string, unknown>[] {
-  return jsonLines(output).filter((line) => !('_aws' in line));
 }
 
 function metricNames(line: Record<string, unknown> | undefined): string[] {

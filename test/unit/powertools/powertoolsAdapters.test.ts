@@ -1,25 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { EmfMetrics, powertoolsLogger } from '../../../adapters/powertools';
+import { captureStdoutPerTest } from '../../support/capturedStdout';
 
 describe('the Powertools adapters', () => {
-  let output: string[];
-
-  beforeEach(() => {
-    output = [];
-    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      output.push(chunk.toString());
-      return true;
-    });
-  });
-  afterEach(() => jest.restoreAllMocks());
-
-  const lines = (): Record<string, unknown>[] =>
-    output
-      .join('')
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const stdout = captureStdoutPerTest();
+  const lines = (): Record<string, unknown>[] => stdout.jsonLines();
 
   it('writes keys appended after a child was made on the child lines too (a child per container, a correlation id per invocation)', () => {
     // given a child made before the invocation, as stores and pipelines make theirs
