@@ -1,5 +1,6 @@
 import type { NexusError } from '../../core/errors/NexusError';
-import type { ReadModelQuery, SortDirection } from '../../core/readmodel/ReadModelStore';
+import { RANGE_OPERATORS } from '../../core/readmodel/ReadModelStore';
+import type { ReadModelQuery, ReadModelRange, SortDirection } from '../../core/readmodel/ReadModelStore';
 import { checkFieldName, indexedValue, VALUE_RANK } from './openSearchReadModelIndex';
 import { decodeCursor, encodeCursor } from '../../core/pagination/opaqueCursor';
 import { InvalidReadModelQueryError } from '../../core/readmodel/ReadModelErrors';
@@ -30,7 +31,8 @@ function invalid(message: string, details: Record<string, unknown>): NexusError 
 
 /**
  * Plans one page of `query` over a collection whose declared fields are `declared`: equality
- * filters as `term`s on the typed slots, tombstones left out, sort on (rank, number, text, id) in
+ * filters as `term`s on the typed slots, range filters as `range`s on the slot of their bounds'
+ * type (numbers on the number slot, strings on the keyword slot, as SQLite compares them), tombstones left out, sort on (rank, number, text, id) in
  * `direction` (SQLite's order: NULLs, numbers, text; ties by id), `search_after` the cursor's
  * sort values, and one hit more than the page to tell whether a next page exists.
  *
@@ -47,6 +49,10 @@ export function planOpenSearchQuery(query: ReadModelQuery, declared: ReadonlySet
   for (const [field, value] of Object.entries(query.where ?? {})) {
     checkQueryable(field, declared);
     filters.push(termOf(field, value));
+  }
+  for (const [field, range] of Object.entries(query.range ?? {})) {
+    checkQueryable(field, declared);
+    filters.push(rangeOf(field, range));
   }
   if (sortBy !== 'id') checkQueryable(sortBy, declared);
   const sort = sortBy === 'id' ? [{ id: { order: direction } }] : fieldSort(sortBy, direction);
@@ -90,6 +96,24 @@ function termOf(field: string, value: unknown): Record<string, unknown> {
   // The same typing as the write: a number never equals a string, true equals 1 (as in SQLite).
   const indexed = indexedValue(value);
   return indexed.t === VALUE_RANK.TEXT ? { term: { [`fields.${field}.s`]: indexed.s } } : { term: { [`fields.${field}.n`]: indexed.n } };
+}
+
+function rangeOf(field: string, range: ReadModelRange): Record<string, unknown> {
+  const bounds: Record<string, string | number> = {};
+  let slot: 'n' | 's' | undefined;
+  for (const operator of RANGE_OPERATORS) {
+    const value = range[operator];
+    if (value === undefined) continue;
+    const valueSlot = typeof value === 'number' && Number.isFinite(value) ? 'n' : typeof value === 'string' ? 's' : undefined;
+    if (valueSlot === undefined || (slot !== undefined && slot !== valueSlot)) {
+      throw invalid(`invalid range on field '${field}': bounds must be finite numbers or strings, all of one type`, { field });
+    }
+    slot = valueSlot;
+    bounds[operator] = value;
+  }
+  if (slot === undefined) throw invalid(`invalid range on field '${field}': give at least one of ${RANGE_OPERATORS.join(', ')}`, { field });
+  // A slot holds only values of its type, so a number bound never matches text (and the reverse).
+  return { range: { [`fields.${field}.${slot}`]: bounds } };
 }
 
 function limitOf(limit: number | undefined): number {

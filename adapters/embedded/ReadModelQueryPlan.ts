@@ -1,5 +1,6 @@
 import { InvalidReadModelQueryError } from '../../core/readmodel/ReadModelErrors';
-import type { ReadModelQuery, SortDirection } from '../../core/readmodel/ReadModelStore';
+import { RANGE_OPERATORS } from '../../core/readmodel/ReadModelStore';
+import type { RangeOperator, ReadModelQuery, ReadModelRange, SortDirection } from '../../core/readmodel/ReadModelStore';
 import { decodeCursor, encodeCursor } from '../../core/pagination/opaqueCursor';
 import { columnOf, jsonFieldExpression } from './ReadModelTableLayout';
 import type { ReadModelTableLayout } from './ReadModelTableLayout';
@@ -7,6 +8,7 @@ import type { ReadModelTableLayout } from './ReadModelTableLayout';
 export { InvalidReadModelQueryError };
 
 const DEFAULT_LIMIT = 20;
+const COMPARISON: Record<RangeOperator, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
 const MAX_LIMIT = 100;
 
 export type SortValue = string | number | null;
@@ -37,7 +39,7 @@ export function fieldExpression(layout: ReadModelTableLayout, field: string): st
 }
 
 /**
- * Plans one page of `query` over the table of `layout`: equality filters, order by (sort value, id) in
+ * Plans one page of `query` over the table of `layout`: equality and range filters, order by (sort value, id) in
  * `direction`, keyset pagination after the cursor's (sort value, id), one extra row to tell
  * whether a next page exists.
  */
@@ -53,6 +55,11 @@ export function planReadModelQuery(query: ReadModelQuery, layout: ReadModelTable
   for (const [field, value] of Object.entries(query.where ?? {})) {
     conditions.push(`${fieldExpression(layout, field)} = ?`);
     parameters.push(bindable(field, value));
+  }
+  for (const [field, range] of Object.entries(query.range ?? {})) {
+    const bounds = rangeCondition(fieldExpression(layout, field), field, range);
+    conditions.push(bounds.sql);
+    parameters.push(...bounds.parameters);
   }
   const sortExpression = sortBy === 'id' ? 'id' : fieldExpression(layout, sortBy);
   if (query.cursor !== undefined) {
@@ -93,6 +100,33 @@ function keysetCondition(
     sql: `(${nulls}${expression} ${cmp} ? OR (${expression} = ? AND id ${cmp} ?))`,
     parameters: [sortValue, sortValue],
   };
+}
+
+/**
+ * The bounds of `range` on `expression`, each comparison index-friendly. SQLite orders numbers
+ * before all text, so a number bound alone would also match every text value (and a text bound
+ * every number); an open side is closed at the type's edge instead: `< ''` (below all text) for
+ * numbers, `>= ''` (the least text) for strings. A missing field (NULL) fails every comparison.
+ */
+function rangeCondition(expression: string, field: string, range: ReadModelRange): { sql: string; parameters: (string | number)[] } {
+  const bounds: string[] = [];
+  const parameters: (string | number)[] = [];
+  let kind: 'number' | 'string' | undefined;
+  for (const operator of RANGE_OPERATORS) {
+    const value = range[operator];
+    if (value === undefined) continue;
+    const valueKind = typeof value === 'number' && Number.isFinite(value) ? 'number' : typeof value === 'string' ? 'string' : undefined;
+    if (valueKind === undefined || (kind !== undefined && kind !== valueKind)) {
+      throw new InvalidReadModelQueryError(`invalid range on field '${field}': bounds must be finite numbers or strings, all of one type`, { field });
+    }
+    kind = valueKind;
+    bounds.push(`${expression} ${COMPARISON[operator]} ?`);
+    parameters.push(value);
+  }
+  if (kind === undefined) throw new InvalidReadModelQueryError(`invalid range on field '${field}': give at least one of ${RANGE_OPERATORS.join(', ')}`, { field });
+  if (kind === 'number' && range.lt === undefined && range.lte === undefined) bounds.push(`${expression} < ''`);
+  if (kind === 'string' && range.gt === undefined && range.gte === undefined) bounds.push(`${expression} >= ''`);
+  return { sql: bounds.join(' AND '), parameters };
 }
 
 function limitOf(limit: number | undefined): number {

@@ -9,9 +9,23 @@ export interface ReadModelDocument<T> {
 
 export type SortDirection = 'asc' | 'desc';
 
+/** The range operators of {@link ReadModelQuery.range}: >, >=, <, <=. */
+export const RANGE_OPERATORS = ['gt', 'gte', 'lt', 'lte'] as const;
+
+export type RangeOperator = (typeof RANGE_OPERATORS)[number];
+
+/**
+ * Bounds on one field, all of which a document must meet. A number bound matches numeric values
+ * only, a string bound text values only (compared as UTF-8 bytes, as ISO-8601 timestamps in one
+ * form compare in time order); a document without the field never matches.
+ */
+export type ReadModelRange = Partial<Record<RangeOperator, string | number>>;
+
 export interface ReadModelQuery {
   /** Equality filters on top-level fields of `data`. */
   where?: Record<string, string | number | boolean>;
+  /** Range filters on top-level fields of `data`, ANDed with `where`. */
+  range?: Readonly<Record<string, ReadModelRange>>;
   /** A top-level field of `data`; default `id`. */
   sortBy?: string;
   direction?: SortDirection;

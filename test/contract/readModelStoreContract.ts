@@ -9,8 +9,10 @@ export interface ReadModelStoreUnderTest {
 
 interface Order {
   status: string;
-  total?: number;
+  /** Text in one case: a range on numbers must not match it. */
+  total?: number | string;
   vip: boolean;
+  placedAt?: string;
 }
 
 /** Every document a query yields, following cursors to the end. */
@@ -37,7 +39,7 @@ export function describeReadModelStoreContract(name: string, factory: () => Prom
       subject = await factory();
       // Every field the cases filter or sort on is declared: engines that index declared fields
       // only (OpenSearch) refuse a query on any other.
-      orders = subject.store.collection<Order>('orders', { indexedFields: ['status', 'total', 'vip'] });
+      orders = subject.store.collection<Order>('orders', { indexedFields: ['status', 'total', 'vip', 'placedAt'] });
     });
 
     afterEach(async () => {
@@ -170,6 +172,67 @@ export function describeReadModelStoreContract(name: string, factory: () => Prom
       // then the query is refused and names the field
       await expect(query).rejects.toMatchObject({ code: READ_MODEL_ERRORS.INVALID_QUERY, message: expect.stringContaining('status') });
       await expect(orders.query({ sortBy: 'a.b' })).rejects.toMatchObject({ code: READ_MODEL_ERRORS.INVALID_QUERY, details: { field: 'a.b' } });
+    });
+
+    async function seedForRanges(): Promise<void> {
+      // A text total (r4) and a missing one (r5): a number range matches neither.
+      await orders.upsertIfNewer('r1', 1, { status: 'placed', total: 5, vip: false, placedAt: '2025-12-31T23:59:59.999Z' });
+      await orders.upsertIfNewer('r2', 1, { status: 'placed', total: 100, vip: false, placedAt: '2026-01-01T00:00:00.000Z' });
+      await orders.upsertIfNewer('r3', 1, { status: 'cancelled', total: 250.5, vip: true, placedAt: '2026-02-01T08:00:00.000Z' });
+      await orders.upsertIfNewer('r4', 1, { status: 'placed', total: 'n/a', vip: true, placedAt: '2026-03-01T08:00:00.000Z' });
+      await orders.upsertIfNewer('r5', 1, { status: 'placed', vip: false });
+    }
+
+    it.each([
+      [{ gte: 100 }, ['r2', 'r3']],
+      [{ gt: 100 }, ['r3']],
+      [{ lt: 100 }, ['r1']],
+      [{ lte: 100 }, ['r1', 'r2']],
+      [{ gt: 5, lt: 250.5 }, ['r2']],
+      [{ gte: 5, lte: 250.5 }, ['r1', 'r2', 'r3']],
+    ])('filters by the number range %j, never matching text or a missing value', async (range, expected) => {
+      // given totals 5, 100, 250.5, a text total and none
+      await seedForRanges();
+      // when
+      const page = await orders.query({ range: { total: range } });
+      // then
+      expect(page.items.map((item) => item.id)).toEqual(expected);
+    });
+
+    it('filters ISO-8601 timestamps by a string range in time order, with equality filters beside it', async () => {
+      // given four documents placed around the new year, one without a time
+      await seedForRanges();
+      // when
+      const sinceNewYear = await orders.query({ range: { placedAt: { gte: '2026-01-01T00:00:00.000Z' } } });
+      const january = await orders.query({ range: { placedAt: { gte: '2026-01-01T00:00:00.000Z', lt: '2026-02-01T00:00:00.000Z' } } });
+      const before = await orders.query({ range: { placedAt: { lt: '2026-01-01T00:00:00.000Z' } } });
+      const placedSince = await orders.query({ where: { status: 'placed' }, range: { placedAt: { gt: '2025-12-31T23:59:59.999Z' } } });
+      // then
+      expect(sinceNewYear.items.map((item) => item.id)).toEqual(['r2', 'r3', 'r4']);
+      expect(january.items.map((item) => item.id)).toEqual(['r2']);
+      expect(before.items.map((item) => item.id)).toEqual(['r1']);
+      expect(placedSince.items.map((item) => item.id)).toEqual(['r2', 'r4']);
+    });
+
+    it('pages through a range sorted by the ranged field exactly once', async () => {
+      // given
+      await seedForRanges();
+      await orders.upsertIfNewer('r6', 1, { status: 'placed', total: 100, vip: true });
+      // when paging one at a time, descending
+      const { ids } = await readAllPages(orders, { range: { total: { gte: 5 } }, sortBy: 'total', direction: 'desc', limit: 1 });
+      // then ties on total broken by id, descending
+      expect(ids).toEqual(['r3', 'r6', 'r2', 'r1']);
+    });
+
+    it('refuses a range without bounds or with bounds of two types, naming the field', async () => {
+      // given
+      await seedForRanges();
+      // when
+      const empty = orders.query({ range: { total: {} } });
+      const mixed = orders.query({ range: { total: { gt: 1, lt: 'z' } } });
+      // then
+      await expect(empty).rejects.toMatchObject({ code: READ_MODEL_ERRORS.INVALID_QUERY, details: { field: 'total' } });
+      await expect(mixed).rejects.toMatchObject({ code: READ_MODEL_ERRORS.INVALID_QUERY, details: { field: 'total' } });
     });
 
     it('refuses a malformed cursor', async () => {
