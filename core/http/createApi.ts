@@ -10,18 +10,16 @@ import { HTTP_ERRORS, HttpRequestError } from './HttpErrors';
 import { PROBLEM_CONTENT_TYPE, problemFor, toProblem } from './problemDetails';
 import type { ProblemDocument } from './problemDetails';
 import { READ_JSON_BODY_DEFAULTS, readJsonBody } from './readJsonBody';
-import { pathParameterOf } from './pathParameter';
 import { methodNotAllowed, methodsByPath } from './methodNotAllowed';
 import { addReadModelRoutes } from './readModelRoutes';
-import { once } from './once';
 import { authenticate } from './authenticate';
 import type { ApiEnv } from './authenticate';
-import { TEMPORAL_QUERY_DEFAULTS, parseTemporalQuery, replayAsOf } from './temporalQuery';
-import type { TemporalQueryDependencies, TemporalQueryOptions, TemporalState } from './temporalQuery';
+import { TEMPORAL_QUERY_DEFAULTS } from './temporalQuery';
+import type { TemporalQueryDependencies, TemporalQueryOptions } from './temporalQuery';
+import { addTemporalRoute } from './temporalRoute';
 import type { AccessGuard } from '../auth/AccessGuard';
 import type { CommandOwnership } from '../auth/CommandOwnership';
 import type { TokenVerifier } from '../auth/Principal';
-import type { ResourceRef } from '../auth/Authorizer';
 import { AUTH_ERRORS } from '../auth/AuthErrors';
 import { CommandValidationError, UnknownCommandError } from '../command/CommandErrors';
 import type { IdempotencyStore } from '../idempotency/IdempotencyStore';
@@ -38,7 +36,7 @@ export interface ApiDependencies {
   /** Extra members of `GET /health`; a rejection answers 503. */
   health?: () => Promise<Record<string, unknown>>;
   security: ApiSecurity;
-  /** What `GET /api/queries/temporal/orders/:id` replays. */
+  /** What `GET /api/queries/temporal/{aggregateType}/:id` replays, for each aggregate type it serves. */
   history: TemporalQueryDependencies;
   /** Keys of `Idempotency-Key` on commands; absent: a command with the header is refused (400). */
   idempotency?: IdempotencyStore;
@@ -62,7 +60,7 @@ export interface ApiOptions {
    * one, is answered 408 `REQUEST_TIMEOUT`. @defaultValue 10000
    */
   bodyTimeoutMs?: number;
-  /** Limits of temporal queries. @defaultValue TEMPORAL_QUERY_DEFAULTS (90 days, 30 s) */
+  /** Limits of temporal queries. @defaultValue TEMPORAL_QUERY_DEFAULTS (90 days, 30 s, 10,000 events a request) */
   temporal?: TemporalQueryOptions;
 }
 
@@ -76,7 +74,6 @@ export const API_DEFAULTS: Required<ApiOptions> = {
 /** Header carrying the correlation id in and out. */
 export const CORRELATION_HEADER = 'x-correlation-id';
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const TEMPORAL_ORDER_PATH = '/api/queries/temporal/orders/:id';
 
 type Env = ApiEnv;
 
@@ -87,8 +84,9 @@ type Env = ApiEnv;
  * Routes: `POST /api/commands/:commandType` (202 with aggregateId, version, eventIds,
  * correlationId); for every declared read model `GET /api/queries/:resourceType` (filters,
  * sort, cursor pagination; see readModelRoutes.ts) and `GET /api/queries/:resourceType/:id`;
- * `GET /api/queries/temporal/orders/:id?asOf=&since=` (the order's state as of a time, replayed
- * from its events); `GET /health`.
+ * `GET /api/queries/temporal/:aggregateType/:id?asOf=&since=&continuation=` (an aggregate's
+ * state as of a time, replayed from its events, at most `temporal.maxEventsPerRequest` events a
+ * request; see temporalRoute.ts; `/api/queries/temporal/orders/:id` is the order's); `GET /health`.
  *
  * Security: every route but `/health` needs `Authorization: Bearer <jwt>` (401 `UNAUTHENTICATED`
  * with `WWW-Authenticate` otherwise); then the rate-limit policy counts the request (429
@@ -154,20 +152,7 @@ export function createApi(deps: ApiDependencies, options: ApiOptions = {}): Hono
 
   addReadModelRoutes(app, { readModels: deps.readModels, store: deps.readModelStore, guard });
 
-  app.get(TEMPORAL_ORDER_PATH, async (c) => {
-    const id = pathParameterOf(c.req.url, TEMPORAL_ORDER_PATH, 'id', 'orderId');
-    const query = parseTemporalQuery(new URL(c.req.url), temporal.maxRangeDays);
-    const replay = once(() => replayAsOf(deps.history, id, query, temporal.timeoutMs));
-    await guard.authorize({
-      principal: c.get('principal'),
-      action: 'query:orders.temporal',
-      correlationId: c.get('correlationId'),
-      resource: async () => orderResource(id, ownerOf(await replay())),
-    });
-    const result = await replay();
-    if (result.version === 0) throw new HttpRequestError(HTTP_ERRORS.NOT_FOUND, `order ${id} did not exist at ${result.asOf}`, { orderId: id });
-    return c.json(result);
-  });
+  addTemporalRoute(app, { history: deps.history, guard, logger: deps.logger }, temporal);
 
   app.get('/health', async (c) => {
     try {
@@ -220,13 +205,4 @@ function problemResponse(c: Context<Env>, problem: ProblemDocument): Response {
   if (problem.code === AUTH_ERRORS.UNAUTHENTICATED) c.header('www-authenticate', `Bearer realm="nexus", error="invalid_token"`);
   c.header('content-type', PROBLEM_CONTENT_TYPE);
   return c.body(JSON.stringify(problem), problem.status as ContentfulStatusCode);
-}
-
-function orderResource(id: string, ownerId: unknown): ResourceRef {
-  return { type: 'order', id, ...(typeof ownerId === 'string' ? { ownerId } : {}) };
-}
-
-function ownerOf(result: TemporalState): unknown {
-  const state = result.state;
-  return typeof state === 'object' && state !== null ? (state as { customerId?: unknown }).customerId : undefined;
 }

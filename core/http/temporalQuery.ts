@@ -1,16 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import type { AggregateDefinition } from '../command/AggregateDefinition';
-import type { EventStore } from '../events/EventStore';
-import type { EventCodec } from '../schema/EventCodec';
-import type { UpcasterRegistry } from '../upcasting/UpcasterRegistry';
 import { HTTP_ERRORS, HttpRequestError } from './HttpErrors';
 import { queryParametersOf } from './queryParameters';
+import type { TemporalChange, TemporalReplaySources } from './temporalReplay';
 
-/** What a temporal query replays: the event store, the codec, upcasters and the aggregate's decider. */
-export interface TemporalQueryDependencies {
-  eventStore: EventStore;
-  codec: EventCodec;
-  upcasters: UpcasterRegistry;
-  aggregate: AggregateDefinition;
+export { replayAsOf } from './temporalReplay';
+
+/** What temporal queries replay: the event store, the codec, upcasters and the aggregates served. */
+export interface TemporalQueryDependencies extends TemporalReplaySources {
+  /** An aggregate type served (kept for the single-aggregate wiring of earlier versions). */
+  aggregate?: AggregateDefinition;
+  /** Every aggregate type served at `/api/queries/temporal/{aggregateType}/{id}`, besides `aggregate`. */
+  aggregates?: readonly AggregateDefinition[];
 }
 
 /** Limits of temporal queries (DESIGN.md, service levels). */
@@ -19,92 +20,80 @@ export interface TemporalQueryOptions {
   maxRangeDays?: number;
   /** Longest a replay may run before it is abandoned with `QUERY_TIMEOUT`. @defaultValue 30000 */
   timeoutMs?: number;
+  /**
+   * Most events one request reads; past it the answer is partial (`complete: false`) with a
+   * `continuation`. @defaultValue 10000
+   */
+  maxEventsPerRequest?: number;
+  /**
+   * Key signing continuation tokens. Every instance serving the API must share it, or a token
+   * issued by one is refused by another. @defaultValue 32 random bytes, drawn once per process
+   */
+  continuationKey?: Uint8Array | string;
+  /** Milliseconds now, for the timeout. @defaultValue Date.now */
+  clock?: () => number;
 }
 
 /** Defaults of {@link TemporalQueryOptions}. */
 export const TEMPORAL_QUERY_DEFAULTS: Required<TemporalQueryOptions> = {
   maxRangeDays: 90,
   timeoutMs: 30_000,
+  maxEventsPerRequest: 10_000,
+  continuationKey: randomBytes(32),
+  clock: () => Date.now(),
 };
 
-/** The parameters of `GET /api/queries/temporal/<aggregate>/:id`. */
+/** The parameters of `GET /api/queries/temporal/{aggregateType}/{id}`. */
 export interface TemporalQuery {
   asOf: Date;
   /** When given, the answer also lists the changes in [since, asOf]. */
   since?: Date;
+  /** The token of a partial answer to the same query, to resume it. */
+  continuation?: string;
 }
 
 /** An aggregate's state as of a moment, folded from its events up to then. */
 export interface TemporalState {
   aggregateId: string;
   asOf: string;
-  /** The aggregate version as of `asOf` (0: it did not exist yet). */
+  /** The aggregate version as of `asOf` (0: it did not exist yet); in a partial answer, the last version folded. */
   version: number;
   state: unknown;
-  changes?: { version: number; eventType: string; occurredAt: string; data: Record<string, unknown> }[];
+  /** The changes in [since, asOf] folded by this request (a chain of partial answers lists each once). */
+  changes?: TemporalChange[];
+  /** False when the event cap stopped the replay before asOf: ask again with `continuation`. */
+  complete: boolean;
+  /** Present when `complete` is false: resumes the replay exactly where it stopped. */
+  continuation?: string;
 }
 
-const PAGE_SIZE = 500;
 const DAY_MS = 86_400_000;
-const PARAMETERS = new Set(['asOf', 'since']);
+const PARAMETERS = new Set(['asOf', 'since', 'continuation']);
 
 /**
- * Reads `asOf` (required, ISO-8601 with a time zone) and `since` (optional, not after `asOf`, at
- * most `maxRangeDays` before it). Throws `INVALID_QUERY_PARAMETER` naming the parameter.
+ * Reads `asOf` (required, ISO-8601 with a time zone), `since` (optional, not after `asOf`, at
+ * most `maxRangeDays` before it) and `continuation` (optional; its token is checked where it is
+ * used). Throws `INVALID_QUERY_PARAMETER` naming the parameter.
  */
 export function parseTemporalQuery(url: URL, maxRangeDays: number = TEMPORAL_QUERY_DEFAULTS.maxRangeDays): TemporalQuery {
   const params = queryParametersOf(url);
   for (const name of params.keys()) {
-    if (!PARAMETERS.has(name)) throw invalid(name, `unknown query parameter "${name}"; use asOf and since`);
+    if (!PARAMETERS.has(name)) throw invalid(name, `unknown query parameter "${name}"; use asOf, since and continuation`);
   }
   const asOfText = params.get('asOf');
   if (asOfText === null) throw invalid('asOf', 'asOf is required: an ISO-8601 time such as 2026-01-31T12:00:00Z');
   const asOf = instant('asOf', asOfText);
+  const continuation = params.get('continuation');
+  if (continuation === '') throw invalid('continuation', 'continuation must be the token of a partial answer');
+  const resume = continuation === null ? {} : { continuation };
   const sinceText = params.get('since');
-  if (sinceText === null) return { asOf };
+  if (sinceText === null) return { asOf, ...resume };
   const since = instant('since', sinceText);
   if (since > asOf) throw invalid('since', 'since must not be after asOf');
   if (asOf.getTime() - since.getTime() > maxRangeDays * DAY_MS) {
     throw invalid('since', `the range since..asOf must not exceed ${maxRangeDays} days`);
   }
-  return { asOf, since };
-}
-
-/**
- * Replays an aggregate's events that occurred at or before `asOf` (decoded, upcast to the latest
- * schema version, folded with the decider's `evolve`), stopping at the first later event so the
- * state is always a prefix of the stream. Gives up with `QUERY_TIMEOUT` after `timeoutMs`.
- */
-export async function replayAsOf(
-  deps: TemporalQueryDependencies,
-  aggregateId: string,
-  query: TemporalQuery,
-  timeoutMs: number = TEMPORAL_QUERY_DEFAULTS.timeoutMs,
-): Promise<TemporalState> {
-  const deadline = Date.now() + timeoutMs;
-  const { decider } = deps.aggregate;
-  const asOf = query.asOf.toISOString();
-  const since = query.since?.toISOString();
-  const changes: NonNullable<TemporalState['changes']> = [];
-  let state = decider.initialState();
-  let version = 0;
-  let cursor: string | undefined;
-  scan: do {
-    if (Date.now() > deadline) throw new HttpRequestError(HTTP_ERRORS.QUERY_TIMEOUT, `the temporal query took longer than ${timeoutMs} ms`, { timeoutMs });
-    const page = await deps.eventStore.readStream(aggregateId, { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
-    for (const stored of page.items) {
-      if (Date.parse(stored.occurredAt) > query.asOf.getTime()) break scan;
-      const decoded = await deps.codec.decode(stored.payload);
-      const { payload } = deps.upcasters.upcast(decoded.eventType, decoded.schemaVersion, decoded.payload);
-      state = decider.evolve(state, { type: decoded.eventType, data: payload });
-      version = stored.aggregateVersion;
-      if (since !== undefined && stored.occurredAt >= since) {
-        changes.push({ version, eventType: decoded.eventType, occurredAt: stored.occurredAt, data: payload });
-      }
-    }
-    cursor = page.nextCursor;
-  } while (cursor !== undefined);
-  return { aggregateId, asOf, version, state, ...(since === undefined ? {} : { changes }) };
+  return { asOf, since, ...resume };
 }
 
 function instant(name: string, text: string): Date {
