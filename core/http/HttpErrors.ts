@@ -21,6 +21,18 @@ export const HTTP_ERRORS = {
   /** The request headers exceed the server's limit (431). */
   HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
   INVALID_QUERY_PARAMETER: 'INVALID_QUERY_PARAMETER',
+  /** A list query parameter that is neither a declared field nor sort/order/limit/cursor (400); details: field. */
+  UNKNOWN_QUERY_PARAMETER: 'UNKNOWN_QUERY_PARAMETER',
+  /** A filter on a declared field that cannot be filtered (400); details: field, filterable. */
+  FIELD_NOT_FILTERABLE: 'FIELD_NOT_FILTERABLE',
+  /** `field[op]` with an operator the field does not take (400); details: field, operators (allowed). */
+  UNSUPPORTED_FILTER_OPERATOR: 'UNSUPPORTED_FILTER_OPERATOR',
+  /** A list cursor that is not of the form this API issues, e.g. cut short (400); details: field `cursor`. */
+  CURSOR_MALFORMED: 'CURSOR_MALFORMED',
+  /** A list cursor altered after it was issued (400); details: field `cursor`. */
+  CURSOR_TAMPERED: 'CURSOR_TAMPERED',
+  /** A list cursor of another query (filters, sort, order, caller) (400); details: field `cursor`. */
+  CURSOR_QUERY_MISMATCH: 'CURSOR_QUERY_MISMATCH',
   /** A path segment that is not valid percent-encoded UTF-8 (400); details: field (the parameter). */
   INVALID_PATH_PARAMETER: 'INVALID_PATH_PARAMETER',
   INVALID_HEADER: 'INVALID_HEADER',

@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import type { AccessGuard } from '../auth/AccessGuard';
 import type { ResourceRef } from '../auth/Authorizer';
 import { hasErrorCode } from '../errors/NexusError';
@@ -11,6 +11,9 @@ import { HTTP_ERRORS, HttpRequestError } from './HttpErrors';
 import { once } from './once';
 import { pathParameterOf } from './pathParameter';
 import { parseReadModelListQuery } from './readModelListQuery';
+import { ReadModelCursors, queryMismatch } from './readModelCursor';
+import type { OpenedCursor } from './readModelCursor';
+import { READ_MODEL_CACHE_CONTROL, READ_MODEL_VARY, entityTagOf, ifNoneMatchMatches } from './readModelEtag';
 
 /** What the read-model routes serve. */
 export interface ReadModelRoutesDependencies {
@@ -19,6 +22,12 @@ export interface ReadModelRoutesDependencies {
   /** Where their collections live. */
   store: ReadModelStore;
   guard: AccessGuard;
+  /**
+   * The HMAC key of list cursors. Give one from configuration to refuse cursors made by anyone
+   * without it; the same key in every process keeps cursors valid across restarts and instances.
+   * @defaultValue PUBLIC_CURSOR_KEY (integrity against corruption and casual edits, not a secret)
+   */
+  cursorKey?: string | Uint8Array;
 }
 
 const LIST_PATH = '/api/queries/:resourceType';
@@ -44,12 +53,20 @@ interface Served {
  * Collections are opened now, so that a store that lays out its indices from the declaration
  * (OpenSearch mappings) has done so before the first query.
  *
+ * Cursors are sealed (readModelCursor.ts): a cursor cut short, altered, or of another query
+ * (other filters, sort, order or caller) is refused with 400 `CURSOR_MALFORMED`,
+ * `CURSOR_TAMPERED` or `CURSOR_QUERY_MISMATCH`. Answers carry a strong `ETag` (a hash of the
+ * body), `Cache-Control: private, no-cache` and `Vary: Authorization`; an `If-None-Match` that
+ * matches is answered 304 without a body, and only after authorization, so a 304 never tells
+ * someone without the grant that a document exists.
+ *
  * Throws `ReadModelDeclarationError` when two declarations share a resource type or one takes a
  * reserved segment (`temporal`).
  */
 export function addReadModelRoutes(app: Hono<ApiEnv>, deps: ReadModelRoutesDependencies): void {
   const served = servedReadModels(deps);
   const { guard } = deps;
+  const cursors = new ReadModelCursors(deps.cursorKey);
 
   const find = (url: string, path: string): Served => {
     const resourceType = pathParameterOf(url, path, 'resourceType', 'resourceType');
@@ -62,7 +79,9 @@ export function addReadModelRoutes(app: Hono<ApiEnv>, deps: ReadModelRoutesDepen
 
   app.get(LIST_PATH, async (c) => {
     const { declaration, collection } = find(c.req.url, LIST_PATH);
-    const query = parseReadModelListQuery(new URL(c.req.url), declaration);
+    const { cursor, ...query } = parseReadModelListQuery(new URL(c.req.url), declaration);
+    // Form and tag first, the same answer for every caller; the binding needs the query as run.
+    const opened: OpenedCursor | undefined = cursor === undefined ? undefined : cursors.open(cursor);
     const principal = c.get('principal');
     const { ownerField } = declaration;
     const owner = ownerField === undefined ? undefined : query.where?.[ownerField];
@@ -76,14 +95,16 @@ export function addReadModelRoutes(app: Hono<ApiEnv>, deps: ReadModelRoutesDepen
     });
     // A grant on own documents only, without an owner filter: list the caller's own.
     if (decision.scope === 'own' && ownerField !== undefined) query.where = { ...query.where, [ownerField]: principal.id };
-    const page = await collection.query(query).catch((error: unknown) => {
-      // Parameters are validated above, so the store can only object to the opaque cursor.
-      if (hasErrorCode(error, READ_MODEL_ERRORS.INVALID_QUERY)) {
-        throw new HttpRequestError(HTTP_ERRORS.INVALID_QUERY_PARAMETER, 'cursor is not a cursor of this query', { field: 'cursor' }, error);
-      }
+    const binding = { resourceType: declaration.resourceType, query };
+    const inner = opened === undefined ? undefined : cursors.innerFor(opened, binding);
+    const page = await collection.query(inner === undefined ? query : { ...query, cursor: inner }).catch((error: unknown) => {
+      // Parameters are validated above and the cursor's tag checked, so the store can only object
+      // to a position it no longer reads (a cursor of an older release, or forged with the public key).
+      if (inner !== undefined && hasErrorCode(error, READ_MODEL_ERRORS.INVALID_QUERY)) throw queryMismatch(error);
       throw error;
     });
-    return c.json({ items: page.items.map(viewOf), ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) });
+    const nextCursor = page.nextCursor === undefined ? {} : { nextCursor: cursors.seal(page.nextCursor, binding) };
+    return taggedJson(c, { items: page.items.map(viewOf), ...nextCursor });
   });
 
   app.get(GET_PATH, async (c) => {
@@ -102,8 +123,20 @@ export function addReadModelRoutes(app: Hono<ApiEnv>, deps: ReadModelRoutesDepen
       correlationId: c.get('correlationId'),
       resource: async () => resourceOf(declaration, id, ownerField === undefined ? undefined : (await document()).data[ownerField]),
     });
-    return c.json(viewOf(await document()));
+    return taggedJson(c, viewOf(await document()));
   });
+}
+
+/**
+ * The answer `body` with its entity tag and cache headers, or 304 without a body when the
+ * request's `If-None-Match` matches (RFC 9110: a 304 carries the ETag and Cache-Control a 200 would).
+ */
+function taggedJson(c: Context<ApiEnv>, body: Record<string, unknown>): Response {
+  const text = JSON.stringify(body);
+  const etag = entityTagOf(text);
+  const headers = { ETag: etag, 'Cache-Control': READ_MODEL_CACHE_CONTROL, Vary: READ_MODEL_VARY };
+  if (ifNoneMatchMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
+  return c.body(text, 200, { ...headers, 'Content-Type': 'application/json' });
 }
 
 function servedReadModels(deps: ReadModelRoutesDependencies): Map<string, Served> {

@@ -302,21 +302,21 @@ describe('GET /api/queries/orders', () => {
   });
 
   it.each([
-    ['an unknown status', 'status=SHIPPED', 'status'],
-    ['an unknown sort', 'sort=price', 'sort'],
-    ['an unknown order', 'order=up', 'order'],
-    ['a limit of 0', 'limit=0', 'limit'],
-    ['a limit over 100', 'limit=101', 'limit'],
-    ['a limit that is not a number', 'limit=ten', 'limit'],
-    ['an unknown parameter', 'colour=red', 'colour'],
-    ['a repeated parameter', 'status=PLACED&status=CANCELLED', 'status'],
-    ['a cursor from nowhere', 'cursor=not-a-cursor', 'cursor'],
-  ])('answers %s with 400 naming the parameter', async (_case, query, field) => {
+    ['an unknown status', 'status=SHIPPED', 'status', 'INVALID_QUERY_PARAMETER'],
+    ['an unknown sort', 'sort=price', 'sort', 'INVALID_QUERY_PARAMETER'],
+    ['an unknown order', 'order=up', 'order', 'INVALID_QUERY_PARAMETER'],
+    ['a limit of 0', 'limit=0', 'limit', 'INVALID_QUERY_PARAMETER'],
+    ['a limit over 100', 'limit=101', 'limit', 'INVALID_QUERY_PARAMETER'],
+    ['a limit that is not a number', 'limit=ten', 'limit', 'INVALID_QUERY_PARAMETER'],
+    ['an unknown parameter', 'colour=red', 'colour', 'UNKNOWN_QUERY_PARAMETER'],
+    ['a repeated parameter', 'status=PLACED&status=CANCELLED', 'status', 'INVALID_QUERY_PARAMETER'],
+    ['a cursor from nowhere', 'cursor=not-a-cursor', 'cursor', 'CURSOR_MALFORMED'],
+  ])('answers %s with 400 naming the parameter', async (_case, query, field, code) => {
     // given an empty read model
     // when
     const response = await get(`/api/queries/orders?${query}`);
     // then
-    expectProblem(response, 400, 'INVALID_QUERY_PARAMETER', field);
+    expectProblem(response, 400, code, field);
   });
 
   it('answers 503 when the read model store is unavailable', async () => {
