@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { ReadModelFieldType } from '../../core/readmodel/ReadModelDeclaration';
 import type { ReadModelCollectionOptions } from '../../core/readmodel/ReadModelStore';
 import { InvalidReadModelQueryError } from '../../core/readmodel/ReadModelErrors';
+import { fullTextFieldsOf } from '../../core/readmodel/ReadModelSearch';
+import { ftsDdl } from './ReadModelFtsTable';
 
 /** SQLite column affinity of a field column; '' is a column without a declared type (values kept as given). */
 export type ColumnAffinity = 'TEXT' | 'REAL' | 'INTEGER' | '';
@@ -30,7 +32,9 @@ export interface ReadModelTableLayout {
   table: string;
   columns: readonly ReadModelColumn[];
   indexes: readonly ReadModelIndex[];
-  /** Hash of the columns and indexes; a stored collection with another one is rebuilt. */
+  /** Full-text fields, indexed by FTS5 in `<table>_fts` (absent: none). */
+  fullText?: readonly string[];
+  /** Hash of the columns, indexes and full-text fields; a stored collection with another one is rebuilt. */
   fingerprint: string;
 }
 
@@ -67,7 +71,10 @@ export function readModelTableLayout(collection: string, options: ReadModelColle
   });
   const columnKey = JSON.stringify(columns.map((c) => [c.field, c.column, c.affinity]));
   const uniqueIndexes = [...new Map(indexes.map((index) => [JSON.stringify(index), index])).values()];
-  const fingerprint = sha256(JSON.stringify([LAYOUT_FORMAT, columnKey, uniqueIndexes])).slice(0, 16);
+  const fullText = fullTextFieldsOf(options);
+  for (const field of fullText) checkFieldName(field);
+  // Only a layout with full-text fields hashes them: the others keep their tables.
+  const fingerprint = sha256(JSON.stringify([LAYOUT_FORMAT, columnKey, uniqueIndexes, ...(fullText.length > 0 ? [fullText] : [])])).slice(0, 16);
   const stem = collection.replace(/[^A-Za-z0-9_]/g, '_').slice(0, MAX_TABLE_STEM);
   const table = `rm_${stem}_${sha256(`${collection}\u0000${fingerprint}`).slice(0, 8)}`;
   return {
@@ -75,6 +82,7 @@ export function readModelTableLayout(collection: string, options: ReadModelColle
     table,
     columns,
     indexes: uniqueIndexes.map((index) => ({ name: `${table}_by_${index.join('_')}`, fields: index })),
+    ...(fullText.length > 0 ? { fullText } : {}),
     fingerprint,
   };
 }
@@ -110,6 +118,7 @@ export function layoutDdl(layout: ReadModelTableLayout): string[] {
       const indexed = index.fields.map((field) => `"${columnOf(layout, field) ?? ''}"`).join(', ');
       return `CREATE INDEX IF NOT EXISTS "${index.name}" ON "${layout.table}" (${indexed}, id)`;
     }),
+    ...ftsDdl(layout),
   ];
 }
 

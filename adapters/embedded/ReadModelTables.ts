@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { ReadModelCollectionOptions } from '../../core/readmodel/ReadModelStore';
+import { dropFtsDdl } from './ReadModelFtsTable';
 import { jsonFieldExpression, layoutDdl, readModelTableLayout } from './ReadModelTableLayout';
 import type { ReadModelTableLayout } from './ReadModelTableLayout';
 
@@ -53,6 +54,7 @@ export class ReadModelTables {
     if (stored) {
       this.copyDocuments(stored.table, layout);
       this.db.exec(`DROP TABLE IF EXISTS "${stored.table}"`);
+      this.db.exec(dropFtsDdl(stored.table));
     }
     this.db
       .prepare(`INSERT INTO ${META} (collection, table_name, fingerprint, layout) VALUES (?, ?, ?, ?) ON CONFLICT (collection) DO UPDATE SET table_name = excluded.table_name, fingerprint = excluded.fingerprint, layout = excluded.layout`)

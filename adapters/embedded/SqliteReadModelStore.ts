@@ -10,6 +10,8 @@ import type {
   SyncReadModelCollection,
   ReadModelCollectionOptions,
 } from '../../core/readmodel/ReadModelStore';
+import type { ReadModelSearchPage, ReadModelSearchQuery, SearchableReadModelCollection } from '../../core/readmodel/ReadModelSearch';
+import { searchFts } from './ReadModelFtsSearch';
 import { planReadModelQuery } from './ReadModelQueryPlan';
 import type { SortValue } from './ReadModelQueryPlan';
 import { columnValue } from './ReadModelTableLayout';
@@ -52,6 +54,8 @@ interface BoundTable {
  * filter by equality on top-level fields, sort by any top-level field (ties broken by id) and
  * page with an opaque keyset cursor, stable under concurrent inserts; a field without a column
  * is read from the JSON (correct, unindexed).
+ * Full-text fields (`fullText: true`) are indexed by FTS5 in `<table>_fts`, kept by triggers in
+ * the document's own statement; `search` ranks by bm25 (ReadModelFtsTable.ts, ReadModelFtsSearch.ts).
  *
  * Errors: `INVALID_READ_MODEL_QUERY` for a bad field name, value, limit or cursor;
  * `READ_MODEL_UNAVAILABLE` when SQLite fails.
@@ -113,7 +117,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 }
 
-class SqliteReadModelCollection<T> implements ReadModelCollection<T>, SyncReadModelCollection<T> {
+class SqliteReadModelCollection<T> implements ReadModelCollection<T>, SyncReadModelCollection<T>, SearchableReadModelCollection<T> {
   constructor(
     readonly name: string,
     private readonly store: SqliteReadModelStore,
@@ -162,6 +166,10 @@ class SqliteReadModelCollection<T> implements ReadModelCollection<T>, SyncReadMo
   }
 
   // A statement on a table another store or connection has since rebuilt fails with "no such
+  async search(query: ReadModelSearchQuery): Promise<ReadModelSearchPage<T>> {
+    return this.run((table) => searchFts<T>(table.layout, query, (sql) => this.store.query(sql)));
+  }
+
   // table": look the collection up again and retry once.
   private run<R>(operation: (table: BoundTable) => R): R {
     try {
