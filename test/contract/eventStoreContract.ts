@@ -166,6 +166,22 @@ export function describeEventStoreContract(name: string, factory: (options?: Eve
       expect(page.items.map((event) => event.aggregateVersion)).toEqual([2, 3]);
     });
 
+    it('bounds a read after a version by its limit, with a cursor only when more events follow', async () => {
+      // given an aggregate with five events (temporal queries page by version under an event cap)
+      const id = newAggregateId();
+      await store.append(id, 0, [orderPlaced(id), ...['a', 'b', 'c', 'd'].map((sku) => orderItemAdded(id, sku))], orderContext());
+      // when reading three after versions 1, 2 and 5
+      const middle = await store.readStream(id, { afterVersion: 1, limit: 3 });
+      const tail = await store.readStream(id, { afterVersion: 2, limit: 3 });
+      const past = await store.readStream(id, { afterVersion: 5, limit: 3 });
+      // then a page that ends exactly at the last event carries no cursor
+      expect(middle.items.map((event) => event.aggregateVersion)).toEqual([2, 3, 4]);
+      expect(typeof middle.nextCursor).toBe('string');
+      expect(tail.items.map((event) => event.aggregateVersion)).toEqual([3, 4, 5]);
+      expect(tail.nextCursor).toBeUndefined();
+      expect(past).toEqual({ items: [] });
+    });
+
     it('refuses a malformed cursor, naming it', async () => {
       // given an aggregate
       const id = newAggregateId();
