@@ -129,6 +129,11 @@ export class CommandService {
     return [...this.routes.keys()];
   }
 
+  /** The aggregates this service routes commands to, with their command definitions, as declared. */
+  aggregateDefinitions(): readonly AggregateDefinition[] {
+    return this.deps.aggregates;
+  }
+
   /** Parses, decides and stores one command; see the class documentation for the errors. */
   async handle(commandType: string, body: unknown, context: CommandContext): Promise<CommandResult> {
     const route = this.routes.get(commandType);

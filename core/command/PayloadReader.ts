@@ -26,8 +26,22 @@ export interface ArrayRule {
   maxItems?: number;
 }
 
-const STRING_DEFAULTS = { minLength: 1, maxLength: 256 } as const;
-const ARRAY_DEFAULTS = { minItems: 0, maxItems: 1000 } as const;
+/** Defaults of {@link StringRule}. */
+export const STRING_DEFAULTS = { minLength: 1, maxLength: 256 } as const;
+/** Defaults of {@link ArrayRule}. */
+export const ARRAY_DEFAULTS = { minItems: 0, maxItems: 1000 } as const;
+
+/**
+ * The key of a stand-in body whose reads are recorded instead of checked: how the OpenAPI
+ * document learns a command's body schema from its parser (core/http/openapi). A symbol, so
+ * that no JSON body can carry it.
+ */
+export const DESCRIBE_READS: unique symbol = Symbol('PayloadReader.describeReads');
+
+/** A stand-in body: {@link PayloadReader.of} asks it for the reader of `path`. */
+export interface ReadsDescriber {
+  [DESCRIBE_READS](path: string): PayloadReader;
+}
 
 /**
  * Reads fields of an untrusted JSON object, one at a time, and throws a
@@ -44,13 +58,14 @@ const ARRAY_DEFAULTS = { minItems: 0, maxItems: 1000 } as const;
 export class PayloadReader {
   private readonly seen = new Set<string>();
 
-  private constructor(
+  protected constructor(
     private readonly value: Record<string, unknown>,
     private readonly path: string,
   ) {}
 
   /** Wraps `value`, which must be a JSON object (not null, not an array). */
   static of(value: unknown, path = ''): PayloadReader {
+    if (isReadsDescriber(value)) return value[DESCRIBE_READS](path);
     if (!isPlainObject(value)) {
       throw new CommandValidationError(path === '' ? undefined : path, `${path === '' ? 'the command body' : path} must be a JSON object`);
     }
@@ -132,6 +147,10 @@ export class PayloadReader {
     const field = this.pathOf(name);
     return new CommandValidationError(field, `${field} ${rule}`);
   }
+}
+
+function isReadsDescriber(value: unknown): value is ReadsDescriber {
+  return typeof value === 'object' && value !== null && DESCRIBE_READS in value;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

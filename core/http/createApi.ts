@@ -24,6 +24,9 @@ import { AUTH_ERRORS } from '../auth/AuthErrors';
 import { CommandValidationError, UnknownCommandError } from '../command/CommandErrors';
 import type { IdempotencyStore } from '../idempotency/IdempotencyStore';
 import { idempotentCommand } from './idempotentCommand';
+import { addApiDocsRoutes } from './openapi/apiDocsRoutes';
+import type { ApiDocsAccess } from './openapi/fixedOperations';
+import { openApiDocumentOf } from './openapi/openApiDocumentOf';
 
 /** What the API talks to. */
 export interface ApiDependencies {
@@ -62,6 +65,14 @@ export interface ApiOptions {
   bodyTimeoutMs?: number;
   /** Limits of temporal queries. @defaultValue TEMPORAL_QUERY_DEFAULTS (90 days, 30 s, 10,000 events a request) */
   temporal?: TemporalQueryOptions;
+  /**
+   * Who may read `GET /openapi.json` and the reference page `GET /docs`. `public` by default,
+   * unlike every other route: a browser opening the page sends no bearer token, and the document
+   * holds the API's shape (routes, parameters, schemas), never data. `authenticated` treats them
+   * like the rest (for an API whose shape is itself confidential; the page then needs a proxy
+   * that adds the token); `off` serves neither. @defaultValue 'public'
+   */
+  apiDocs?: ApiDocsAccess;
 }
 
 /** Defaults of {@link ApiOptions}. */
@@ -69,6 +80,7 @@ export const API_DEFAULTS: Required<ApiOptions> = {
   maxBodyBytes: 65_536,
   bodyTimeoutMs: READ_JSON_BODY_DEFAULTS.timeoutMs,
   temporal: TEMPORAL_QUERY_DEFAULTS,
+  apiDocs: 'public',
 };
 
 /** Header carrying the correlation id in and out. */
@@ -86,9 +98,12 @@ type Env = ApiEnv;
  * sort, cursor pagination; see readModelRoutes.ts) and `GET /api/queries/:resourceType/:id`;
  * `GET /api/queries/temporal/:aggregateType/:id?asOf=&since=&continuation=` (an aggregate's
  * state as of a time, replayed from its events, at most `temporal.maxEventsPerRequest` events a
- * request; see temporalRoute.ts; `/api/queries/temporal/orders/:id` is the order's); `GET /health`.
+ * request; see temporalRoute.ts; `/api/queries/temporal/orders/:id` is the order's); `GET /health`;
+ * `GET /openapi.json` (the OpenAPI 3.1 document, generated from the commands and the read-model
+ * declarations; see openapi/) and `GET /docs` (Swagger UI rendering it), public unless
+ * `apiDocs` says otherwise.
  *
- * Security: every route but `/health` needs `Authorization: Bearer <jwt>` (401 `UNAUTHENTICATED`
+ * Security: every route but `/health` (and, unless `apiDocs` says otherwise, the reference) needs `Authorization: Bearer <jwt>` (401 `UNAUTHENTICATED`
  * with `WWW-Authenticate` otherwise); then the rate-limit policy counts the request (429
  * `RATE_LIMITED` with `Retry-After`), and the authorization policy decides on the command or
  * query and, for grants on own resources only, on the resource's owner (403 `PERMISSION_DENIED`
@@ -113,7 +128,7 @@ type Env = ApiEnv;
  * ```
  */
 export function createApi(deps: ApiDependencies, options: ApiOptions = {}): Hono<Env> {
-  const { maxBodyBytes, bodyTimeoutMs } = { ...API_DEFAULTS, ...options };
+  const { maxBodyBytes, bodyTimeoutMs, apiDocs } = { ...API_DEFAULTS, ...options };
   const temporal = { ...TEMPORAL_QUERY_DEFAULTS, ...options.temporal };
   const { verifier, guard, ownership } = deps.security;
   const app = new Hono<Env>();
@@ -131,7 +146,12 @@ export function createApi(deps: ApiDependencies, options: ApiOptions = {}): Hono
     await next();
   });
 
+  const document = apiDocs === 'off' ? undefined : openApiDocumentOf(deps, { apiDocs, maxTemporalRangeDays: temporal.maxRangeDays });
+  // Hono runs handlers in registration order: registered before authentication, the public
+  // document and page answer before any token is asked for.
+  if (document && apiDocs === 'public') addApiDocsRoutes(app, document);
   app.use('*', authenticate(verifier, guard, deps.logger));
+  if (document && apiDocs === 'authenticated') addApiDocsRoutes(app, document);
 
   app.post('/api/commands/:commandType', async (c) => {
     const commandType = c.req.param('commandType');
