@@ -37,13 +37,14 @@ const INITIALIZER_SCRIPT = `window.addEventListener('load', function () {
 });
 `;
 
-// Relative URLs: behind a path prefix (an API Gateway stage) the page still finds its files.
+// No favicon request (it would be refused 401 like any unknown path). Relative URLs: behind a path prefix (an API Gateway stage) the page still finds its files.
 const PAGE = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Nexus API reference</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="docs/swagger-ui.css">
 </head>
 <body>
