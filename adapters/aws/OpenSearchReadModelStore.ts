@@ -2,9 +2,13 @@ import type { Client } from '@opensearch-project/opensearch';
 import type { ReadModelCollection, ReadModelCollectionOptions, ReadModelDocument, ReadModelPage, ReadModelQuery, ReadModelStore } from '../../core/readmodel/ReadModelStore';
 import type { AwsRetryOptions } from './awsCallRetry';
 import { callOpenSearch, openSearchErrorTypeOf, openSearchStatusOf } from './openSearchCallRetry';
-import { declaredFields, fieldProperties, liveDocument, readModelIndexMapping, readModelIndexName, tombstone } from './openSearchReadModelIndex';
+import { InvalidReadModelQueryError } from '../../core/readmodel/ReadModelErrors';
+import { searchCursorAt, searchLimitOf, searchOffsetOf, searchTermsOf } from '../../core/readmodel/ReadModelSearch';
+import type { ReadModelSearchPage, ReadModelSearchQuery, SearchableReadModelCollection } from '../../core/readmodel/ReadModelSearch';
+import { declaredFields, declaredFullTextFields, fieldProperties, liveDocument, READ_MODEL_ANALYSIS, readModelIndexMapping, readModelIndexName, textProperties, tombstone } from './openSearchReadModelIndex';
 import type { StoredDocument } from './openSearchReadModelIndex';
 import { planOpenSearchQuery } from './openSearchReadModelQuery';
+import { highlightsOfHit, openSearchSearchBody } from './openSearchReadModelSearch';
 import type { SortValue } from './openSearchReadModelQuery';
 
 /** Options of {@link OpenSearchReadModelStore}. */
@@ -54,7 +58,9 @@ type Settings = typeof DEFAULTS & { client: Client };
  * `index.gc_deletes` (60 s), after which a replayed older upsert would bring the document back.
  * `get` is real-time. Queries filter by equality, sort by a declared field (ties by id) and page
  * with `search_after` behind an opaque cursor; with `refreshOnQuery` they see this store's own
- * writes.
+ * writes. Full-text fields (`fullText: true` in `fields`) are analysed under `text.<field>` and
+ * searched by `search` (every term in any field, ranked by BM25, highlighted; see
+ * `openSearchReadModelSearch.ts`).
  *
  * Errors: `INVALID_READ_MODEL_QUERY` for a bad or undeclared field, value, limit or cursor;
  * transient faults are retried (full-jitter backoff), then `READ_MODEL_UNAVAILABLE` with the
@@ -91,7 +97,7 @@ export class OpenSearchReadModelStore implements ReadModelStore {
       state = new IndexState(index, this.settings);
       this.indexes.set(index, state);
     }
-    state.declare(declaredFields(options));
+    state.declare(declaredFields(options), declaredFullTextFields(options));
     return new OpenSearchReadModelCollection<T>(name, state, this.settings);
   }
 }
@@ -99,8 +105,11 @@ export class OpenSearchReadModelStore implements ReadModelStore {
 /** What the store knows of one index: its declared fields, whether its mapping holds them, unrefreshed writes. */
 class IndexState {
   readonly fields = new Set<string>();
+  readonly fullText = new Set<string>();
   /** This store wrote to the index since its last refresh. */
   dirty = false;
+  /** The latest refresh (settled when done, failed or not). */
+  refreshing: Promise<void> | undefined;
   private ensured: Promise<void> | undefined;
   private ensuredFieldCount = -1;
 
@@ -109,15 +118,17 @@ class IndexState {
     private readonly settings: Settings,
   ) {}
 
-  declare(fields: readonly string[]): void {
+  declare(fields: readonly string[], fullText: readonly string[]): void {
     for (const field of fields) this.fields.add(field);
+    for (const field of fullText) this.fullText.add(field);
   }
 
   /** Creates the index, or adds newly declared fields to its mapping; once per set of fields. */
   ensure(): Promise<void> {
-    if (this.ensured && this.ensuredFieldCount === this.fields.size) return this.ensured;
-    this.ensuredFieldCount = this.fields.size;
-    const ensuring = this.createOrExtend([...this.fields]);
+    const count = this.fields.size + this.fullText.size;
+    if (this.ensured && this.ensuredFieldCount === count) return this.ensured;
+    this.ensuredFieldCount = count;
+    const ensuring = this.createOrExtend([...this.fields], [...this.fullText]);
     this.ensured = ensuring;
     // A failure is not remembered: the next operation tries again.
     ensuring.catch(() => {
@@ -126,22 +137,22 @@ class IndexState {
     return ensuring;
   }
 
-  private async createOrExtend(fields: string[]): Promise<void> {
+  private async createOrExtend(fields: string[], fullText: string[]): Promise<void> {
     const { client, retry } = this.settings;
-    const settings = { number_of_shards: this.settings.numberOfShards, number_of_replicas: this.settings.numberOfReplicas };
+    const settings = { number_of_shards: this.settings.numberOfShards, number_of_replicas: this.settings.numberOfReplicas, analysis: READ_MODEL_ANALYSIS };
     const exists = (error: unknown): boolean => openSearchErrorTypeOf(error) === 'resource_already_exists_exception';
     try {
-      await callOpenSearch('create index', () => client.indices.create({ index: this.index, body: { settings, mappings: readModelIndexMapping(fields) } }), retry, exists);
+      await callOpenSearch('create index', () => client.indices.create({ index: this.index, body: { settings, mappings: readModelIndexMapping(fields, fullText) } }), retry, exists);
     } catch (error) {
       if (!exists(error)) throw error;
       // Created earlier (by another process, or before a field was declared): adding properties
       // is allowed; documents written before a field existed sort as NULL on it until rewritten.
-      await callOpenSearch('put mapping', () => client.indices.putMapping({ index: this.index, body: { properties: { fields: { properties: fieldProperties(fields) } } } }), retry);
+      await callOpenSearch('put mapping', () => client.indices.putMapping({ index: this.index, body: { properties: { fields: { properties: fieldProperties(fields) }, ...(fullText.length > 0 ? { text: { properties: textProperties(fullText) } } : {}) } } }), retry);
     }
   }
 }
 
-class OpenSearchReadModelCollection<T> implements ReadModelCollection<T> {
+class OpenSearchReadModelCollection<T> implements ReadModelCollection<T>, SearchableReadModelCollection<T> {
   constructor(
     readonly name: string,
     private readonly state: IndexState,
@@ -155,7 +166,7 @@ class OpenSearchReadModelCollection<T> implements ReadModelCollection<T> {
 
   async upsertIfNewer(id: string, version: number, data: T): Promise<boolean> {
     await this.state.ensure();
-    return this.writeIfNewer('upsert', id, version, liveDocument(id, data, this.state.fields));
+    return this.writeIfNewer('upsert', id, version, liveDocument(id, data, this.state.fields, this.state.fullText));
   }
 
   async deleteIfNewer(id: string, version: number): Promise<boolean> {
@@ -183,6 +194,29 @@ class OpenSearchReadModelCollection<T> implements ReadModelCollection<T> {
     };
   }
 
+  async search(query: ReadModelSearchQuery): Promise<ReadModelSearchPage<T>> {
+    const terms = searchTermsOf(query.text);
+    const fullText = [...this.state.fullText];
+    if (fullText.length === 0) throw new InvalidReadModelQueryError(`collection "${this.name}" has no full-text field to search`, { field: 'q' });
+    const limit = searchLimitOf(query);
+    const offset = searchOffsetOf(query, terms);
+    const body = openSearchSearchBody(terms, query, fullText, this.state.fields, { offset, limit });
+    await this.state.ensure();
+    await this.refreshIfWritten();
+    const { client, retry } = this.settings;
+    const response = await callOpenSearch('search', () => client.search({ index: this.state.index, body }), retry);
+    const hits = (response.body.hits.hits ?? []) as ScoredHit[];
+    const nextCursor = hits.length > limit ? searchCursorAt(query, terms, offset + limit) : undefined;
+    return {
+      hits: hits.slice(0, limit).map((hit) => ({
+        document: { id: hit._id, version: hit._version, data: hit._source.data as T },
+        score: hit._score ?? 0,
+        highlights: highlightsOfHit(hit.highlight),
+      })),
+      ...(nextCursor === undefined ? {} : { nextCursor }),
+    };
+  }
+
   private async read(id: string): Promise<{ version: number; source: StoredDocument } | undefined> {
     await this.state.ensure();
     const { client, retry } = this.settings;
@@ -205,16 +239,22 @@ class OpenSearchReadModelCollection<T> implements ReadModelCollection<T> {
   }
 
   private async refreshIfWritten(): Promise<void> {
-    if (!this.settings.refreshOnQuery || !this.state.dirty) return;
+    if (!this.settings.refreshOnQuery) return;
+    // A query that finds the index clean while another one's refresh is under way waits for it:
+    // the writes it follows are only visible once that refresh is done.
+    if (!this.state.dirty) return this.state.refreshing;
     // Cleared before the refresh: a write that lands during it marks the index again.
     this.state.dirty = false;
     const { client, retry } = this.settings;
-    try {
-      await callOpenSearch('refresh', () => client.indices.refresh({ index: this.state.index }), retry);
-    } catch (error) {
-      this.state.dirty = true;
-      throw error;
-    }
+    const refreshing = callOpenSearch('refresh', () => client.indices.refresh({ index: this.state.index }), retry).then(
+      () => undefined,
+      (error: unknown) => {
+        this.state.dirty = true;
+        throw error;
+      },
+    );
+    this.state.refreshing = refreshing.catch(() => undefined);
+    return refreshing;
   }
 }
 
@@ -223,4 +263,12 @@ interface SearchHit {
   _version: number;
   _source: { data?: unknown };
   sort: SortValue[];
+}
+
+interface ScoredHit {
+  _id: string;
+  _version: number;
+  _score?: number | null;
+  _source: { data?: unknown };
+  highlight?: Record<string, string[]>;
 }

@@ -1,5 +1,6 @@
 import type { Types } from '@opensearch-project/opensearch';
 import type { ReadModelCollectionOptions } from '../../core/readmodel/ReadModelStore';
+import { fullTextFieldsOf } from '../../core/readmodel/ReadModelSearch';
 import { InvalidReadModelQueryError } from '../../core/readmodel/ReadModelErrors';
 
 /** Top-level field names the store maps and queries (the same rule as the SQLite store). */
@@ -37,9 +38,26 @@ export interface StoredDocument {
   data?: unknown;
   /** The declared fields, typed for equality and sort. */
   fields?: Record<string, IndexedValue>;
+  /** The full-text fields, analysed by {@link FULL_TEXT_ANALYZER}. */
+  text?: Record<string, string>;
   /** When the tombstone was written (epoch ms), so a later clean-up can purge old ones. */
   deletedAt?: number;
 }
+
+/** The analyzer of full-text fields, defined in every read model index's settings. */
+export const FULL_TEXT_ANALYZER = 'nexus_full_text';
+
+/**
+ * The analysis settings of a read model index: the standard tokenizer (Unicode word breaks),
+ * lower case and ASCII folding, the words SQLite's FTS5 `unicode61 remove_diacritics 2` makes,
+ * so both stores match the same documents. No stemming (FTS5 has none by default) and no
+ * edge n-grams: a prefix is asked for (`blu*`) and served at query time, so no document pays
+ * for n-grams at every write. Every index gets it, so a full-text field declared later can be
+ * added to the mapping (analyzers cannot be added to an open index).
+ */
+export const READ_MODEL_ANALYSIS: Types.Indices_Common.IndexSettingsAnalysis = {
+  analyzer: { [FULL_TEXT_ANALYZER]: { type: 'custom', tokenizer: 'standard', filter: ['lowercase', 'asciifolding'] } },
+};
 
 /**
  * The mapping of a read model index: explicit and `strict` (a write with anything unplanned is
@@ -47,7 +65,9 @@ export interface StoredDocument {
  * (`enabled: false`); every declared field gets three typed slots under `fields.<name>`, so the
  * mapping never depends on what a document happens to hold.
  */
-export function readModelIndexMapping(fields: Iterable<string>): Types.Common_Mapping.TypeMapping {
+export function readModelIndexMapping(fields: Iterable<string>, fullText: readonly string[] = []): Types.Common_Mapping.TypeMapping {
+  // `text` only with full-text fields: an index without them keeps the mapping it always had.
+  const text: Record<string, Types.Common_Mapping.Property> = fullText.length > 0 ? { text: { type: 'object', properties: textProperties(fullText) } } : {};
   return {
     dynamic: 'strict',
     properties: {
@@ -56,6 +76,7 @@ export function readModelIndexMapping(fields: Iterable<string>): Types.Common_Ma
       deletedAt: { type: 'date', format: 'epoch_millis' },
       data: { type: 'object', enabled: false },
       fields: { type: 'object', properties: fieldProperties(fields) },
+      ...text,
     },
   };
 }
@@ -73,6 +94,20 @@ export function fieldProperties(fields: Iterable<string>): Record<string, Types.
     };
   }
   return properties;
+}
+
+/** The `text.*` part of {@link readModelIndexMapping}: one analysed field per full-text field. */
+export function textProperties(fullText: Iterable<string>): Record<string, Types.Common_Mapping.Property> {
+  const properties: Record<string, Types.Common_Mapping.Property> = {};
+  for (const field of fullText) properties[field] = { type: 'text', analyzer: FULL_TEXT_ANALYZER };
+  return properties;
+}
+
+/** The full-text fields a collection declares, checked. */
+export function declaredFullTextFields(options: ReadModelCollectionOptions): string[] {
+  const fields = fullTextFieldsOf(options);
+  for (const field of fields) checkFieldName(field);
+  return fields;
 }
 
 /** The fields a collection declares (`indexedFields` and every field of `compositeIndexes`), checked. */
@@ -98,11 +133,17 @@ export function readModelIndexName(prefix: string, name: string): string {
 }
 
 /** The stored form of a live document: its data, and each declared field typed. */
-export function liveDocument(id: string, data: unknown, fields: Iterable<string>): StoredDocument {
+export function liveDocument(id: string, data: unknown, fields: Iterable<string>, fullText: ReadonlySet<string> = new Set()): StoredDocument {
   const indexed: Record<string, IndexedValue> = {};
   const source = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
   for (const field of fields) indexed[field] = indexedValue(source[field]);
-  return { id, deleted: false, data, fields: indexed };
+  const text: Record<string, string> = {};
+  for (const field of fullText) {
+    // As SQLite's json_extract gives it to FTS5: strings as they are, anything else as JSON.
+    const value = source[field];
+    if (value !== undefined && value !== null) text[field] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  return { id, deleted: false, data, fields: indexed, ...(fullText.size > 0 ? { text } : {}) };
 }
 
 /** The stored form of a deleted document: kept, with the delete's version, so older writes stay refused. */

@@ -9,13 +9,14 @@ import { SqliteReadModelStore } from '../../../adapters/embedded/SqliteReadModel
 import { isSearchableReadModelCollection } from '../../../core/readmodel/ReadModelSearch';
 import type { ReadModelCollection } from '../../../core/readmodel/ReadModelStore';
 import { describeReadModelSearchContract, NOTICE_CORPUS, NOTICE_OPTIONS } from '../../contract/readModelSearchContract';
+import type { Notice } from '../../contract/readModelSearchContract';
 
 describeReadModelSearchContract('SqliteReadModelStore (FTS5)', async () => {
   const db = new Database(':memory:');
   return { store: new SqliteReadModelStore(db), close: async () => void db.close() };
 });
 
-async function searchIds(collection: ReadModelCollection, text: string): Promise<string[]> {
+async function searchIds<T>(collection: ReadModelCollection<T>, text: string): Promise<string[]> {
   if (!isSearchableReadModelCollection(collection)) throw new Error('not searchable');
   return (await collection.search({ text })).hits.map((hit) => hit.document.id);
 }
@@ -58,7 +59,7 @@ describe('SqliteReadModelStore full-text index', () => {
 
   it('rolls the index back with the document when the transaction fails', async () => {
     // given the corpus
-    const notices = store.collection('notices', NOTICE_OPTIONS);
+    const notices = store.collection<Notice>('notices', NOTICE_OPTIONS);
     for (const { id, data } of NOTICE_CORPUS) await notices.upsertIfNewer(id, 1, data);
     // when a transaction rewrites n4 and then fails
     const sync = notices as unknown as { upsertIfNewerNow(id: string, version: number, data: unknown): boolean };
@@ -75,7 +76,7 @@ describe('SqliteReadModelStore full-text index', () => {
 
   it('indexes the documents already stored when a field becomes full-text', async () => {
     // given notices stored before any field was full-text
-    const before = store.collection('notices', { ...NOTICE_OPTIONS, fields: { ownerId: { type: 'string', filterable: true }, title: { type: 'string' }, body: { type: 'string' } } });
+    const before = store.collection<Notice>('notices', { ...NOTICE_OPTIONS, fields: { ownerId: { type: 'string', filterable: true }, title: { type: 'string' }, body: { type: 'string' } } });
     for (const { id, data } of NOTICE_CORPUS) await before.upsertIfNewer(id, 1, data);
     // when the declaration marks title and body full-text (the collection is rebuilt)
     const after = new SqliteReadModelStore(db).collection('notices', NOTICE_OPTIONS);
