@@ -76,8 +76,10 @@ export type { SourceRecord, RecordSource, OutgoingRecord, StreamPublisher } from
 export type { CheckpointStore } from './checkpoint/CheckpointStore';
 export { DEAD_LETTER_ERRORS } from './deadletter/DeadLetterStore';
 export type { DeadLetterStore, DeadLetter, NewDeadLetter, ListDeadLettersOptions } from './deadletter/DeadLetterStore';
-export { READ_MODEL_ERRORS, isSyncReadModelCollection } from './readmodel/ReadModelStore';
+export { READ_MODEL_ERRORS, RANGE_OPERATORS, isSyncReadModelCollection } from './readmodel/ReadModelStore';
 export type {
+  RangeOperator,
+  ReadModelRange,
   ReadModelStore,
   ReadModelCollection,
   ReadModelCollectionOptions,

@@ -43,6 +43,8 @@ export interface ApiDependencies {
   history: TemporalQueryDependencies;
   /** Keys of `Idempotency-Key` on commands; absent: a command with the header is refused (400). */
   idempotency?: IdempotencyStore;
+  /** HMAC key of read-model list cursors (from configuration). @defaultValue PUBLIC_CURSOR_KEY (see readModelCursor.ts) */
+  readModelCursorKey?: string | Uint8Array;
 }
 
 /** Authentication and authorization of every route but `/health`. */
@@ -170,7 +172,7 @@ export function createApi(deps: ApiDependencies, options: ApiOptions = {}): Hono
     );
   });
 
-  addReadModelRoutes(app, { readModels: deps.readModels, store: deps.readModelStore, guard });
+  addReadModelRoutes(app, { readModels: deps.readModels, store: deps.readModelStore, guard, ...(deps.readModelCursorKey === undefined ? {} : { cursorKey: deps.readModelCursorKey }) });
 
   addTemporalRoute(app, { history: deps.history, guard, logger: deps.logger }, temporal);
 

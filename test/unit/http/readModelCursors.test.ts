@@ -3,11 +3,19 @@
  * altered, or used with another query (filters, sort, order, resource type, caller) is refused
  * with 400 and a code saying which; a cursor stays good across processes with the same key.
  */
+import Database from 'better-sqlite3';
+import { SqliteEventStore, SqliteReadModelStore } from '../../../adapters/embedded';
+import { CommandService } from '../../../core/command';
+import { createApi } from '../../../core/http';
 import { ReadModelCursors } from '../../../core/http/readModelCursor';
-import { bearer } from '../auth/securedApi';
-import { expectProblem } from './apiFixture';
+import { silentLogger } from '../../../core/logging/Logger';
+import { UpcasterRegistry } from '../../../core/upcasting/UpcasterRegistry';
+import { orderAggregate } from '../../../domain';
+import { createSchemaEnvironment } from '../../support/schemaEnvironment';
+import { bearer, securityFor } from '../auth/securedApi';
+import { answerOf, expectProblem } from './apiFixture';
 import type { TestApi } from './apiFixture';
-import { getAs, shipmentNumbersOf, shipmentsApi } from './shipmentsFixture';
+import { getAs, shipment, shipmentNumbersOf, shipments, shipmentsApi } from './shipmentsFixture';
 
 let api: TestApi;
 let admin: Record<string, string>;
@@ -116,6 +124,40 @@ describe('a list cursor', () => {
     const answer = await getAs(api, `/api/queries/shipments?limit=1&cursor=${encodeURIComponent(foreign)}`, admin);
     // then
     expectProblem(answer, 400, 'CURSOR_QUERY_MISMATCH', 'cursor');
+  });
+});
+
+describe('an API given a cursor key from configuration', () => {
+  it('refuses as tampered a cursor sealed with another key, and follows its own', async () => {
+    // given an API whose cursors are sealed with a configured key, over the same shipments
+    const env = await createSchemaEnvironment();
+    const readDb = new Database(':memory:');
+    const readModelStore = new SqliteReadModelStore(readDb);
+    const eventStore = new SqliteEventStore(env.db, env.codec);
+    const upcasters = new UpcasterRegistry();
+    const commands = new CommandService({ eventStore, codec: env.codec, upcasters, aggregates: [orderAggregate], logger: silentLogger });
+    const security = await securityFor(commands, [orderAggregate], silentLogger);
+    const keyed = createApi({
+      commands,
+      readModels: [shipments],
+      readModelStore,
+      logger: silentLogger,
+      security: security.security,
+      history: { eventStore, codec: env.codec, upcasters, aggregate: orderAggregate },
+      readModelCursorKey: 'a key from configuration',
+    });
+    for (let n = 1; n <= 6; n += 1) await readModelStore.collection('shipments').upsertIfNewer(`s-${n}`, 1, shipment(n));
+    const foreignCursor = await cursorOf('limit=2');
+    const ownCursor = ((await answerOf(await keyed.request('/api/queries/shipments?limit=2', { headers: admin }))).body.nextCursor as string);
+    // when
+    const foreign = await answerOf(await keyed.request(`/api/queries/shipments?limit=2&cursor=${encodeURIComponent(foreignCursor)}`, { headers: admin }));
+    const own = await answerOf(await keyed.request(`/api/queries/shipments?limit=2&cursor=${encodeURIComponent(ownCursor)}`, { headers: admin }));
+    security.close();
+    env.db.close();
+    readDb.close();
+    // then
+    expectProblem(foreign, 400, 'CURSOR_TAMPERED', 'cursor');
+    expect(shipmentNumbersOf(own.body)).toEqual([3, 4]);
   });
 });
 
