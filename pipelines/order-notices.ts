@@ -25,7 +25,7 @@ export const orderNoticesReadModel = defineReadModel({
   fields: {
     orderId: { type: 'string', description: 'The order id (the document id).' },
     kind: { type: 'string', filterable: true, values: ['confirmed', 'cancelled'] },
-    text: { type: 'string' },
+    text: { type: 'string', fullText: true, description: 'The notice as its customer would read it; searched by /search?q=.' },
     at: { type: 'timestamp', sortable: true, description: 'When the event happened.' },
   },
   defaultSort: { field: 'at', direction: 'desc' },

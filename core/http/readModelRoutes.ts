@@ -11,6 +11,7 @@ import { HTTP_ERRORS, HttpRequestError } from './HttpErrors';
 import { once } from './once';
 import { pathParameterOf } from './pathParameter';
 import { parseReadModelListQuery } from './readModelListQuery';
+import { addReadModelSearchRoute } from './readModelSearchRoute';
 import { ReadModelCursors, queryMismatch } from './readModelCursor';
 import type { OpenedCursor } from './readModelCursor';
 import { READ_MODEL_CACHE_CONTROL, READ_MODEL_VARY, entityTagOf, ifNoneMatchMatches } from './readModelEtag';
@@ -106,6 +107,8 @@ export function addReadModelRoutes(app: Hono<ApiEnv>, deps: ReadModelRoutesDepen
     const nextCursor = page.nextCursor === undefined ? {} : { nextCursor: cursors.seal(page.nextCursor, binding) };
     return taggedJson(c, { items: page.items.map(viewOf), ...nextCursor });
   });
+
+  addReadModelSearchRoute(app, deps); // before GET_PATH, which would take `search` for an id
 
   app.get(GET_PATH, async (c) => {
     const { declaration, collection, idField } = find(c.req.url, GET_PATH);
