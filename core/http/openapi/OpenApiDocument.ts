@@ -24,6 +24,7 @@ export interface JsonSchema {
   required?: string[];
   additionalProperties?: boolean | JsonSchema;
   $ref?: string;
+  allOf?: readonly JsonSchema[];
   examples?: readonly unknown[];
 }
 

@@ -121,6 +121,10 @@ function numberSchema(rule: NumberRule): JsonSchema {
     type: 'number',
     ...(rule.min === undefined ? {} : { minimum: rule.min }),
     ...(rule.max === undefined ? {} : { maximum: rule.max }),
-    ...(rule.maxDecimals === undefined ? {} : { multipleOf: 10 ** -rule.maxDecimals, description: `At most ${rule.maxDecimals} decimal places.` }),
+    ...(rule.maxDecimals === undefined ? {} : {
+          multipleOf: 10 ** -rule.maxDecimals,
+          // 19.99 / 0.01 is 1998.9999999999998 in binary floating point: say how it is compared.
+          description: `At most ${rule.maxDecimals} decimal places (checked with a tolerance of 1e-6, e.g. Ajv's multipleOfPrecision: 6).`,
+        }),
   };
 }

@@ -1,22 +1,21 @@
 import type { ReadModelDeclaration, ReadModelField } from '../../readmodel/ReadModelDeclaration';
 import { RANGE_OPERATORS } from '../../readmodel/ReadModelStore';
 import { READ_MODEL_LIST_QUERY_DEFAULTS } from '../readModelListQuery';
-import type { JsonSchema, OpenApiOperation, OpenApiParameter, OpenApiPaths, OpenApiResponse } from './OpenApiDocument';
+import type { JsonSchema, OpenApiParameter, OpenApiPaths, OpenApiResponse } from './OpenApiDocument';
+import { pascalCase } from './openApiNames';
 import { AUTHENTICATED } from './operationSecurity';
 import { problemResponses } from './problemResponses';
-
-/** What a read model's search operation is built from; see readModelSearchOperation.ts. */
-export type SearchOperationOf = (declaration: ReadModelDeclaration, document: JsonSchema, tags: string[]) => OpenApiOperation;
+import { readModelSearchOperation } from './readModelSearchOperation';
 
 /**
  * For every declared read model: `GET /api/queries/{resourceType}` (its filterable fields as
  * query parameters, with their types and `values`; ranges `field[gt|gte|lt|lte]` on ordered
  * fields; `sort` over its sortable fields and aliases; `order`, `limit`, `cursor`),
- * `GET /api/queries/{resourceType}/{id}`, and, when it declares full-text fields and `search`
- * is given, `GET /api/queries/{resourceType}/search?q=`. The document schema is
+ * `GET /api/queries/{resourceType}/{id}`, and, when it declares full-text fields,
+ * `GET /api/queries/{resourceType}/search?q=`. The document schema is
  * `components.schemas.<DocumentType>`, from the declared fields.
  */
-export function readModelPaths(declarations: readonly ReadModelDeclaration[], search?: SearchOperationOf): OpenApiPaths {
+export function readModelPaths(declarations: readonly ReadModelDeclaration[]): OpenApiPaths {
   const paths: OpenApiPaths = {};
   for (const declaration of declarations) {
     const { resourceType } = declaration;
@@ -34,8 +33,8 @@ export function readModelPaths(declarations: readonly ReadModelDeclaration[], se
         security: AUTHENTICATED,
       },
     };
-    if (search !== undefined && Object.values(declaration.fields).some((field) => field.fullText === true)) {
-      paths[`/api/queries/${resourceType}/search`] = { get: search(declaration, document, tags) };
+    if (Object.values(declaration.fields).some((field) => field.fullText === true)) {
+      paths[`/api/queries/${resourceType}/search`] = { get: readModelSearchOperation(declaration, document, tags) };
     }
     paths[`/api/queries/${resourceType}/{id}`] = {
       get: {
@@ -71,14 +70,14 @@ export function readModelSchemas(declarations: readonly ReadModelDeclaration[]):
 }
 
 /** The equality filters of a read model: one query parameter per filterable field. */
-export function filterParameters(declaration: ReadModelDeclaration): OpenApiParameter[] {
+function filterParameters(declaration: ReadModelDeclaration): OpenApiParameter[] {
   return Object.entries(declaration.fields)
     .filter(([, field]) => field.filterable === true)
     .map(([name, field]) => ({ name, in: 'query', required: false, description: field.description ?? `Only documents whose ${name} equals this.`, schema: fieldSchema(field) }));
 }
 
 /** The schema of a declared field's values. */
-export function fieldSchema(field: ReadModelField): JsonSchema {
+function fieldSchema(field: ReadModelField): JsonSchema {
   const description = field.description === undefined ? {} : { description: field.description };
   switch (field.type) {
     case 'timestamp':
@@ -88,11 +87,6 @@ export function fieldSchema(field: ReadModelField): JsonSchema {
     default:
       return { type: field.type, ...description };
   }
-}
-
-/** `Foo-bar` -> `FooBar`: operation ids and schema names. */
-export function pascalCase(name: string): string {
-  return name.replace(/(^|[-_ ]+)([a-zA-Z0-9])/g, (_match, _separator: string, letter: string) => letter.toUpperCase());
 }
 
 const IF_NONE_MATCH: OpenApiParameter = { name: 'If-None-Match', in: 'header', required: false, description: 'The `ETag` of an earlier answer: 304 when unchanged.', schema: { type: 'string' } };

@@ -72,6 +72,18 @@ describe('the OpenAPI document', () => {
     });
   });
 
+  it('describes the search of a read model with full-text fields, and of no other', async () => {
+    // given parcels, whose label is full-text, and the order list, which has no full-text field
+    api = await createTestApi({}, [orderListReadModel, parcels]);
+    // when
+    const document = await documentOf(api.app);
+    // then
+    const search = document.paths['/api/queries/parcels/search']?.get;
+    expect(search?.description).toContain('over label');
+    expect(search?.parameters?.find((parameter) => parameter.name === 'q')).toMatchObject({ required: true, schema: { type: 'string', minLength: 1, maxLength: 256 } });
+    expect(document.paths['/api/queries/orders/search']).toBeUndefined();
+  });
+
   it('lists every route the app registered, and serves every operation it lists', async () => {
     // given the API as the server builds it, with an extra declared read model
     api = await createTestApi({}, [orderListReadModel, parcels]);
@@ -83,7 +95,7 @@ describe('the OpenAPI document', () => {
 
   it('names a route registered without a description, and a description without a route', async () => {
     // given an app with a route the document does not know, and a document with a path nobody serves
-    api = await createTestApi();
+    api = await createTestApi({}, [orderListReadModel, parcels]);
     const document = await documentOf(api.app);
     const routes = [...api.app.routes, { method: 'GET', path: '/api/reports/:id' }];
     document.paths['/api/ghosts'] = { get: { operationId: 'ghosts', summary: 'none', tags: [], responses: {}, security: [] } };
@@ -172,7 +184,7 @@ describe('the reference routes', () => {
 
   it('need a bearer token with apiDocs "authenticated", and the document then says so', async () => {
     // given
-    api = await createTestApi({ apiDocs: 'authenticated' });
+    api = await createTestApi({ apiDocs: 'authenticated' }, [orderListReadModel, parcels]);
     // when
     const anonymous = await answerOf(await api.app.request('/openapi.json'));
     const signed = await api.app.request('/openapi.json', { headers: await bearer('root', 'admin') });
