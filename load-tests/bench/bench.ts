@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --runs 3 --only pipeline,appends,propagation,commands,knee,idempotency,isolation,lambda --quick]`
+ * `npm run bench [-- --runs 3 --only pipeline,appends,propagation,commands,knee,idempotency,isolation,lambda,search --quick]`
  *
  * In-process benchmarks of the embedded system. Every figure is the median of `--runs` runs
  * (at least 3) with its min–max, next to a baseline measured in the same run, so that the ratio
@@ -27,6 +27,7 @@ import type { LambdaCostRun, SideCost } from './lambdaHandlerCost';
 import type { IdempotencyCostOptions } from './idempotencyCost';
 import { markdownTable } from './report';
 import { measureRetryIsolation } from './retryIsolation';
+import { measureSearchLatency } from './searchLatency';
 import type { RetryIsolationOptions } from './retryIsolation';
 import { answerStandardOptions } from '../../handlers/cli/standardOptions';
 
@@ -45,6 +46,11 @@ const SIZES = {
   /** Orders of 3 events each through every Lambda case and the embedded runner (about 1 s per side per run on 2 cores). */
   lambdaOrders: 5_000,
   lambdaOrdersQuick: 1_000,
+  /** Order notices searched (issue 11: 100,000), and the searches timed per run. */
+  searchDocuments: 100_000,
+  searchQueries: 2_000,
+  searchDocumentsQuick: 2_000,
+  searchQueriesQuick: 200,
 };
 
 /**
@@ -73,7 +79,7 @@ const IDEMPOTENCY_QUICK: IdempotencyCostOptions = { ...IDEMPOTENCY, blockMs: 1_0
 const ISOLATION: RetryIsolationOptions = { ratePerSecond: 1_000, durationMs: 8_000, failingAttempts: 5 };
 const ISOLATION_QUICK: RetryIsolationOptions = { ...ISOLATION, durationMs: 2_000 };
 
-const GROUPS = ['pipeline', 'appends', 'propagation', 'commands', 'knee', 'idempotency', 'isolation', 'lambda'] as const;
+const GROUPS = ['pipeline', 'appends', 'propagation', 'commands', 'knee', 'idempotency', 'isolation', 'lambda', 'search'] as const;
 
 const USAGE = `usage: npm run bench -- [--runs 3] [--only ${GROUPS.join(',')}] [--quick]
 
@@ -81,7 +87,7 @@ In-process benchmarks of the embedded system: each figure the median of --runs r
 next to a baseline measured in the same run. Prints a markdown table; JSON goes to bench-results/.
   --runs <n>       runs per figure, at least 3 (default 3)
   --only <groups>  comma-separated groups (default: all)
-  --quick          a smoke run of the knee, idempotency, isolation and lambda groups (figures not comparable)`;
+  --quick          a smoke run of the knee, idempotency, isolation, lambda and search groups (figures not comparable)`;
 
 async function main(): Promise<void> {
   if (answerStandardOptions(process.argv.slice(2), USAGE)) return;
@@ -216,6 +222,18 @@ async function main(): Promise<void> {
     // A discarded warm-up (JIT, page cache), then the two sides take turns at going first.
     await measureLambdaHandlerCost(Math.max(100, Math.floor(orders / 5)));
     figures.push(...lambdaFigures(await repeat(runs, (run) => measureLambdaHandlerCost(orders, run % 2 === 1)), orders * 3, values.quick));
+  }
+
+  if (only.has('search')) {
+    const [documents, queries] = values.quick ? [SIZES.searchDocumentsQuick, SIZES.searchQueriesQuick] : [SIZES.searchDocuments, SIZES.searchQueries];
+    log(`full-text search latency: ${queries} searches over ${documents} order notices (FTS5)${values.quick ? ' (quick)' : ''}`);
+    const results = await repeat(runs, () => measureSearchLatency(documents, queries));
+    const note = `${documents} documents, ${queries} searches of 20 hits per run (a common word, a rare word, two words, a prefix, in turn); filled at ${spread(results.map((r) => r.loadPerSecond)).median.toFixed(0)} docs/s${values.quick ? '; QUICK run, not comparable' : ''}`;
+    for (const key of ['p50Ms', 'p99Ms'] as const) {
+      const search = results.map((r) => r.search[key]);
+      const list = results.map((r) => r.list[key]);
+      figures.push({ group: 'search', name: `search ${key.slice(0, 3)} (embedded, ${documents} documents)`, unit: 'ms', value: spread(search), baselineName: 'list page, same collection', baseline: spread(list), ratio: ratios(search, list), note });
+    }
   }
 
   figures.push({ group: 'snapshots', name: 'snapshot trigger → snapshot stored', unit: 'ms', value: spread([]), note: 'snapshots do not exist yet: not measured' });
