@@ -8,7 +8,9 @@ import { compareRoutes, commandBodySchema } from '../../../../core/http/openapi'
 import type { OpenApiDocument, OpenApiOperation } from '../../../../core/http/openapi';
 import { API_DOCS_CONTENT_SECURITY_POLICY } from '../../../../core/http/openapi';
 import { defineReadModel } from '../../../../core/readmodel/ReadModelDeclaration';
+import Ajv2020 from 'ajv/dist/2020';
 import { orderListReadModel, placeOrder } from '../../../../domain';
+import { readModels as shippedReadModels } from '../../../../pipelines';
 import { bearer } from '../../auth/securedApi';
 import { answerOf, createTestApi, expectProblem } from '../apiFixture';
 import type { TestApi } from '../apiFixture';
@@ -38,6 +40,11 @@ async function documentOf(app: TestApi['app']): Promise<OpenApiDocument> {
   const response = await app.request('/openapi.json');
   expect(response.status).toBe(200);
   return (await response.json()) as OpenApiDocument;
+}
+
+/** A JSON pointer segment (RFC 6901). */
+function escape(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 function operations(document: OpenApiDocument): [string, string, OpenApiOperation][] {
@@ -91,6 +98,34 @@ describe('the OpenAPI document', () => {
     const coverage = compareRoutes(api.app.routes, await documentOf(api.app));
     // then
     expect(coverage).toEqual({ undocumented: [], unserved: [] });
+  });
+
+  it('lists every route of the app as shipped (its read models as the pipelines declare them)', async () => {
+    // given the shipped read models (the order list, order notices with full-text search)
+    api = await createTestApi({}, shippedReadModels);
+    // when
+    const document = await documentOf(api.app);
+    // then
+    expect(compareRoutes(api.app.routes, document)).toEqual({ undocumented: [], unserved: [] });
+  });
+
+  it('holds schemas that compile as JSON Schema 2020-12, references resolved', async () => {
+    // given
+    api = await createTestApi({}, [orderListReadModel, parcels]);
+    const document = await documentOf(api.app);
+    const ajv = new Ajv2020({ strict: false });
+    ajv.addSchema(document, 'openapi');
+    // when every schema of the document is compiled where it stands
+    const pointers = [
+      ...Object.keys(document.components.schemas).map((name) => `/components/schemas/${name}`),
+      ...operations(document).flatMap(([path, method, operation]) => [
+        ...Object.entries(operation.requestBody?.content ?? {}).map(([type]) => `/paths/${escape(path)}/${method}/requestBody/content/${escape(type)}/schema`),
+        ...Object.entries(operation.responses).flatMap(([status, response]) => Object.keys('content' in response ? (response.content ?? {}) : {}).map((type) => `/paths/${escape(path)}/${method}/responses/${status}/content/${escape(type)}/schema`)),
+      ]),
+    ];
+    // then
+    expect(pointers.length).toBeGreaterThan(20);
+    for (const pointer of pointers) expect({ pointer, compiles: typeof ajv.compile({ $ref: `openapi#${encodeURI(pointer)}` }) }).toEqual({ pointer, compiles: 'function' });
   });
 
   it('names a route registered without a description, and a description without a route', async () => {
