@@ -63,6 +63,34 @@ export class ReadModelTables {
     return layout;
   }
 
+  /**
+   * Points `collection` at the table of `shadow` (a version a rebuild filled), forgets the
+   * shadow's name and drops the table `collection` had (with its FTS table). Readers holding
+   * statements on the old table get "no such table" and look the collection up again. Call it
+   * inside the caller's write transaction: with the version bookkeeping, it is the switch.
+   */
+  promote(shadow: string, collection: string): void {
+    const next = this.stored(shadow);
+    if (!next) return;
+    const current = this.stored(collection);
+    const layout: ReadModelTableLayout = { ...next, collection };
+    this.db
+      .prepare(`INSERT INTO ${META} (collection, table_name, fingerprint, layout) VALUES (?, ?, ?, ?) ON CONFLICT (collection) DO UPDATE SET table_name = excluded.table_name, fingerprint = excluded.fingerprint, layout = excluded.layout`)
+      .run(collection, layout.table, layout.fingerprint, JSON.stringify(layout));
+    this.db.prepare(`DELETE FROM ${META} WHERE collection = ?`).run(shadow);
+    if (current && current.table !== layout.table) {
+      this.db.exec(`DROP TABLE IF EXISTS "${current.table}"`);
+      this.db.exec(`DROP TABLE IF EXISTS "${current.table}_fts"`);
+    }
+    this.refreshView();
+  }
+
+  /** The stored collections whose names end with `suffix` (the shadows of one rebuild). */
+  collectionsEndingWith(suffix: string): string[] {
+    const rows = this.db.prepare<[], { collection: string }>(`SELECT collection FROM ${META} ORDER BY collection`).all();
+    return rows.map((row) => row.collection).filter((collection) => collection.endsWith(suffix));
+  }
+
   private copyDocuments(from: string, to: ReadModelTableLayout, where = '', parameters: string[] = []): void {
     const columns = to.columns.map((c) => `, "${c.column}"`).join('');
     const values = to.columns.map((c) => `, ${jsonFieldExpression(c.field)}`).join('');
@@ -70,7 +98,8 @@ export class ReadModelTables {
   }
 
   private refreshView(): void {
-    const tables = this.db.prepare<[], { collection: string; table_name: string }>(`SELECT collection, table_name FROM ${META} ORDER BY collection`).all();
+    // Shadows (`<collection>@<pipeline>.v<n>`, versions a rebuild is filling) are not collections yet.
+    const tables = this.db.prepare<[], { collection: string; table_name: string }>(`SELECT collection, table_name FROM ${META} WHERE instr(collection, '@') = 0 ORDER BY collection`).all();
     this.db.exec(`DROP VIEW IF EXISTS ${ALL_COLLECTIONS_VIEW}`);
     const selects = tables.map((t) => `SELECT ${quoteLiteral(t.collection)} AS collection, id, version, data FROM "${t.table_name}"`);
     if (selects.length > 0) this.db.exec(`CREATE VIEW ${ALL_COLLECTIONS_VIEW} AS ${selects.join(' UNION ALL ')}`);

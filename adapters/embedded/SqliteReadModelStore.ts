@@ -76,7 +76,8 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   collection<T = Record<string, unknown>>(name: string, options?: ReadModelCollectionOptions): ReadModelCollection<T> {
     const layout = guard(() => this.tables.open(name, options));
-    if (this.bound.get(name)?.layout.fingerprint !== layout.fingerprint) this.bind(name, layout);
+    // The table, not only the fingerprint: a rebuild switches to a new table of the same layout.
+    if (this.bound.get(name)?.layout.table !== layout.table) this.bind(name, layout);
     return new SqliteReadModelCollection<T>(name, this);
   }
 

@@ -1,8 +1,9 @@
 /**
  * The `nexus` command line (`npx nexus ...`, `npm run nexus -- ...`): operates a Nexus system,
  * embedded (its data directory) or on AWS (`--backend aws` with the server's AWS flags or
- * variables, handlers/aws/awsConfig.ts). Today: the dead-letter store (`nexus dlq list|show|redrive|skip`)
- * and the subscriber queues' own dead-letter queues (`nexus dlq queue list|redrive <queue>`).
+ * variables, handlers/aws/awsConfig.ts). Today: the dead-letter store (`nexus dlq list|show|redrive|skip`),
+ * the subscriber queues' own dead-letter queues (`nexus dlq queue list|redrive <queue>`), and the
+ * projections' read-model versions (`nexus projections status|rebuild <pipeline>`, embedded only).
  * Exit codes: 0 done, 1 failed (unknown id, failed redrive, ...), 2 usage error.
  */
 import { existsSync } from 'node:fs';
@@ -22,6 +23,7 @@ import type { AwsSystem } from '../aws/awsSystem';
 import { openEmbeddedSystem } from '../local/embeddedSystem';
 import type { EmbeddedSystem } from '../local/embeddedSystem';
 import { NEXUS_VERSION } from './standardOptions';
+import { registerProjectionCommands } from './projections';
 
 const STATUSES = ['parked', 'redriven', 'skipped', 'all'] as const;
 
@@ -142,6 +144,7 @@ export function createProgram(): Command {
       }),
     );
 
+  registerProjectionCommands(program, globals);
   return program;
 }
 
