@@ -21,3 +21,5 @@ export { authenticate, PUBLIC_PATHS } from './authenticate';
 export type { ApiEnv } from './authenticate';
 export { idempotentCommand, parseIdempotencyKey, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotentCommand';
 export type { IdempotentCommandOptions } from './idempotentCommand';
+export { buildOpenApiDocument, openApiDocumentOf, compareRoutes, commandBodySchema, addApiDocsRoutes, API_DOCS_CONTENT_SECURITY_POLICY } from './openapi';
+export type { ApiDocsAccess, OpenApiDocument, OpenApiSources, RouteCoverage, RouteMismatch, JsonSchema } from './openapi';
