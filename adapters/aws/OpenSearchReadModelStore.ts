@@ -1,11 +1,11 @@
 import type { Client } from '@opensearch-project/opensearch';
 import type { ReadModelCollection, ReadModelCollectionOptions, ReadModelDocument, ReadModelPage, ReadModelQuery, ReadModelStore } from '../../core/readmodel/ReadModelStore';
 import type { AwsRetryOptions } from './awsCallRetry';
-import { callOpenSearch, openSearchErrorTypeOf, openSearchStatusOf } from './openSearchCallRetry';
+import { callOpenSearch, describeOpenSearchError, openSearchErrorTypeOf, openSearchStatusOf } from './openSearchCallRetry';
 import { InvalidReadModelQueryError } from '../../core/readmodel/ReadModelErrors';
 import { searchCursorAt, searchLimitOf, searchOffsetOf, searchTermsOf } from '../../core/readmodel/ReadModelSearch';
 import type { ReadModelSearchPage, ReadModelSearchQuery, SearchableReadModelCollection } from '../../core/readmodel/ReadModelSearch';
-import { declaredFields, declaredFullTextFields, fieldProperties, liveDocument, READ_MODEL_ANALYSIS, readModelIndexMapping, readModelIndexName, textProperties, tombstone } from './openSearchReadModelIndex';
+import { declaredFields, declaredFullTextFields, fieldProperties, FULL_TEXT_ANALYZER, liveDocument, READ_MODEL_ANALYSIS, readModelIndexMapping, readModelIndexName, textProperties, tombstone } from './openSearchReadModelIndex';
 import type { StoredDocument } from './openSearchReadModelIndex';
 import { planOpenSearchQuery } from './openSearchReadModelQuery';
 import { highlightsOfHit, openSearchSearchBody } from './openSearchReadModelSearch';
@@ -147,7 +147,28 @@ class IndexState {
       if (!exists(error)) throw error;
       // Created earlier (by another process, or before a field was declared): adding properties
       // is allowed; documents written before a field existed sort as NULL on it until rewritten.
-      await callOpenSearch('put mapping', () => client.indices.putMapping({ index: this.index, body: { properties: { fields: { properties: fieldProperties(fields) }, ...(fullText.length > 0 ? { text: { properties: textProperties(fullText) } } : {}) } } }), retry);
+      const properties = { fields: { properties: fieldProperties(fields) }, ...(fullText.length > 0 ? { text: { properties: textProperties(fullText) } } : {}) };
+      const putMapping = (expected?: (error: unknown) => boolean): Promise<unknown> => callOpenSearch('put mapping', () => client.indices.putMapping({ index: this.index, body: { properties } }), retry, expected);
+      try {
+        await putMapping(lacksAnalyzer);
+      } catch (mappingError) {
+        if (!lacksAnalyzer(mappingError)) throw mappingError;
+        await this.addAnalyzer();
+        await putMapping();
+      }
+    }
+  }
+
+  // An index created before full-text search has no analyzer for it, and analyzers can only be
+  // added to a closed index: closed, given the analysis settings, opened again (once, briefly;
+  // a write meanwhile meets a 4xx/5xx and is retried by its pipeline).
+  private async addAnalyzer(): Promise<void> {
+    const { client, retry } = this.settings;
+    await callOpenSearch('close index', () => client.indices.close({ index: this.index }), retry);
+    try {
+      await callOpenSearch('put settings', () => client.indices.putSettings({ index: this.index, body: { analysis: READ_MODEL_ANALYSIS } }), retry);
+    } finally {
+      await callOpenSearch('open index', () => client.indices.open({ index: this.index, wait_for_active_shards: '1' }), retry);
     }
   }
 }
@@ -271,4 +292,10 @@ interface ScoredHit {
   _score?: number | null;
   _source: { data?: unknown };
   highlight?: Record<string, string[]>;
+}
+
+/** A put mapping refused because the index has no full-text analyzer (created before full-text search). */
+function lacksAnalyzer(error: unknown): boolean {
+  const type = openSearchErrorTypeOf(error);
+  return (type === 'illegal_argument_exception' || type === 'mapper_parsing_exception') && describeOpenSearchError(error).includes(`analyzer [${FULL_TEXT_ANALYZER}]`);
 }
