@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --runs 3 --only pipeline,appends,propagation,commands,knee,idempotency,isolation,lambda,search --quick]`
+ * `npm run bench [-- --runs 3 --only pipeline,appends,propagation,commands,knee,idempotency,isolation,lambda,search,rebuild --quick]`
  *
  * In-process benchmarks of the embedded system. Every figure is the median of `--runs` runs
  * (at least 3) with its min–max, next to a baseline measured in the same run, so that the ratio
@@ -28,6 +28,7 @@ import type { IdempotencyCostOptions } from './idempotencyCost';
 import { markdownTable } from './report';
 import { measureRetryIsolation } from './retryIsolation';
 import { measureSearchLatency } from './searchLatency';
+import { measureRebuildThroughput } from './rebuildThroughput';
 import type { RetryIsolationOptions } from './retryIsolation';
 import { answerStandardOptions } from '../../handlers/cli/standardOptions';
 
@@ -51,6 +52,9 @@ const SIZES = {
   searchQueries: 2_000,
   searchDocumentsQuick: 2_000,
   searchQueriesQuick: 200,
+  /** Orders of 3 events each projected, then rebuilt into a new version (issue 11). */
+  rebuildOrders: 10_000,
+  rebuildOrdersQuick: 1_000,
 };
 
 /**
@@ -79,7 +83,7 @@ const IDEMPOTENCY_QUICK: IdempotencyCostOptions = { ...IDEMPOTENCY, blockMs: 1_0
 const ISOLATION: RetryIsolationOptions = { ratePerSecond: 1_000, durationMs: 8_000, failingAttempts: 5 };
 const ISOLATION_QUICK: RetryIsolationOptions = { ...ISOLATION, durationMs: 2_000 };
 
-const GROUPS = ['pipeline', 'appends', 'propagation', 'commands', 'knee', 'idempotency', 'isolation', 'lambda', 'search'] as const;
+const GROUPS = ['pipeline', 'appends', 'propagation', 'commands', 'knee', 'idempotency', 'isolation', 'lambda', 'search', 'rebuild'] as const;
 
 const USAGE = `usage: npm run bench -- [--runs 3] [--only ${GROUPS.join(',')}] [--quick]
 
@@ -87,7 +91,7 @@ In-process benchmarks of the embedded system: each figure the median of --runs r
 next to a baseline measured in the same run. Prints a markdown table; JSON goes to bench-results/.
   --runs <n>       runs per figure, at least 3 (default 3)
   --only <groups>  comma-separated groups (default: all)
-  --quick          a smoke run of the knee, idempotency, isolation, lambda and search groups (figures not comparable)`;
+  --quick          a smoke run of the knee, idempotency, isolation, lambda, search and rebuild groups (figures not comparable)`;
 
 async function main(): Promise<void> {
   if (answerStandardOptions(process.argv.slice(2), USAGE)) return;
@@ -234,6 +238,16 @@ async function main(): Promise<void> {
       const list = results.map((r) => r.list[key]);
       figures.push({ group: 'search', name: `search ${key.slice(0, 3)} (embedded, ${documents} documents)`, unit: 'ms', value: spread(search), baselineName: 'list page, same collection', baseline: spread(list), ratio: ratios(search, list), note });
     }
+  }
+
+  if (only.has('rebuild')) {
+    const orders = values.quick ? SIZES.rebuildOrdersQuick : SIZES.rebuildOrders;
+    log(`projection rebuild: order-list replayed into a new version (${orders * 3} events)${values.quick ? ' (quick)' : ''}`);
+    const results = await repeat(runs, () => measureRebuildThroughput(orders));
+    const value = results.map((r) => r.rebuildPerSecond);
+    const baseline = results.map((r) => r.incrementalPerSecond);
+    const note = `replay, final catch-up and switch; ${orders * 3} events in the core stream${values.quick ? '; QUICK run, not comparable' : ''}`;
+    figures.push({ group: 'rebuild', name: `order-list rebuild (${orders * 3} events)`, unit: 'ev/s', value: spread(value), baselineName: 'incremental projection, same records', baseline: spread(baseline), ratio: ratios(value, baseline), note });
   }
 
   figures.push({ group: 'snapshots', name: 'snapshot trigger → snapshot stored', unit: 'ms', value: spread([]), note: 'snapshots do not exist yet: not measured' });
