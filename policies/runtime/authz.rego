@@ -16,7 +16,6 @@ action_permissions := {
 	"command:AddItem": "orders:add-item",
 	"command:ConfirmOrder": "orders:confirm",
 	"command:CancelOrder": "orders:cancel",
-	"query:orders.temporal": "orders:read-history",
 }
 
 # role -> permission -> scope: "any" resource, or only resources the subject owns.
@@ -49,9 +48,18 @@ read_model_type := match[1] if {
 	some match in regex.find_all_string_submatch_n(`^query:([a-z][a-z0-9-]{0,62})\.(?:list|get)$`, input.action, 1)
 }
 
+# A temporal query of an aggregate type, `query:<segment>.temporal` (the type's URL segment, see
+# core/http/temporalAggregates.ts), needs `<segment>:read-history`: `query:orders.temporal` needs
+# `orders:read-history`, and a new aggregate type is covered without editing this file.
+temporal_segment := match[1] if {
+	some match in regex.find_all_string_submatch_n(`^query:([a-z][a-z0-9-]{0,62})\.temporal$`, input.action, 1)
+}
+
 # An unknown action needs a permission nobody holds: its own name.
 permission := action_permissions[input.action] if {
 	action_permissions[input.action]
+} else := sprintf("%s:read-history", [temporal_segment]) if {
+	temporal_segment
 } else := sprintf("%s:read", [input.permission]) if {
 	read_model_type
 	regex.match(`^[a-z][a-z0-9-]{0,62}$`, input.permission)

@@ -162,3 +162,48 @@ test_only_list_and_get_of_a_read_model_map_generically if {
 	not d.allow
 	d.permission == "query:orders.delete"
 }
+
+test_an_orders_temporal_query_still_needs_exactly_orders_read_history if {
+	d := authz.decision with input as {"subject": auditor, "action": "query:orders.temporal"}
+	d.allow
+	d.permission == "orders:read-history"
+}
+
+test_auditor_may_not_read_history_of_a_new_aggregate_type_without_a_grant if {
+	d := authz.decision with input as {"subject": auditor, "action": "query:shipping-labels.temporal", "resource": label_of("bob")}
+	not d.allow
+	d.permission == "shipping-labels:read-history"
+	d.reason == "no role of the subject grants shipping-labels:read-history"
+}
+
+label_of(owner) := {"type": "shippingLabel", "id": "l-1", "ownerId": owner}
+
+test_a_new_aggregate_types_history_follows_its_grant if {
+	grants := object.union(authz.grants, {"auditor": {"shipping-labels:read-history": "any"}})
+	authz.decision.allow with input as {"subject": auditor, "action": "query:shipping-labels.temporal", "resource": label_of("bob")} with authz.grants as grants
+	authz.decision.allow with input as {"subject": admin, "action": "query:shipping-labels.temporal", "resource": label_of("bob")}
+}
+
+test_customer_reads_history_of_own_aggregates_only_when_granted_on_own if {
+	grants := object.union(authz.grants, {"customer": object.union(authz.grants.customer, {"orders:read-history": "own"})})
+	mine := authz.decision with input as {"subject": customer, "action": "query:orders.temporal", "resource": order_of("alice")} with authz.grants as grants
+	mine.allow
+	mine.scope == "own"
+	theirs := authz.decision with input as {"subject": customer, "action": "query:orders.temporal", "resource": order_of("bob")} with authz.grants as grants
+	not theirs.allow
+	theirs.reason == "orders:read-history is granted on the subject's own orders only"
+}
+
+test_customer_may_not_read_history_of_own_order_with_the_shipped_grants if {
+	d := authz.decision with input as {"subject": customer, "action": "query:orders.temporal", "resource": order_of("alice")}
+	not d.allow
+	d.permission == "orders:read-history"
+}
+
+test_only_the_temporal_suffix_maps_to_read_history if {
+	d := authz.decision with input as {"subject": auditor, "action": "query:orders.temporal-export"}
+	not d.allow
+	d.permission == "query:orders.temporal-export"
+	e := authz.decision with input as {"subject": auditor, "action": "query:Orders.temporal"}
+	e.permission == "query:Orders.temporal"
+}
