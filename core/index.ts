@@ -89,6 +89,8 @@ export type {
   SortDirection,
   SyncReadModelCollection,
 } from './readmodel/ReadModelStore';
+export { isSearchableReadModelCollection, READ_MODEL_SEARCH_DEFAULTS, searchTermsOf } from './readmodel/ReadModelSearch';
+export type { ReadModelSearchHit, ReadModelSearchPage, ReadModelSearchQuery, SearchableReadModelCollection, SearchTerm } from './readmodel/ReadModelSearch';
 export { createJsonLogger, silentLogger } from './logging/Logger';
 export type { Logger, LogLevel, JsonLoggerOptions } from './logging/Logger';
 export { UpcasterRegistry } from './upcasting/UpcasterRegistry';

@@ -10,6 +10,7 @@ export { queryParametersOf } from './queryParameters';
 export { pathParameterOf } from './pathParameter';
 export { parseReadModelListQuery, READ_MODEL_LIST_QUERY_DEFAULTS } from './readModelListQuery';
 export { addReadModelRoutes } from './readModelRoutes';
+export { addReadModelSearchRoute } from './readModelSearchRoute';
 export type { ReadModelRoutesDependencies } from './readModelRoutes';
 export { ReadModelCursors, PUBLIC_CURSOR_KEY } from './readModelCursor';
 export type { CursorBinding, OpenedCursor } from './readModelCursor';
