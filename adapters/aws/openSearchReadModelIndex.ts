@@ -110,9 +110,11 @@ export function declaredFullTextFields(options: ReadModelCollectionOptions): str
   return fields;
 }
 
-/** The fields a collection declares (`indexedFields` and every field of `compositeIndexes`), checked. */
+/** The fields a collection declares (`indexedFields`, every field of `compositeIndexes`, filterable and sortable `fields`), checked. */
 export function declaredFields(options: ReadModelCollectionOptions): string[] {
-  const fields = new Set([...(options.indexedFields ?? []), ...(options.compositeIndexes ?? []).flat()]);
+  // Filterable and sortable fields of a declaration too: an own-scoped grant filters on the owner field.
+  const typed = Object.entries(options.fields ?? {}).filter(([, field]) => field.filterable === true || field.sortable === true);
+  const fields = new Set([...(options.indexedFields ?? []), ...(options.compositeIndexes ?? []).flat(), ...typed.map(([name]) => name)]);
   for (const field of fields) checkFieldName(field);
   return [...fields];
 }

@@ -14,7 +14,6 @@ export interface Notice {
 
 /** The collection options every store is given: the declaration's fields, as `collectionOptionsOf` passes them. */
 export const NOTICE_OPTIONS: ReadModelCollectionOptions = {
-  indexedFields: ['ownerId'],
   fields: {
     ownerId: { type: 'string', filterable: true },
     title: { type: 'string', fullText: true },
