@@ -166,11 +166,11 @@ class SqliteReadModelCollection<T> implements ReadModelCollection<T>, SyncReadMo
     return { items: items.map((row) => toDocument<T>(row)), ...(nextCursor === undefined ? {} : { nextCursor }) };
   }
 
-  // A statement on a table another store or connection has since rebuilt fails with "no such
   async search(query: ReadModelSearchQuery): Promise<ReadModelSearchPage<T>> {
     return this.run((table) => searchFts<T>(table.layout, query, (sql) => this.store.query(sql)));
   }
 
+  // A statement on a table another store or connection has since rebuilt fails with "no such
   // table": look the collection up again and retry once.
   private run<R>(operation: (table: BoundTable) => R): R {
     try {
