@@ -17,6 +17,8 @@ import { watchEventLoopDelay } from './eventLoopDelayWindow';
 import { memoryUsageMb } from './memoryUsageMb';
 import { applyHttpServerLimits } from './httpServerLimits';
 import { describeStartupFailure } from './startupFailure';
+import { prepareDataDirectory } from './dataDirectory';
+import { readOrCreateContinuationKeyFile } from './temporalContinuationKey';
 import { StoreWriteProbe } from './StoreWriteProbe';
 import type { ListenTarget } from './startupFailure';
 
@@ -37,6 +39,8 @@ async function main(): Promise<void> {
   // A host that does not resolve is found before any data is opened.
   await lookup(config.host);
   if (awsConfig !== undefined) return runAwsServer(config, awsConfig);
+  // Before any database is opened: a key file that cannot be read or created stops the start.
+  const continuationKey = config.temporalContinuationKey ?? readOrCreateContinuationKeyFile(prepareDataDirectory(config.dataDir));
   // Pipelines in a worker thread and group commit: the HTTP event loop does only command and
   // query work, and concurrent commands share commits (docs/performance.md, round 3).
   const system = await openEmbeddedSystem({
@@ -55,6 +59,7 @@ async function main(): Promise<void> {
   const app = createEmbeddedApi(system, auth, {
     maxBodyBytes: config.maxBodyBytes,
     bodyTimeoutMs: config.bodyTimeoutMs,
+    temporal: { continuationKey },
     health: async () => {
       await storeWrites.check();
       return { pipelines: await system.pipelineMetrics(), memory: { ...memoryUsageMb(), pipelineWorker: (await system.pipelineWorkerHeap()) ?? null }, eventLoop: eventLoop.last() ?? null };
@@ -94,9 +99,9 @@ async function failAfterOpen(error: unknown, system: EmbeddedSystem): Promise<vo
 
 /** How to get a token for this server: every route but /health needs one. */
 function tokenHint(secretFile: string | undefined, dataDir: string): string {
-  if (secretFile === undefined) return 'Every route but /health needs a bearer token from your identity provider (NEXUS_JWKS_URL or NEXUS_JWT_SECRET).\n';
+  if (secretFile === undefined) return 'Every route but /health, /openapi.json and /docs needs a bearer token from your identity provider (NEXUS_JWKS_URL or NEXUS_JWT_SECRET).\n';
   // -s keeps npm's own banner lines out of TOKEN=$(npm run -s token -- ...).
-  return `Every route but /health needs a bearer token; get one with:\n  TOKEN=$(npm run -s token -- --role admin --sub alice --data-dir ${dataDir})\n`;
+  return `Every route but /health, /openapi.json and /docs needs a bearer token; get one with:\n  TOKEN=$(npm run -s token -- --role admin --sub alice --data-dir ${dataDir})\n`;
 }
 
 main().catch((error: unknown) => {
