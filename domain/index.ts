@@ -1,5 +1,14 @@
 /** The example bounded context: the Order aggregate, its commands, events, upcasters and read models. */
-export { orderAggregate } from './order/orderAggregate';
+import type { AggregateDefinition } from '../core/command/AggregateDefinition';
+import { orderAggregate } from './order/orderAggregate';
+
+export { orderAggregate };
+
+/**
+ * Every aggregate type of the domain, in one place: the command service routes commands to
+ * them, and the API serves their temporal queries and finds their owners through it.
+ */
+export const aggregates: readonly AggregateDefinition[] = [orderAggregate];
 export { orderDecider, ORDER_RULES } from './order/orderDecider';
 export {
   placeOrder,

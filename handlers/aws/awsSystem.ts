@@ -31,7 +31,7 @@ import { loadSchemaCatalog } from '../../core/schema/SchemaCatalog';
 import type { SchemaCatalog } from '../../core/schema/SchemaCatalog';
 import { syncSchemas } from '../../core/schema/syncSchemas';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
-import { orderAggregate, orderListReadModel, orderUpcasters } from '../../domain';
+import { aggregates, orderListReadModel, orderUpcasters } from '../../domain';
 import { pipelines as declaredPipelines, topics as declaredTopics } from '../../pipelines';
 import { createAwsClients } from './awsClients';
 import type { AwsClients } from './awsClients';
@@ -176,6 +176,6 @@ export function createAwsSystemParts(deps: AwsSystemPartsDependencies): AwsSyste
   // The API queries the order list before order-list may have seen a record: declare its
   // fields now, so the index's mapping holds them whichever comes first.
   readModels.collection(collectionOf(orderListReadModel), collectionOptionsOf(orderListReadModel));
-  const commands = new CommandService({ eventStore, codec, upcasters, aggregates: [orderAggregate], logger });
+  const commands = new CommandService({ eventStore, codec, upcasters, aggregates, logger });
   return { registry, codec, upcasters, eventStore, idempotency, rateLimits, deadLetters, readModels, commands };
 }

@@ -33,7 +33,7 @@ import type { LoggedEventStore } from '../../core/events/EventLog';
 import type { ReadModelStore } from '../../core/readmodel/ReadModelStore';
 import { createJsonLogger } from '../../core/logging/Logger';
 import type { Logger, LogLevel } from '../../core/logging/Logger';
-import { orderAggregate, orderUpcasters } from '../../domain';
+import { aggregates, orderUpcasters } from '../../domain';
 import { pipelines as declaredPipelines } from '../../pipelines';
 import { prepareDataDirectory } from './dataDirectory';
 import { PipelineWorker } from './PipelineWorker';
@@ -163,7 +163,7 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
   // On the event store's connection: a claim completes in the transaction of its events.
   const idempotency = new SqliteIdempotencyStore(eventsDb, options.idempotencyTtlSeconds === undefined ? {} : { ttlSeconds: options.idempotencyTtlSeconds });
   const authorizer = await OpaWasmAuthorizer.fromFile(options.policyWasmPath ?? REPOSITORY_POLICY);
-  const commands = new CommandService({ eventStore, codec, upcasters, aggregates: [orderAggregate], logger });
+  const commands = new CommandService({ eventStore, codec, upcasters, aggregates, logger });
 
   const pipelines = [...(options.pipelines ?? declaredPipelines)];
   const wiring = wirePipelines({

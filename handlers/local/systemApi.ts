@@ -18,7 +18,6 @@ import type { Logger } from '../../core/logging/Logger';
 import type { ReadModelStore } from '../../core/readmodel/ReadModelStore';
 import type { EventCodec } from '../../core/schema/EventCodec';
 import type { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
-import { orderAggregate } from '../../domain';
 import { readModels } from '../../pipelines';
 
 /** Options of {@link createEmbeddedApi}: the API's tunables and the extra members of /health. */
@@ -40,6 +39,8 @@ export interface ApiSystem {
 /** The HTTP API over a system, secured as configured (JWT keys, policies, rate limits). */
 export function createEmbeddedApi(system: ApiSystem, auth: AuthConfig, options: EmbeddedApiOptions = {}): ReturnType<typeof createApi> {
   const { health, ...apiOptions } = options;
+  // The command service's aggregates (domain/index.ts `aggregates`): a new one is served here too.
+  const aggregates = system.commands.aggregateDefinitions();
   return createApi(
     {
       commands: system.commands,
@@ -50,9 +51,9 @@ export function createEmbeddedApi(system: ApiSystem, auth: AuthConfig, options: 
       security: {
         verifier: new JwtTokenVerifier(auth.keys, auth.verifier),
         guard: new AccessGuard({ authorizer: system.authorizer, rateLimits: system.rateLimits, logger: system.logger }),
-        ownership: new CommandOwnership(system.commands, [orderAggregate]),
+        ownership: new CommandOwnership(system.commands, aggregates),
       },
-      history: { eventStore: system.eventStore, codec: system.codec, upcasters: system.upcasters, aggregate: orderAggregate },
+      history: { eventStore: system.eventStore, codec: system.codec, upcasters: system.upcasters, aggregates },
       idempotency: system.idempotency,
     },
     apiOptions,
