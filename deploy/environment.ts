@@ -2,9 +2,13 @@
  * The environment every function starts with: the resource names the handlers read through
  * handlers/aws/awsConfig.ts (the same variables as `npm start -- --backend aws`), resolved by
  * CloudFormation from the resources of the stack, and the Powertools settings. Nothing secret
- * is here: tokens are verified with the identity provider's public keys (NEXUS_JWKS_URL).
+ * is here: tokens are verified with the identity provider's public keys (NEXUS_JWKS_URL). The API
+ * function alone gets one secret, the key of temporal continuations, by dynamic reference.
  */
 import { awsResourceNames } from '../handlers/aws/awsConfig';
+import { TEMPORAL_CONTINUATION_KEY_VARIABLE } from '../handlers/local/temporalContinuationKey';
+import type { CfnValue } from './cloudFormation';
+import { continuationKeyReference } from './resources/continuationKey';
 import { METRICS_NAMESPACE } from '../handlers/aws/lambda/metricNames';
 import { SEARCH_DOMAIN_LOGICAL_ID } from './resources/searchDomain';
 import { CORE_STREAM_LOGICAL_ID } from './resources/stream';
@@ -51,13 +55,19 @@ export interface TokenSettings {
   jwtRolesClaim?: string;
 }
 
-/** The API function's own variables: the token verification settings. */
-export function apiEnvironment(tokens: TokenSettings): Record<string, string> {
+/**
+ * The API function's own variables: the token verification settings, and
+ * NEXUS_TEMPORAL_CONTINUATION_KEY resolved from the stack's TemporalContinuationKey secret.
+ */
+export function apiEnvironment(tokens: TokenSettings): Record<string, CfnValue> {
   const entries: [string, string | undefined][] = [
     ['NEXUS_JWKS_URL', tokens.jwksUrl],
     ['NEXUS_JWT_ISSUER', tokens.jwtIssuer],
     ['NEXUS_JWT_AUDIENCE', tokens.jwtAudience],
     ['NEXUS_JWT_ROLES_CLAIM', tokens.jwtRolesClaim],
   ];
-  return Object.fromEntries(entries.filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+  return {
+    ...Object.fromEntries(entries.filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')),
+    [TEMPORAL_CONTINUATION_KEY_VARIABLE]: continuationKeyReference(),
+  };
 }

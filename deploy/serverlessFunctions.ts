@@ -26,8 +26,8 @@ const GAUGE_SCHEDULE = 'rate(1 minute)';
 
 /** Settings of single functions. */
 export interface FunctionSettings {
-  /** The API function's own environment (token verification). @defaultValue {} */
-  apiEnvironment?: Readonly<Record<string, string>>;
+  /** The API function's own environment (token verification, the continuation key). @defaultValue {} */
+  apiEnvironment?: Readonly<Record<string, unknown>>;
 }
 
 /** The `functions:` object, keyed by function key. */

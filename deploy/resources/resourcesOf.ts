@@ -1,12 +1,13 @@
 /**
  * Every stateful resource of a stage: tables, the core stream (and fan-out consumers), topics and
- * queues, the search domain. The Glue registry and the schema registration are
+ * queues, the search domain, the key of temporal continuations. The Glue registry and the schema registration are
  * deploy/resources/schemaRegistry.ts's; roles, alarms and the dashboard come from deploy/iam and
  * deploy/operations. Log groups are the framework's (provider.logRetentionInDays).
  */
 import type { TopicDeclaration } from '../../core/messaging/Topic';
 import type { CfnResources } from '../cloudFormation';
 import type { DeployedFunction } from '../DeployedFunction';
+import { continuationKeyResources } from './continuationKey';
 import { messagingResourcesOf } from './messaging';
 import { searchDomainResources } from './searchDomain';
 import type { SearchDomainSettings } from './searchDomain';
@@ -29,5 +30,6 @@ export function resourcesOf(functions: readonly DeployedFunction[], settings: Re
     ...streamResources(settings.stage, functions),
     ...messagingResourcesOf(settings.stage, settings.topics, functions),
     ...searchDomainResources(settings.stage, functions, settings.searchDomain),
+    ...continuationKeyResources(settings.stage),
   };
 }

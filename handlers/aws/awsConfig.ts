@@ -4,7 +4,8 @@
  * one `--stage` points a server at one deployment; each can be overridden by its flag or variable.
  */
 import { hostname } from 'node:os';
-import { ConfigError } from '../local/config';
+import { ConfigError, temporalContinuationKeyOf } from '../local/config';
+import { TEMPORAL_CONTINUATION_KEY_VARIABLE } from '../local/temporalContinuationKey';
 
 /** The AWS services Nexus calls, each of which may have its own endpoint override. */
 export const AWS_SERVICES = ['dynamodb', 'streams', 'kinesis', 'glue', 'sns', 'sqs'] as const;
@@ -251,6 +252,19 @@ Resource names default to nexus-<stage>-<name>; \`npm run engines\` creates them
   --lease-tick-ms <n>          NEXUS_LEASE_TICK_MS            lease sync and renewal period (default ${AWS_BACKEND_DEFAULTS.leaseTickMs})
   --lease-duration-ms <n>      NEXUS_LEASE_DURATION_MS        a lease not renewed this long is taken over (default ${AWS_BACKEND_DEFAULTS.leaseDurationMs})
 AWS credentials come from the SDK's usual chain (AWS_ACCESS_KEY_ID, AWS_PROFILE, a role).`;
+
+/**
+ * The API function's key of temporal continuations, from NEXUS_TEMPORAL_CONTINUATION_KEY (the
+ * stack passes its TemporalContinuationKey secret there). Required: a key generated per
+ * container would make every other container refuse the tokens this one issues.
+ */
+export function lambdaContinuationKeyOf(env: NodeJS.ProcessEnv): string {
+  const value = env[TEMPORAL_CONTINUATION_KEY_VARIABLE];
+  if (value === undefined || value === '') {
+    throw new ConfigError(`the API function needs ${TEMPORAL_CONTINUATION_KEY_VARIABLE} (the stack's TemporalContinuationKey secret): a key generated per container would refuse the others' continuations`);
+  }
+  return temporalContinuationKeyOf(value, TEMPORAL_CONTINUATION_KEY_VARIABLE);
+}
 
 function splitOnce(text: string): [string, string | undefined] {
   const at = text.indexOf('=');

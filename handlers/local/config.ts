@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { LogLevel } from '../../core/logging/Logger';
+import { isLongEnoughContinuationKey, MIN_TEMPORAL_CONTINUATION_KEY_BYTES } from './temporalContinuationKey';
 
 /** Settings of the local (embedded) server. */
 export interface LocalServerConfig {
@@ -18,6 +19,11 @@ export interface LocalServerConfig {
   idempotencyTtlSeconds: number;
   /** Longest a request body may take to arrive (408 after); the whole request may take 3x this. */
   bodyTimeoutMs: number;
+  /**
+   * Key signing temporal-query continuations, shared by every instance of a deployment; absent:
+   * `<dataDir>/temporal-continuation-key`, generated on first use.
+   */
+  temporalContinuationKey?: string;
 }
 
 /** Defaults of the local server. */
@@ -68,6 +74,11 @@ Options:
   --pipeline-nice <n>        NEXUS_PIPELINE_NICE       nice value of the pipeline worker thread (default ${LOCAL_SERVER_DEFAULTS.pipelineNice})
   --idempotency-ttl <s>      NEXUS_IDEMPOTENCY_TTL     seconds an Idempotency-Key's response is kept (default ${LOCAL_SERVER_DEFAULTS.idempotencyTtlSeconds})
   --body-timeout-ms <n>      NEXUS_BODY_TIMEOUT_MS     longest a request body may take to arrive, then 408 (default ${LOCAL_SERVER_DEFAULTS.bodyTimeoutMs})
+  --temporal-continuation-key <key>
+                             NEXUS_TEMPORAL_CONTINUATION_KEY
+                                                       key (at least 32 bytes) signing temporal-query continuations, the same on every
+                                                       instance (default <data dir>/temporal-continuation-key, generated once;
+                                                       prefer the variable: a flag is visible to other users in ps)
   -h, --help                                           show this help
   -V, --version                                        show the version
 
@@ -90,7 +101,8 @@ const BACKENDS: readonly LocalServerConfig['backend'][] = ['embedded', 'aws'];
  * Reads the configuration from command-line flags, then environment variables, then defaults:
  * `--backend`/NEXUS_BACKEND, `--port`/PORT, `--host`/HOST, `--data-dir`/NEXUS_DATA_DIR, `--log-level`/NEXUS_LOG_LEVEL,
  * `--max-body-bytes`/NEXUS_MAX_BODY_BYTES, `--pipeline-linger-ms`/NEXUS_PIPELINE_LINGER_MS, `--pipeline-nice`/NEXUS_PIPELINE_NICE,
- * `--idempotency-ttl`/NEXUS_IDEMPOTENCY_TTL, `--body-timeout-ms`/NEXUS_BODY_TIMEOUT_MS.
+ * `--idempotency-ttl`/NEXUS_IDEMPOTENCY_TTL, `--body-timeout-ms`/NEXUS_BODY_TIMEOUT_MS,
+ * `--temporal-continuation-key`/NEXUS_TEMPORAL_CONTINUATION_KEY (at least 32 bytes).
  */
 export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): LocalServerConfig {
   let values: Record<string, string | undefined>;
@@ -108,6 +120,7 @@ export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): L
         'pipeline-nice': { type: 'string' },
         'idempotency-ttl': { type: 'string' },
         'body-timeout-ms': { type: 'string' },
+        'temporal-continuation-key': { type: 'string' },
       },
       strict: true,
     }) as { values: Record<string, string | undefined> });
@@ -127,6 +140,7 @@ export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): L
   const idempotencyTtl = pick('idempotency-ttl', 'NEXUS_IDEMPOTENCY_TTL');
   const bodyTimeout = pick('body-timeout-ms', 'NEXUS_BODY_TIMEOUT_MS');
   const backend = pick('backend', 'NEXUS_BACKEND');
+  const continuationKey = pick('temporal-continuation-key', 'NEXUS_TEMPORAL_CONTINUATION_KEY');
   return {
     backend: backend ? oneOf(backend, BACKENDS) : LOCAL_SERVER_DEFAULTS.backend,
     port: port ? integerIn(port, 0, 65_535) : LOCAL_SERVER_DEFAULTS.port,
@@ -138,7 +152,19 @@ export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): L
     pipelineNice: nice ? integerIn(nice, 0, 19) : LOCAL_SERVER_DEFAULTS.pipelineNice,
     idempotencyTtlSeconds: idempotencyTtl ? integerIn(idempotencyTtl, 1, 30 * 86_400) : LOCAL_SERVER_DEFAULTS.idempotencyTtlSeconds,
     bodyTimeoutMs: bodyTimeout ? integerIn(bodyTimeout, 100, 600_000) : LOCAL_SERVER_DEFAULTS.bodyTimeoutMs,
+    ...(continuationKey ? { temporalContinuationKey: temporalContinuationKeyOf(continuationKey.value, continuationKey.source) } : {}),
   };
+}
+
+/**
+ * `value` as the key of temporal continuations, refused with a {@link ConfigError} naming
+ * `source` (its flag or variable) when shorter than 32 bytes.
+ */
+export function temporalContinuationKeyOf(value: string, source: string): string {
+  if (!isLongEnoughContinuationKey(value)) {
+    throw new ConfigError(`${source} must be at least ${MIN_TEMPORAL_CONTINUATION_KEY_BYTES} bytes long (e.g. openssl rand -base64 32)`);
+  }
+  return value;
 }
 
 function integerIn(setting: { value: string; source: string }, min: number, max: number): number {

@@ -1,6 +1,7 @@
 import { errorCodeOf } from '../../core/errors/NexusError';
 import { isSqliteDatabaseError } from '../../adapters/embedded';
 import { DATA_DIRECTORY_UNUSABLE } from './dataDirectory';
+import { CONTINUATION_KEY_UNUSABLE } from './temporalContinuationKey';
 
 /** What `npm start` prints (one line on stderr) and the exit code, for a failure to start. */
 export interface StartupFailure {
@@ -35,6 +36,7 @@ export function describeStartupFailure(error: unknown, target: ListenTarget): St
   const message = oneLine(error instanceof Error ? error.message : String(error));
   if (code !== undefined && CONFIG_CODES.has(code)) return { line: `nexus: configuration error: ${message}`, exitCode: CONFIGURATION };
   if (code === DATA_DIRECTORY_UNUSABLE) return fault(`${message} (--data-dir or NEXUS_DATA_DIR)`);
+  if (code === CONTINUATION_KEY_UNUSABLE) return fault(message);
   if (isSqliteDatabaseError(error)) return fault(`database ${message}`);
   const where = `${target.host}:${target.port}`;
   switch (code) {

@@ -3,6 +3,9 @@ import { ENGINE_CREDENTIALS } from './awsResources';
 import { motoEndpoint } from './awsTestClients';
 import { MOTO_ACCOUNT } from './snsSqsMessaging';
 
+/** The continuation key the engine functions share, as every container of a stack shares its secret. */
+export const ENGINE_CONTINUATION_KEY = 'engine-continuation-key-0123456789abcdef-0123456789';
+
 /** What differs between suites: the stage (resource names), the region, the Powertools service name and the log level. */
 export interface FunctionEnvironmentOptions {
   stage: string;
@@ -24,5 +27,7 @@ export function engineFunctionEnvironment(options: FunctionEnvironmentOptions): 
     NEXUS_OPENSEARCH_REPLICAS: '0',
     POWERTOOLS_SERVICE_NAME: options.serviceName,
     NEXUS_LOG_LEVEL: options.logLevel ?? 'info',
+    // The stack resolves its TemporalContinuationKey secret here (deploy/resources/continuationKey.ts).
+    NEXUS_TEMPORAL_CONTINUATION_KEY: ENGINE_CONTINUATION_KEY,
   };
 }

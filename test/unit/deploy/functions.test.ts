@@ -181,7 +181,11 @@ describe('the API function environment', () => {
     // when
     const fn = serverlessFunctions(deployedFunctions({ pipelines, topics }), ids, { apiEnvironment: environment })['api'];
     // then
-    expect(fn?.['environment']).toEqual({ NEXUS_JWKS_URL: 'https://id.example.com/.well-known/jwks.json', NEXUS_JWT_AUDIENCE: 'nexus' });
+    expect(fn?.['environment']).toEqual({
+      NEXUS_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
+      NEXUS_JWT_AUDIENCE: 'nexus',
+      NEXUS_TEMPORAL_CONTINUATION_KEY: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: 'TemporalContinuationKey' }, ':SecretString}}']] },
+    });
   });
 
   it('gives every function the resource names the handlers read, and no secret', () => {
