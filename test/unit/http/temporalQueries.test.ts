@@ -71,14 +71,14 @@ describe('GET /api/queries/temporal/{aggregateType}/{id}', () => {
     expect(byType.body).toEqual(bySegment.body);
   });
 
-  it('asks the policy for query:<segment>.temporal on the second aggregate type', async () => {
+  it('asks the policy for query:<segment>.temporal on the second aggregate type, which needs <segment>:read-history', async () => {
     // given a tally and an auditor, whose grants name orders only
     await appendOneByOne('tally-2', [orderPlaced('tally-2')], 'Tally');
     // when the auditor asks for it
     const answer = await api.request(`/api/queries/temporal/tallies/tally-2?asOf=${LATER}`, await bearer('audrey', 'auditor'));
-    // then it is refused with the permission of that action
+    // then it is refused naming the permission the policy maps that action to
     expectProblem(answer, 403, 'PERMISSION_DENIED');
-    expect(answer.body.permission).toBe('query:tallies.temporal');
+    expect(answer.body.permission).toBe('tallies:read-history');
   });
 
   it('answers an unknown aggregate type with 404 naming aggregateType', async () => {
