@@ -98,8 +98,8 @@ export class ReadModelTables {
   }
 
   private refreshView(): void {
-    // Shadows (`<collection>@<pipeline>.v<n>`, versions a rebuild is filling) are not collections yet.
-    const tables = this.db.prepare<[], { collection: string; table_name: string }>(`SELECT collection, table_name FROM ${META} WHERE instr(collection, '@') = 0 ORDER BY collection`).all();
+    // Shadows (`<collection>--<pipeline>--v<n>`, versions a rebuild is filling) are not collections yet.
+    const tables = this.db.prepare<[], { collection: string; table_name: string }>(`SELECT collection, table_name FROM ${META} WHERE collection NOT GLOB '*--[a-z]*--v[1-9]*' ORDER BY collection`).all();
     this.db.exec(`DROP VIEW IF EXISTS ${ALL_COLLECTIONS_VIEW}`);
     const selects = tables.map((t) => `SELECT ${quoteLiteral(t.collection)} AS collection, id, version, data FROM "${t.table_name}"`);
     if (selects.length > 0) this.db.exec(`CREATE VIEW ${ALL_COLLECTIONS_VIEW} AS ${selects.join(' UNION ALL ')}`);

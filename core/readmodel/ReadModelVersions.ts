@@ -49,19 +49,38 @@ export interface ReadModelVersions {
   switchTo(pipeline: string, version: number, catchUp: () => Promise<void>): Promise<readonly string[]>;
 }
 
-/** The name of the shadow of `collection` written by `pipeline`'s rebuild into `version`. */
+/**
+ * The name of the shadow of `collection` written by `pipeline`'s rebuild into `version`:
+ * `<collection>--<pipeline>--v<n>`. Lower case, digits, `-` and `_` only (pipeline names are
+ * kebab-case), so it is a valid collection on every store, OpenSearch's index names included.
+ */
 export function shadowCollectionName(collection: string, pipeline: string, version: number): string {
   return `${collection}${shadowSuffix(pipeline, version)}`;
 }
 
 /** What every shadow collection of one rebuild ends with. */
 export function shadowSuffix(pipeline: string, version: number): string {
-  return `@${pipeline}.v${version}`;
+  return `--${pipeline}--v${version}`;
+}
+
+/** A shadow collection's name taken apart. */
+export interface ShadowCollection {
+  collection: string;
+  pipeline: string;
+  version: number;
+}
+
+const SHADOW_NAME = /^(.+?)--([a-z][a-z0-9-]*)--v([1-9][0-9]*)$/;
+
+/** The parts of a shadow collection's name, or undefined for a live collection. */
+export function parseShadowCollectionName(name: string): ShadowCollection | undefined {
+  const match = SHADOW_NAME.exec(name);
+  return match ? { collection: match[1] ?? '', pipeline: match[2] ?? '', version: Number(match[3]) } : undefined;
 }
 
 /** Is `collection` a shadow (a version being rebuilt), not a live collection? */
 export function isShadowCollection(collection: string): boolean {
-  return collection.includes('@');
+  return parseShadowCollectionName(collection) !== undefined;
 }
 
 /** The checkpoint name of `pipeline`'s rebuild into `version`. */

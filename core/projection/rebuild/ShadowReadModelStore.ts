@@ -3,7 +3,7 @@ import { shadowCollectionName } from '../../readmodel/ReadModelVersions';
 
 /**
  * The read-model store a rebuilding pipeline is given: the same collections by name, stored as
- * the shadows of `version` (`orders` -> `orders@order-list.v2`), so that the unchanged pipeline
+ * the shadows of `version` (`orders` -> `orders--order-list--v2`), so that the unchanged pipeline
  * definition fills the new version while readers keep the live one. Collections keep their
  * declared options, so a shadow gets the current declaration's layout.
  */
