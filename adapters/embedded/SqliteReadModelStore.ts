@@ -16,6 +16,8 @@ import { planReadModelQuery } from './ReadModelQueryPlan';
 import type { SortValue } from './ReadModelQueryPlan';
 import { columnValue } from './ReadModelTableLayout';
 import type { ReadModelTableLayout } from './ReadModelTableLayout';
+import { ReadModelRowUpdates } from './ReadModelRowUpdate';
+import type { StoredColumns } from './ReadModelRowUpdate';
 import { ReadModelTables } from './ReadModelTables';
 
 interface DocumentRow {
@@ -36,8 +38,19 @@ interface BoundTable {
   layout: ReadModelTableLayout;
   select: Statement<[string], DocumentRow>;
   upsert: Statement<unknown[]>;
+  /** Updates of the changed columns only (tables with columns). */
+  updates?: ReadModelRowUpdates;
+  /**
+   * The row `select` read last, with its column values: a projection reads a document, then
+   * writes it, and the write compares against this instead of reading the row again (the
+   * update's guards make a stale one harmless).
+   */
+  lastRead?: StoredColumns;
   delete: Statement<[string, number]>;
 }
+
+/** More columns than fit a bit mask of changed ones: every column is written. */
+const MAX_SELECTIVE_COLUMNS = 30;
 
 /**
  * Read models, each collection in a table of its own: `id`, `version`, the document as JSON in
@@ -106,12 +119,13 @@ export class SqliteReadModelStore implements ReadModelStore {
     const updates = layout.columns.map((c) => `, "${c.column}" = excluded."${c.column}"`).join('');
     const bound = guard(() => ({
       layout,
-      select: this.db.prepare<[string], DocumentRow>(`SELECT id, version, data FROM ${table} WHERE id = ?`),
+      select: this.db.prepare<[string], DocumentRow>(`SELECT id, version, data${columns} FROM ${table} WHERE id = ?`),
       upsert: this.db.prepare<unknown[]>(
         `INSERT INTO ${table} (id, version, data${columns}) VALUES (?, ?, ?${placeholders}) ` +
           `ON CONFLICT (id) DO UPDATE SET version = excluded.version, data = excluded.data${updates} WHERE excluded.version > ${table}.version`,
       ),
       delete: this.db.prepare<[string, number]>(`DELETE FROM ${table} WHERE id = ? AND version < ?`),
+      ...(layout.columns.length > 0 && layout.columns.length <= MAX_SELECTIVE_COLUMNS ? { updates: new ReadModelRowUpdates(this.db, layout) } : {}),
     }));
     this.bound.set(name, bound);
     return bound;
@@ -137,7 +151,14 @@ class SqliteReadModelCollection<T> implements ReadModelCollection<T>, SyncReadMo
   }
 
   getNow(id: string): ReadModelDocument<T> | undefined {
-    const row = this.run((table) => table.select.get(id));
+    const row = this.run((table) => {
+      const found = table.select.get(id);
+      if (table.updates !== undefined) {
+        const columns = found as Record<string, unknown> | undefined;
+        table.lastRead = columns === undefined ? undefined : { id, version: found?.version ?? 0, values: table.layout.columns.map((c) => columns[c.column]) };
+      }
+      return found;
+    });
     return row ? toDocument<T>(row) : undefined;
   }
 
@@ -146,6 +167,14 @@ class SqliteReadModelCollection<T> implements ReadModelCollection<T>, SyncReadMo
     return this.run((table) => {
       const fields = data as Record<string, unknown> | null | undefined;
       const values = table.layout.columns.map((column) => columnValue(typeof fields === 'object' && fields !== null ? fields[column.field] : undefined));
+      const remembered = table.lastRead?.id === id ? table.lastRead : undefined;
+      table.lastRead = undefined;
+      const stored: StoredColumns | undefined = remembered ?? table.updates?.read(id);
+      if (stored !== undefined) {
+        // A remembered row may be stale: only a row read just now settles a refusal here.
+        if (remembered === undefined && stored.version >= version) return false;
+        if (table.updates?.update(id, version, json, values, stored) === true) return true;
+      }
       return table.upsert.run(id, version, json, ...values).changes > 0;
     });
   }

@@ -10,6 +10,7 @@ import { orderListReadModel, orderListReducer, orderUpcasters } from '../../doma
 import type { OrderListItem } from '../../domain';
 import orderList from '../../pipelines/order-list';
 import { readModelTableLayout } from '../../adapters/embedded/ReadModelTableLayout';
+import { ReadModelRowUpdates } from '../../adapters/embedded/ReadModelRowUpdate';
 import { benchCodec, coreRecords, scratch } from './benchFixtures';
 import type { BenchRecord } from './benchFixtures';
 
@@ -110,6 +111,8 @@ async function handLoop(db: Database, registry: SqliteSchemaRegistry, records: r
     INSERT INTO "${layout.table}" (id, version, data, ${columns.join(', ')}) VALUES (?, ?, ?, ${columns.map(() => '?').join(', ')})
     ON CONFLICT (id) DO UPDATE SET version = excluded.version, data = excluded.data, ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}
     WHERE excluded.version > "${layout.table}".version`);
+  // As the store writes an existing row: only the columns that changed, so only their indexes move.
+  const updates = new ReadModelRowUpdates(db, layout);
   const checkpoint = db.prepare("INSERT OR REPLACE INTO checkpoints (pipeline_name, position, updated_at) VALUES ('hand', ?, ?)");
   const apply = db.transaction((batch: { position: number; record: Buffer }[]) => {
     for (const row of batch) {
@@ -121,9 +124,14 @@ async function handLoop(db: Database, registry: SqliteSchemaRegistry, records: r
       const current = select.get(envelope.aggregateId);
       if (current && current.version >= envelope.aggregateVersion) continue;
       const event = { eventType: writer.eventType, payload, envelope };
-      const next = orderListReducer(current ? (JSON.parse(current.data) as OrderListItem) : undefined, event);
+      const previous = current ? (JSON.parse(current.data) as Record<string, unknown>) : undefined;
+      const next = orderListReducer(previous as OrderListItem | undefined, event) as Record<string, unknown> | null;
+      if (next === null) continue;
       // The order list's columns are strings and numbers: bound as they are.
-      if (next !== null) upsert.run(envelope.aggregateId, envelope.aggregateVersion, JSON.stringify(next), ...fields.map((field) => (next as unknown as Record<string, unknown>)[field] ?? null));
+      const values = fields.map((field) => next[field] ?? null);
+      const json = JSON.stringify(next);
+      const stored = current && previous ? { id: envelope.aggregateId, version: current.version, values: fields.map((field) => previous[field] ?? null) } : undefined;
+      if (!stored || !updates.update(envelope.aggregateId, envelope.aggregateVersion, json, values, stored)) upsert.run(envelope.aggregateId, envelope.aggregateVersion, json, ...values);
     }
     const last = batch[batch.length - 1];
     if (last) checkpoint.run(last.position, new Date().toISOString());
