@@ -5,7 +5,9 @@ import { callOpenSearch, describeOpenSearchError, openSearchErrorTypeOf, openSea
 import { InvalidReadModelQueryError } from '../../core/readmodel/ReadModelErrors';
 import { searchCursorAt, searchLimitOf, searchOffsetOf, searchTermsOf } from '../../core/readmodel/ReadModelSearch';
 import type { ReadModelSearchPage, ReadModelSearchQuery, SearchableReadModelCollection } from '../../core/readmodel/ReadModelSearch';
-import { declaredFields, declaredFullTextFields, fieldProperties, FULL_TEXT_ANALYZER, liveDocument, READ_MODEL_ANALYSIS, readModelIndexMapping, readModelIndexName, textProperties, tombstone } from './openSearchReadModelIndex';
+import { declaredFields, declaredFullTextFields, fieldProperties, FULL_TEXT_ANALYZER, liveDocument, READ_MODEL_ANALYSIS, readModelIndexMapping, textProperties, tombstone } from './openSearchReadModelIndex';
+import { isIndexNameTaken, readModelIndexTarget, SHADOW_META_KEY } from './openSearchReadModelAliases';
+import type { ReadModelIndexTarget } from './openSearchReadModelAliases';
 import type { StoredDocument } from './openSearchReadModelIndex';
 import { planOpenSearchQuery } from './openSearchReadModelQuery';
 import { highlightsOfHit, openSearchSearchBody } from './openSearchReadModelSearch';
@@ -15,7 +17,7 @@ import type { SortValue } from './openSearchReadModelQuery';
 export interface OpenSearchReadModelStoreOptions {
   /** A client built with `maxRetries: 0` (this store retries transient faults itself). */
   client: Client;
-  /** Collection `orders` lives in index `<indexPrefix>orders`. @defaultValue 'nexus-read-model-' */
+  /** Collection `orders` is the alias `<indexPrefix>orders` over the index `<indexPrefix>orders-v<n>` (see `openSearchReadModelAliases.ts`). @defaultValue 'nexus-read-model-' */
   indexPrefix?: string;
   /** Retries of transient faults (no answer, 429, 5xx). @defaultValue AWS_RETRY_DEFAULTS */
   retry?: AwsRetryOptions;
@@ -91,11 +93,11 @@ export class OpenSearchReadModelStore implements ReadModelStore {
   }
 
   collection<T = Record<string, unknown>>(name: string, options: ReadModelCollectionOptions = {}): ReadModelCollection<T> {
-    const index = readModelIndexName(this.settings.indexPrefix, name);
-    let state = this.indexes.get(index);
+    const target = readModelIndexTarget(this.settings.indexPrefix, name);
+    let state = this.indexes.get(target.index);
     if (!state) {
-      state = new IndexState(index, this.settings);
-      this.indexes.set(index, state);
+      state = new IndexState(target, this.settings);
+      this.indexes.set(target.index, state);
     }
     state.declare(declaredFields(options), declaredFullTextFields(options));
     return new OpenSearchReadModelCollection<T>(name, state, this.settings);
@@ -113,10 +115,14 @@ class IndexState {
   private ensured: Promise<void> | undefined;
   private ensuredFieldCount = -1;
 
+  readonly index: string;
+
   constructor(
-    readonly index: string,
+    private readonly target: ReadModelIndexTarget,
     private readonly settings: Settings,
-  ) {}
+  ) {
+    this.index = target.index;
+  }
 
   declare(fields: readonly string[], fullText: readonly string[]): void {
     for (const field of fields) this.fields.add(field);
@@ -140,22 +146,30 @@ class IndexState {
   private async createOrExtend(fields: string[], fullText: string[]): Promise<void> {
     const { client, retry } = this.settings;
     const settings = { number_of_shards: this.settings.numberOfShards, number_of_replicas: this.settings.numberOfReplicas, analysis: READ_MODEL_ANALYSIS };
-    const exists = (error: unknown): boolean => openSearchErrorTypeOf(error) === 'resource_already_exists_exception';
-    try {
-      await callOpenSearch('create index', () => client.indices.create({ index: this.index, body: { settings, mappings: readModelIndexMapping(fields, fullText) } }), retry, exists);
-    } catch (error) {
-      if (!exists(error)) throw error;
-      // Created earlier (by another process, or before a field was declared): adding properties
-      // is allowed; documents written before a field existed sort as NULL on it until rewritten.
-      const properties = { fields: { properties: fieldProperties(fields) }, ...(fullText.length > 0 ? { text: { properties: textProperties(fullText) } } : {}) };
-      const putMapping = (expected?: (error: unknown) => boolean): Promise<unknown> => callOpenSearch('put mapping', () => client.indices.putMapping({ index: this.index, body: { properties } }), retry, expected);
+    const { createIndex, alias, shadow } = this.target;
+    const mappings = { ...readModelIndexMapping(fields, fullText), ...(shadow ? { _meta: { [SHADOW_META_KEY]: shadow } } : {}) };
+    // A live collection is an alias over `-v<n>`: once it exists (or a concrete index from before
+    // aliases has its name), only the mapping is extended; creating `-v1` again would give the
+    // alias a second index after a rebuild deleted v1.
+    const aliasExists = alias !== undefined && (await callOpenSearch('index exists', () => client.indices.exists({ index: alias }), retry)).body === true;
+    if (!aliasExists) {
       try {
-        await putMapping(lacksAnalyzer);
-      } catch (mappingError) {
-        if (!lacksAnalyzer(mappingError)) throw mappingError;
-        await this.addAnalyzer();
-        await putMapping();
+        await callOpenSearch('create index', () => client.indices.create({ index: createIndex, body: { settings, mappings, ...(alias ? { aliases: { [alias]: {} } } : {}) } }), retry, isIndexNameTaken);
+        return;
+      } catch (error) {
+        if (!isIndexNameTaken(error)) throw error;
       }
+    }
+    // Created earlier (by another process, or before a field was declared): adding properties
+    // is allowed; documents written before a field existed sort as NULL on it until rewritten.
+    const properties = { fields: { properties: fieldProperties(fields) }, ...(fullText.length > 0 ? { text: { properties: textProperties(fullText) } } : {}) };
+    const putMapping = (expected?: (error: unknown) => boolean): Promise<unknown> => callOpenSearch('put mapping', () => client.indices.putMapping({ index: this.index, body: { properties } }), retry, expected);
+    try {
+      await putMapping(lacksAnalyzer);
+    } catch (mappingError) {
+      if (!lacksAnalyzer(mappingError)) throw mappingError;
+      await this.addAnalyzer();
+      await putMapping();
     }
   }
 
