@@ -12,6 +12,7 @@ import type { DynamoDbTableDefinition } from '../../adapters/aws/tables/DynamoDb
 import { EVENTS_TABLE } from '../../adapters/aws/tables/eventsTable';
 import { IDEMPOTENCY_TABLE } from '../../adapters/aws/tables/idempotencyTable';
 import { RATE_LIMIT_TABLE } from '../../adapters/aws/tables/rateLimitTable';
+import { READ_MODEL_VERSIONS_TABLE } from '../../adapters/aws/tables/readModelVersionsTable';
 import { SNAPSHOTS_TABLE } from '../../adapters/aws/tables/snapshotsTable';
 import { awsResourceNames } from '../../handlers/aws/awsConfig';
 import type { CfnResource, CfnResources, CfnValue } from '../cloudFormation';
@@ -36,6 +37,7 @@ export const TABLE_LOGICAL_IDS = {
   deadLetters: 'DeadLettersTable',
   leases: 'LeasesTable',
   snapshots: 'SnapshotsTable',
+  readModelVersions: 'ReadModelVersionsTable',
 } as const;
 
 /** Every table of a stage, by logical id. */
@@ -58,6 +60,8 @@ export function stackTables(stage: string): StackTable[] {
     table(ids.deadLetters, names.deadLettersTable, DEAD_LETTER_TABLE, false, true),
     table(ids.leases, names.leasesTable, LEASES_TABLE),
     table(ids.snapshots, names.snapshotsTable, SNAPSHOTS_TABLE),
+    // Written by `nexus projections rebuild` with the operator's credentials; no function reads it.
+    table(ids.readModelVersions, names.readModelVersionsTable, READ_MODEL_VERSIONS_TABLE),
   ];
 }
 

@@ -22,6 +22,8 @@ export interface AwsResourceNames {
   leasesTable: string;
   /** Aggregate snapshots (TTL `expiresAt`). */
   snapshotsTable: string;
+  /** Read-model versions of rebuilt projections (`nexus projections`; no function reads it). */
+  readModelVersionsTable: string;
   /** The Kinesis stream behind the `core` stream. */
   coreStream: string;
   glueRegistry: string;
@@ -81,7 +83,7 @@ export const AWS_BACKEND_DEFAULTS = {
 
 /**
  * The resource names of a stage: `nexus-<stage>-events`, `-idempotency`, `-rate-limits`,
- * `-checkpoints`, `-dead-letters`, `-leases`, `-snapshots`, `-core` (Kinesis), `-schemas` (Glue) and the index
+ * `-checkpoints`, `-dead-letters`, `-leases`, `-snapshots`, `-read-model-versions`, `-core` (Kinesis), `-schemas` (Glue) and the index
  * prefix `nexus-<stage>-read-model-`. `npm run engines` creates exactly these.
  */
 export function awsResourceNames(stage: string): AwsResourceNames {
@@ -94,6 +96,7 @@ export function awsResourceNames(stage: string): AwsResourceNames {
     deadLettersTable: `${prefix}dead-letters`,
     leasesTable: `${prefix}leases`,
     snapshotsTable: `${prefix}snapshots`,
+    readModelVersionsTable: `${prefix}read-model-versions`,
     coreStream: `${prefix}core`,
     glueRegistry: `${prefix}schemas`,
     indexPrefix: `${prefix}read-model-`,
@@ -121,6 +124,7 @@ const NAME_SETTINGS: Record<keyof AwsResourceNames, Setting & { rule: RegExp; wh
   deadLettersTable: { flag: 'dead-letters-table', variable: 'NEXUS_DEAD_LETTERS_TABLE', rule: TABLE_NAME, what: 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)' },
   leasesTable: { flag: 'leases-table', variable: 'NEXUS_LEASES_TABLE', rule: TABLE_NAME, what: 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)' },
   snapshotsTable: { flag: 'snapshots-table', variable: 'NEXUS_SNAPSHOTS_TABLE', rule: TABLE_NAME, what: 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)' },
+  readModelVersionsTable: { flag: 'read-model-versions-table', variable: 'NEXUS_READ_MODEL_VERSIONS_TABLE', rule: TABLE_NAME, what: 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)' },
   coreStream: { flag: 'core-stream', variable: 'NEXUS_CORE_STREAM', rule: STREAM_NAME, what: 'a Kinesis stream name (1-128 of A-Z a-z 0-9 _ . -)' },
   glueRegistry: { flag: 'glue-registry', variable: 'NEXUS_GLUE_REGISTRY', rule: REGISTRY_NAME, what: 'a Glue registry name (1-255 of A-Z a-z 0-9 _ $ # . -)' },
   indexPrefix: { flag: 'index-prefix', variable: 'NEXUS_OPENSEARCH_INDEX_PREFIX', rule: INDEX_PREFIX, what: 'an OpenSearch index prefix (lower case a-z 0-9 _ -, not starting with _ or -)' },
@@ -241,6 +245,7 @@ Resource names default to nexus-<stage>-<name>; \`npm run engines\` creates them
   --dead-letters-table <name>  NEXUS_DEAD_LETTERS_TABLE       (default nexus-<stage>-dead-letters)
   --leases-table <name>        NEXUS_LEASES_TABLE             shard leases of the polling runners (default nexus-<stage>-leases)
   --snapshots-table <name>     NEXUS_SNAPSHOTS_TABLE          aggregate snapshots (default nexus-<stage>-snapshots)
+  --read-model-versions-table <name>  NEXUS_READ_MODEL_VERSIONS_TABLE  rebuilt projections' versions (default nexus-<stage>-read-model-versions)
   --core-stream <name>         NEXUS_CORE_STREAM              Kinesis stream of core events (default nexus-<stage>-core)
   --glue-registry <name>       NEXUS_GLUE_REGISTRY            Glue Schema Registry (default nexus-<stage>-schemas)
   --opensearch-endpoint <url>  NEXUS_OPENSEARCH_ENDPOINT      (default ${AWS_BACKEND_DEFAULTS.openSearchEndpoint})

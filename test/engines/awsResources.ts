@@ -13,6 +13,7 @@ import { DEAD_LETTER_TABLE } from '../../adapters/aws/tables/deadLetterTable';
 import { EVENTS_TABLE } from '../../adapters/aws/tables/eventsTable';
 import { IDEMPOTENCY_TABLE } from '../../adapters/aws/tables/idempotencyTable';
 import { RATE_LIMIT_TABLE } from '../../adapters/aws/tables/rateLimitTable';
+import { READ_MODEL_VERSIONS_TABLE } from '../../adapters/aws/tables/readModelVersionsTable';
 import { SNAPSHOTS_TABLE } from '../../adapters/aws/tables/snapshotsTable';
 import type { AwsResourceNames } from '../../handlers/aws/awsConfig';
 import { topics } from '../../pipelines';
@@ -51,6 +52,7 @@ export async function createAwsResources(target: AwsEngineTarget, stage: string,
       createDynamoDbTable(dynamo, names.deadLettersTable, DEAD_LETTER_TABLE),
       createDynamoDbTable(dynamo, names.leasesTable, LEASES_TABLE),
       createDynamoDbTable(dynamo, names.snapshotsTable, SNAPSHOTS_TABLE),
+      createDynamoDbTable(dynamo, names.readModelVersionsTable, READ_MODEL_VERSIONS_TABLE),
     ]);
     await kinesis.send(new CreateStreamCommand({ StreamName: names.coreStream, ShardCount: 1 }));
     await waitUntilStreamExists({ client: kinesis, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { StreamName: names.coreStream });
