@@ -144,7 +144,7 @@ export function createProgram(): Command {
       }),
     );
 
-  registerProjectionCommands(program, globals);
+  registerProjectionCommands(program, () => ({ ...globals(), aws: () => readAwsBackendConfig(awsFlags, process.env) }));
   return program;
 }
 

@@ -1,7 +1,8 @@
 /**
  * `nexus projections status|rebuild`: each projection's read-model version, position and lag;
  * a rebuild of one projection into a new version, switched to atomically once caught up.
- * Embedded backend only for now (see README, "Rebuilding a projection").
+ * Embedded: the data directory; `--backend aws`: the stage's events table, OpenSearch aliases and
+ * versions table (see README, "Rebuilding a projection").
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,6 +12,8 @@ import { NexusError, errorCodeOf } from '../../core/errors/NexusError';
 import { createJsonLogger } from '../../core/logging/Logger';
 import type { PipelineDefinition } from '../../core/pipeline/PipelineDefinition';
 import { READ_MODEL_VERSION_ERRORS } from '../../core/readmodel/ReadModelVersions';
+import type { AwsBackendConfig } from '../aws/awsConfig';
+import { openAwsProjectionsSystem } from './projectionsAwsSystem';
 import { rebuildProgressPrinter } from './projectionsProgress';
 import { openProjectionsSystem } from './projectionsSystem';
 import type { ProjectionStatus, ProjectionsSystem } from './projectionsSystem';
@@ -19,6 +22,8 @@ import type { ProjectionStatus, ProjectionsSystem } from './projectionsSystem';
 export interface ProjectionsGlobals {
   dataDir: string;
   backend: 'embedded' | 'aws';
+  /** The AWS backend's settings (flags and variables), read when `backend` is `aws`. */
+  aws?: () => AwsBackendConfig;
 }
 
 /** Error code of a usage the projections commands refuse (unknown pipeline, backend without support). */
@@ -32,7 +37,7 @@ export function registerProjectionCommands(program: Command, globals: () => Proj
     .description("each projection's read-model version, position in its source and lag (records behind), and any unfinished rebuild")
     .option('--json', 'print JSON')
     .action((options: { json?: boolean }) =>
-      withProjections(globals(), async (system) => {
+      withProjections(globals(), undefined, async (system) => {
         const rows = await system.status();
         process.stdout.write(`${options.json ? JSON.stringify(rows, null, 2) : formatStatus(rows)}\n`);
       }),
@@ -42,8 +47,9 @@ export function registerProjectionCommands(program: Command, globals: () => Proj
     .description('replay the source into a new read-model version and switch readers to it once caught up (resumes an unfinished rebuild)')
     .argument('<pipeline>', 'the projection pipeline, as declared in pipelines/')
     .option('--batch-size <n>', 'records per replay batch', parseBatchSize)
-    .action((name: string, options: { batchSize?: number }) =>
-      withProjections(globals(), async (system) => {
+    .option('--since <instant>', 'aws: first instant the replay reads (ISO 8601; default a day before the events table was created)', parseInstant)
+    .action((name: string, options: { batchSize?: number; since?: string }) =>
+      withProjections(globals(), options.since, async (system) => {
         const definition = pipelineNamed(system, name);
         const abort = new AbortController();
         const interrupt = (): void => abort.abort();
@@ -67,21 +73,33 @@ export function registerProjectionCommands(program: Command, globals: () => Proj
     );
 }
 
-async function withProjections(globals: ProjectionsGlobals, work: (system: ProjectionsSystem) => Promise<void>): Promise<void> {
-  if (globals.backend !== 'embedded') {
-    throw new NexusError(PROJECTIONS_CLI_ERRORS.USAGE, 'nexus projections supports the embedded backend only for now');
-  }
-  const dataDir = resolve(globals.dataDir);
-  if (!existsSync(dataDir)) throw new NexusError(PROJECTIONS_CLI_ERRORS.USAGE, `data directory ${dataDir} does not exist (--data-dir or NEXUS_DATA_DIR)`);
-  const system = openProjectionsSystem(dataDir, { logger: createJsonLogger({ level: 'warn' }) });
+async function withProjections(globals: ProjectionsGlobals, since: string | undefined, work: (system: ProjectionsSystem) => Promise<void>): Promise<void> {
+  const system = openSystem(globals, since);
   try {
     await work(system);
   } catch (error) {
     if (errorCodeOf(error) === READ_MODEL_VERSION_ERRORS.INTERRUPTED) process.stderr.write('\n');
     throw error;
   } finally {
-    system.close();
+    await system.close();
   }
+}
+
+function openSystem(globals: ProjectionsGlobals, since: string | undefined): ProjectionsSystem {
+  const logger = createJsonLogger({ level: 'warn' });
+  if (globals.backend === 'aws') {
+    if (!globals.aws) throw new NexusError(PROJECTIONS_CLI_ERRORS.USAGE, 'the aws backend is not configured');
+    return openAwsProjectionsSystem(globals.aws(), { logger, ...(since === undefined ? {} : { since }) });
+  }
+  if (since !== undefined) throw new NexusError(PROJECTIONS_CLI_ERRORS.USAGE, '--since applies to --backend aws only');
+  const dataDir = resolve(globals.dataDir);
+  if (!existsSync(dataDir)) throw new NexusError(PROJECTIONS_CLI_ERRORS.USAGE, `data directory ${dataDir} does not exist (--data-dir or NEXUS_DATA_DIR)`);
+  return openProjectionsSystem(dataDir, { logger });
+}
+
+function parseInstant(value: string): string {
+  if (Number.isNaN(Date.parse(value))) throw new InvalidArgumentError(`expected an ISO 8601 instant, got "${value}"`);
+  return new Date(value).toISOString();
 }
 
 function pipelineNamed(system: ProjectionsSystem, name: string): PipelineDefinition {

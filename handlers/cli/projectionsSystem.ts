@@ -45,7 +45,7 @@ export interface ProjectionsSystem {
   rebuild(pipeline: PipelineDefinition, options?: RebuildOptions): Promise<RebuildSummary>;
   /** Version, position and lag of every pipeline that projects read models. */
   status(): Promise<ProjectionStatus[]>;
-  close(): void;
+  close(): void | Promise<void>;
 }
 
 /** Options of {@link openProjectionsSystem}. */

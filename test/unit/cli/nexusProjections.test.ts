@@ -43,7 +43,7 @@ describe('npx nexus projections', () => {
     expect(JSON.parse(after.stdout)).toEqual(expect.arrayContaining([{ pipeline: 'order-list', version: 2, position: 5, lag: 0, lagCapped: false }]));
   });
 
-  it('refuses an unknown pipeline and the aws backend, saying why', () => {
+  it('refuses an unknown pipeline, a publishing one and an aws-only option, saying why', () => {
     // when a pipeline that does not exist is rebuilt
     const unknown = runCli('bin/nexus.js', ['--data-dir', dataDir, 'projections', 'rebuild', 'order-lits']);
     // then it fails naming the known ones
@@ -53,9 +53,9 @@ describe('npx nexus projections', () => {
     const router = runCli('bin/nexus.js', ['--data-dir', dataDir, 'projections', 'rebuild', 'router']);
     expect(router.status).toBe(1);
     expect(router.stderr).toMatch(/a replay would publish its records again \(PROJECTION_NOT_REBUILDABLE\)/);
-    // when the aws backend is asked for
-    const aws = runCli('bin/nexus.js', ['--data-dir', dataDir, '--backend', 'aws', 'projections', 'status']);
-    expect(aws.status).toBe(1);
-    expect(aws.stderr).toMatch(/embedded backend only/);
+    // when the aws backend's --since is given to an embedded rebuild
+    const since = runCli('bin/nexus.js', ['--data-dir', dataDir, 'projections', 'rebuild', 'order-list', '--since', '2030-01-01T00:00:00Z']);
+    expect(since.status).toBe(1);
+    expect(since.stderr).toMatch(/--since applies to --backend aws only/);
   });
 });
