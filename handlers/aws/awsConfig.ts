@@ -27,7 +27,7 @@ export interface AwsResourceNames {
   /** The Kinesis stream behind the `core` stream. */
   coreStream: string;
   glueRegistry: string;
-  /** OpenSearch index prefix: collection `orders` lives in `<prefix>orders`. */
+  /** OpenSearch index prefix: collection `orders` is the alias `<prefix>orders` over the index `<prefix>orders-v<n>`. */
   indexPrefix: string;
 }
 
