@@ -6,7 +6,7 @@ import { InvalidReadModelQueryError } from '../../core/readmodel/ReadModelErrors
 import { searchCursorAt, searchLimitOf, searchOffsetOf, searchTermsOf } from '../../core/readmodel/ReadModelSearch';
 import type { ReadModelSearchPage, ReadModelSearchQuery, SearchableReadModelCollection } from '../../core/readmodel/ReadModelSearch';
 import { declaredFields, declaredFullTextFields, fieldProperties, FULL_TEXT_ANALYZER, liveDocument, READ_MODEL_ANALYSIS, readModelIndexMapping, textProperties, tombstone } from './openSearchReadModelIndex';
-import { isIndexNameTaken, readModelIndexTarget, SHADOW_META_KEY } from './openSearchReadModelAliases';
+import { dropIfSuperseded, isIndexNameTaken, readModelIndexTarget, SHADOW_META_KEY } from './openSearchReadModelAliases';
 import type { ReadModelIndexTarget } from './openSearchReadModelAliases';
 import type { StoredDocument } from './openSearchReadModelIndex';
 import { planOpenSearchQuery } from './openSearchReadModelQuery';
@@ -155,6 +155,7 @@ class IndexState {
     if (!aliasExists) {
       try {
         await callOpenSearch('create index', () => client.indices.create({ index: createIndex, body: { settings, mappings, ...(alias ? { aliases: { [alias]: {} } } : {}) } }), retry, isIndexNameTaken);
+        if (alias !== undefined) await dropIfSuperseded(client, alias, createIndex, retry);
         return;
       } catch (error) {
         if (!isIndexNameTaken(error)) throw error;

@@ -70,6 +70,7 @@ export async function switchReadModelAliases(client: Client, prefix: string, pip
   const actions: Record<string, unknown>[] = [];
   const collections: string[] = [];
   const deleted: string[] = [];
+  const moved: [alias: string, physical: string][] = [];
   for (const [physical, description] of Object.entries(indices)) {
     const shadow = description.mappings?._meta?.[SHADOW_META_KEY] as ShadowCollection | undefined;
     if (shadow?.pipeline !== pipeline || shadow.version !== version) continue;
@@ -84,12 +85,33 @@ export async function switchReadModelAliases(client: Client, prefix: string, pip
       deleted.push(...current);
     }
     actions.push({ add: { index: physical, alias } });
+    moved.push([alias, physical]);
   }
   if (actions.length > 0) await callOpenSearch('switch aliases', () => client.indices.updateAliases({ body: { actions } }), retry);
+  // A live process that found no collection may have created `-v1` with the alias meanwhile: the
+  // alias would hold two indices (no write goes through). The new version wins; the writes that
+  // went to the other one are replayed by the switch's catch-up.
+  for (const [alias, physical] of moved) {
+    const targets = await currentTargets(client, alias, retry);
+    const extras = targets === 'concrete' ? [] : targets.filter((index) => index !== physical);
+    if (extras.length > 0) await callOpenSearch('drop concurrent index', () => client.indices.updateAliases({ body: { actions: extras.map((index) => ({ remove_index: { index } })) } }), retry);
+  }
   for (const old of deleted) {
     await callOpenSearch('delete old index', () => client.indices.delete({ index: old }, { ignore: [404] }), retry);
   }
   return { collections: collections.sort(), deleted };
+}
+
+/**
+ * After creating `created` with `alias`: when a rebuild's switch created the alias over its own
+ * version meanwhile (the collection did not exist when this process looked), the alias now has
+ * two indices and no write goes through; `created` is empty (nothing was written yet), so it is
+ * removed (`remove_index`, atomically with the alias on it).
+ */
+export async function dropIfSuperseded(client: Client, alias: string, created: string, retry: AwsRetryOptions = {}): Promise<void> {
+  const targets = await currentTargets(client, alias, retry);
+  if (targets === 'concrete' || targets.length < 2 || !targets.includes(created)) return;
+  await callOpenSearch('drop superseded index', () => client.indices.updateAliases({ body: { actions: [{ remove_index: { index: created } }] } }), retry);
 }
 
 /** The indices `alias` points at, or 'concrete' when an index (not an alias) has its name; none when absent. */

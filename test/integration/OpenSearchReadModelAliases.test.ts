@@ -1,6 +1,6 @@
 import { Client } from '@opensearch-project/opensearch';
 import { OpenSearchReadModelStore } from '../../adapters/aws/OpenSearchReadModelStore';
-import { switchReadModelAliases } from '../../adapters/aws/openSearchReadModelAliases';
+import { dropIfSuperseded, switchReadModelAliases } from '../../adapters/aws/openSearchReadModelAliases';
 import { shadowCollectionName } from '../../core/readmodel/ReadModelVersions';
 import { uniqueName } from '../engines/awsTestClients';
 import { openSearchEndpoint } from '../engines/openSearchNode';
@@ -132,5 +132,20 @@ describe('OpenSearch read models behind aliases', () => {
     // then no read failed and every one saw the whole collection
     expect(results.length).toBeGreaterThan(0);
     expect(new Set(results)).toEqual(new Set([4]));
+  });
+
+  it('keeps only the rebuilt version when a live process created -v1 with the alias while a first switch made it', async () => {
+    // given a rebuild switched in before any live write, and a live process that had found no collection creating -v1 with the alias
+    const shadow = store.collection<Order>(shadowCollectionName('orders', 'order-list', 2), options);
+    await shadow.upsertIfNewer('o1', 1, { status: 'placed' });
+    await switchReadModelAliases(client, prefix, 'order-list', 2);
+    await client.indices.create({ index: `${prefix}orders-v1`, body: { settings: { number_of_replicas: 0 }, aliases: { [`${prefix}orders`]: {} } } });
+
+    // when that process checks its creation
+    await dropIfSuperseded(client, `${prefix}orders`, `${prefix}orders-v1`);
+
+    // then the alias holds version 2 alone, and writes go through it
+    await expect(aliasTargets(`${prefix}orders`)).resolves.toEqual([`${prefix}orders-v2`]);
+    await expect(store.collection<Order>('orders', options).upsertIfNewer('o1', 2, { status: 'shipped' })).resolves.toBe(true);
   });
 });

@@ -30,7 +30,9 @@ import { openAwsProjectionsSystem } from '../../handlers/cli/projectionsAwsSyste
 import type { ProjectionsSystem } from '../../handlers/cli/projectionsSystem';
 import orderList from '../../pipelines/order-list';
 import { orderContext, orderItemAdded, orderPlaced } from '../contract/eventFixtures';
-import { motoClientConfig, uniqueName } from '../engines/awsTestClients';
+import { ENGINE_CREDENTIALS } from '../engines/awsResources';
+import { motoClientConfig, motoEndpoint, uniqueName } from '../engines/awsTestClients';
+import { runCli } from '../unit/cli/runCli';
 import { openSearchEndpoint } from '../engines/openSearchNode';
 import { createSchemaEnvironment } from '../support/schemaEnvironment';
 import type { SchemaEnvironment } from '../support/schemaEnvironment';
@@ -87,10 +89,12 @@ beforeEach(async () => {
     createDynamoDbTable(clients.dynamo, names.readModelVersionsTable, READ_MODEL_VERSIONS_TABLE),
   ]);
   events = new DynamoDbEventStore(env.codec, { client: clients.dynamo, tableName: names.eventsTable });
-  projections = openAwsProjectionsSystem(config, { logger: silentLogger, clients, codec: env.codec, since: SINCE, marginMs: 300, horizonMs: 1000 });
+  projections = openAwsProjectionsSystem(config, { logger: silentLogger, clients, codec: env.codec, since: SINCE, marginMs: 2000, horizonMs: 1000 });
   // The live order-list projection, incremental, through the collection's alias.
   liveStore = new OpenSearchReadModelStore({ client: clients.openSearch, indexPrefix: names.indexPrefix, numberOfReplicas: 0 });
-  live = projectionRunner(liveStore, 'order-list');
+  // Reading the events table by time, it leaves the last second alone: an append's occurredAt is
+  // taken before its (slow, on moto) transaction commits, so a reader at the head would pass it.
+  live = projectionRunner(liveStore, 'order-list', 1000);
   await live.start();
 });
 
@@ -100,9 +104,9 @@ afterEach(async () => {
 });
 
 /** order-list over the events table, into `store`, with its own checkpoint `name`. */
-function projectionRunner(store: ReadModelStore, name: string): EmbeddedPipelineRunner {
+function projectionRunner(store: ReadModelStore, name: string, horizonMs?: number): EmbeddedPipelineRunner {
   const contextFor = awsPipelineContexts({ clients, config, codec: env.codec, upcasters: new UpcasterRegistry(orderUpcasters), readModels: store, logger: silentLogger });
-  const source = new DynamoDbEventTableSource({ client: clients.dynamo, tableName: config.names.eventsTable, name: 'core', since: SINCE });
+  const source = new DynamoDbEventTableSource({ client: clients.dynamo, tableName: config.names.eventsTable, name: 'core', since: SINCE, ...(horizonMs === undefined ? {} : { horizonMs }) });
   const checkpoints = new DynamoDbCheckpointStore({ client: clients.dynamo, tableName: config.names.checkpointsTable });
   const deadLetters = new DynamoDbDeadLetterStore({ client: clients.dynamo, tableName: config.names.deadLettersTable });
   return new EmbeddedPipelineRunner({ ...orderList, name }, { source, checkpoints, deadLetters, context: contextFor(name) }, { idlePollMs: 50, batchSize: 50 });
@@ -161,6 +165,8 @@ describe('nexus projections on AWS (moto + OpenSearch)', () => {
     const summary = await projections.rebuild(orderList);
     running = false;
     await Promise.all([writers, readers]);
+    // (past the live reader's horizon, every append is readable to it)
+    await new Promise((resolve) => setTimeout(resolve, 2100));
     await live.whenCaughtUp(60_000);
 
     // then readers never failed, the alias points at version 2, and its documents equal a fresh incremental projection
@@ -198,5 +204,22 @@ describe('nexus projections on AWS (moto + OpenSearch)', () => {
     expect(resumed).toMatchObject({ version: 2, resumed: true });
     await expect(aliasTargets()).resolves.toEqual([`${config.names.indexPrefix}${ORDER_LIST_COLLECTION}-v2`]);
     expect(await allOrders(liveStore)).toHaveLength(20);
+  });
+
+  it('runs as npx nexus projections status|rebuild --backend aws with the server flags', () => {
+    // given the stage's tables (no event yet) and the CLI pointed at them
+    const env = { AWS_ACCESS_KEY_ID: ENGINE_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: ENGINE_CREDENTIALS.secretAccessKey, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const flags = ['--backend', 'aws', '--stage', config.stage, '--region', moto.region, '--aws-endpoint', motoEndpoint(), '--opensearch-endpoint', openSearchEndpoint(), '--index-prefix', config.names.indexPrefix, '--opensearch-replicas', '0'];
+
+    // when the status is asked, order-list rebuilt, and the status asked again
+    const before = runCli('handlers/cli/nexus.ts', [...flags, 'projections', 'status', '--json'], env);
+    const rebuild = runCli('handlers/cli/nexus.ts', [...flags, 'projections', 'rebuild', 'order-list', '--since', SINCE], env);
+    const after = runCli('handlers/cli/nexus.ts', [...flags, 'projections', 'status', '--json'], env);
+
+    // then order-list went from version 1 to 2
+    expect(JSON.parse(before.stdout)).toEqual(expect.arrayContaining([{ pipeline: 'order-list', version: 1 }]));
+    expect(rebuild.stdout).toMatch(/order-list: switched to version 2/);
+    expect(rebuild.status).toBe(0);
+    expect(JSON.parse(after.stdout)).toEqual(expect.arrayContaining([{ pipeline: 'order-list', version: 2 }]));
   });
 });
