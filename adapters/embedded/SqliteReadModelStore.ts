@@ -19,6 +19,7 @@ import type { ReadModelTableLayout } from './ReadModelTableLayout';
 import { ReadModelRowUpdates } from './ReadModelRowUpdate';
 import type { StoredColumns } from './ReadModelRowUpdate';
 import { ReadModelTables } from './ReadModelTables';
+import { sqliteFailureAs } from './sqliteFailureAs';
 
 interface DocumentRow {
   id: string;
@@ -221,11 +222,5 @@ function toDocument<T>(row: DocumentRow): ReadModelDocument<T> {
 }
 
 function guard<R>(operation: () => R): R {
-  try {
-    return operation();
-  } catch (error) {
-    if (error instanceof NexusError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new NexusError(READ_MODEL_ERRORS.STORE_UNAVAILABLE, `read model store failed: ${message}`, { cause: error });
-  }
+  return sqliteFailureAs(READ_MODEL_ERRORS.STORE_UNAVAILABLE, 'read model store', operation);
 }

@@ -4,6 +4,7 @@ import { READ_MODEL_VERSION_ERRORS, shadowSuffix } from '../../core/readmodel/Re
 import type { BegunRebuild, ProjectionVersion, ReadModelVersions } from '../../core/readmodel/ReadModelVersions';
 import { ReadModelTables } from './ReadModelTables';
 import { SqliteUnitOfWork } from './SqliteUnitOfWork';
+import { sqliteFailureAs } from './sqliteFailureAs';
 
 interface VersionRow {
   version: number;
@@ -101,11 +102,5 @@ function toVersion(pipeline: string, row: VersionRow | undefined): ProjectionVer
 }
 
 function guard<R>(operation: () => R): R {
-  try {
-    return operation();
-  } catch (error) {
-    if (error instanceof NexusError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new NexusError(READ_MODEL_VERSION_ERRORS.STORE_UNAVAILABLE, `read model versions failed: ${message}`, { cause: error });
-  }
+  return sqliteFailureAs(READ_MODEL_VERSION_ERRORS.STORE_UNAVAILABLE, 'read model versions', operation);
 }
