@@ -4,30 +4,19 @@
  * out-of-order duplicate never overwrites newer state. The real pipeline (pipelines/order-list.ts)
  * runs over records encoded with the real codec into the API's SQLite read model.
  */
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { from, lastValueFrom, toArray } from 'rxjs';
-import { SqliteStreamLog } from '../../../adapters/embedded';
-import { silentLogger } from '../../../core/logging/Logger';
-import type { PipelineContext } from '../../../core/pipeline/PipelineDefinition';
 import type { SourceRecord } from '../../../core/streams/RecordSource';
-import { UpcasterRegistry } from '../../../core/upcasting/UpcasterRegistry';
-import { orderUpcasters } from '../../../domain';
 import orderList from '../../../pipelines/order-list';
-import { createSchemaEnvironment, REPOSITORY_SCHEMAS_DIR } from '../../support/schemaEnvironment';
 import type { SchemaEnvironment } from '../../support/schemaEnvironment';
 import { bearer } from '../auth/securedApi';
 import { orderPayload, orderRecord } from '../operators/pipelineFixtures';
 import { answerOf, createTestApi } from './apiFixture';
 import type { Json, TestApi } from './apiFixture';
+import { registryBeforeOrderPlacedV2 } from './registryBeforeOrderPlacedV2';
+import type { RegistryBeforeOrderPlacedV2 } from './registryBeforeOrderPlacedV2';
 
 let api: TestApi;
-let registryDb: Database.Database;
-let v1Only: SchemaEnvironment;
+let registry: RegistryBeforeOrderPlacedV2;
 let current: SchemaEnvironment;
-let schemasV1Dir: string;
 let admin: Record<string, string>;
 
 beforeAll(async () => {
@@ -35,39 +24,24 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  // The registry as it was before OrderPlaced v2: every schema of the repository but that one.
-  schemasV1Dir = mkdtempSync(join(tmpdir(), 'nexus-schemas-v1-'));
-  for (const file of readdirSync(REPOSITORY_SCHEMAS_DIR)) {
-    if (file.endsWith('.avsc') && file !== 'nexus.order.OrderPlaced.v2.avsc') copyFileSync(join(REPOSITORY_SCHEMAS_DIR, file), join(schemasV1Dir, file));
-  }
-  registryDb = new Database(':memory:');
-  v1Only = await createSchemaEnvironment({ db: registryDb, schemasDir: schemasV1Dir });
+  registry = await registryBeforeOrderPlacedV2();
   api = await createTestApi();
 });
 
 afterEach(() => {
   api.close();
-  registryDb.close();
-  rmSync(schemasV1Dir, { recursive: true, force: true });
+  registry.close();
 });
 
-/** Registers every schema of the repository (OrderPlaced v2 joins), as a later release does. */
+/** Registers OrderPlaced v2, as a later release does; the pipeline decodes with it from then on. */
 async function releaseV2(): Promise<SchemaEnvironment> {
-  current = await createSchemaEnvironment({ db: registryDb });
+  current = await registry.releaseV2();
   return current;
 }
 
 /** Runs the order-list pipeline over `records`, in order, into the API's read model. */
 async function project(records: readonly SourceRecord[]): Promise<void> {
-  const context: PipelineContext = {
-    pipelineName: orderList.name,
-    codec: current.codec,
-    upcasters: new UpcasterRegistry(orderUpcasters),
-    readModels: api.readModelStore,
-    publisher: new SqliteStreamLog(registryDb),
-    logger: silentLogger,
-  };
-  await lastValueFrom(orderList.pipe(from(records), context).pipe(toArray()));
+  await registry.project(orderList, current, api.readModelStore, records);
 }
 
 async function get(path: string): Promise<{ status: number; body: Json }> {
@@ -78,7 +52,7 @@ describe('the order list', () => {
   it('shows a v1 OrderPlaced written before v2 existed, upcast to v2, beside a v2 one', async () => {
     // given a v1 OrderPlaced (flat totalAmount) written when v1 was the latest schema
     const v1Payload = { orderId: 'order-v1', customerId: 'customer-1', items: [{ sku: 'BOOK', quantity: 3, unitPrice: 14 }], totalAmount: 42 };
-    const old = await orderRecord(v1Only.codec, { aggregateId: 'order-v1', payload: v1Payload, position: 1 });
+    const old = await orderRecord(registry.v1Only.codec, { aggregateId: 'order-v1', payload: v1Payload, position: 1 });
     // and, after v2 was released, a v2 one
     const latest = await releaseV2();
     const recent = await orderRecord(latest.codec, { aggregateId: 'order-v2', payload: orderPayload('OrderPlaced', 'order-v2'), position: 2 });

@@ -5,27 +5,17 @@
  * projected by the real order-list reducer through a pipeline built as pipelines/order-list.ts is,
  * over records encoded with the real codec, into the API's SQLite read model.
  */
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { from, lastValueFrom, toArray } from 'rxjs';
-import { SqliteStreamLog } from '../../../adapters/embedded';
-import { silentLogger } from '../../../core/logging/Logger';
 import { definePipeline } from '../../../core/pipeline/PipelineDefinition';
-import type { PipelineContext } from '../../../core/pipeline/PipelineDefinition';
 import { collectionOf, collectionOptionsOf, defineReadModel } from '../../../core/readmodel/ReadModelDeclaration';
-import type { SourceRecord } from '../../../core/streams/RecordSource';
-import { UpcasterRegistry } from '../../../core/upcasting/UpcasterRegistry';
-import { orderListReadModel, orderListReducer, orderUpcasters } from '../../../domain';
+import { orderListReadModel, orderListReducer } from '../../../domain';
 import type { OrderListItem } from '../../../domain';
 import { decode, ofType, project, upcast } from '../../../operators';
-import { createSchemaEnvironment, REPOSITORY_SCHEMAS_DIR } from '../../support/schemaEnvironment';
-import type { SchemaEnvironment } from '../../support/schemaEnvironment';
 import { bearer } from '../auth/securedApi';
 import { orderPayload, orderRecord } from '../operators/pipelineFixtures';
 import { answerOf, createTestApi } from './apiFixture';
 import type { Json, TestApi } from './apiFixture';
+import { registryBeforeOrderPlacedV2 } from './registryBeforeOrderPlacedV2';
+import type { RegistryBeforeOrderPlacedV2 } from './registryBeforeOrderPlacedV2';
 
 /** The order list, declared again with the customer id searchable (queries need `orders:read`). */
 const searchableOrders = defineReadModel({
@@ -49,9 +39,7 @@ const searchableOrderList = definePipeline({
 });
 
 let api: TestApi;
-let registryDb: Database.Database;
-let v1Only: SchemaEnvironment;
-let schemasV1Dir: string;
+let registry: RegistryBeforeOrderPlacedV2;
 let admin: Record<string, string>;
 
 beforeAll(async () => {
@@ -59,34 +47,14 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  // The registry as it was before OrderPlaced v2: every schema of the repository but that one.
-  schemasV1Dir = mkdtempSync(join(tmpdir(), 'nexus-schemas-v1-'));
-  for (const file of readdirSync(REPOSITORY_SCHEMAS_DIR)) {
-    if (file.endsWith('.avsc') && file !== 'nexus.order.OrderPlaced.v2.avsc') copyFileSync(join(REPOSITORY_SCHEMAS_DIR, file), join(schemasV1Dir, file));
-  }
-  registryDb = new Database(':memory:');
-  v1Only = await createSchemaEnvironment({ db: registryDb, schemasDir: schemasV1Dir });
+  registry = await registryBeforeOrderPlacedV2();
   api = await createTestApi({}, [searchableOrders]);
 });
 
 afterEach(() => {
   api.close();
-  registryDb.close();
-  rmSync(schemasV1Dir, { recursive: true, force: true });
+  registry.close();
 });
-
-/** Runs the pipeline over `records`, in order, into the API's read model, decoding with `current`'s registry. */
-async function projectRecords(current: SchemaEnvironment, records: readonly SourceRecord[]): Promise<void> {
-  const context: PipelineContext = {
-    pipelineName: searchableOrderList.name,
-    codec: current.codec,
-    upcasters: new UpcasterRegistry(orderUpcasters),
-    readModels: api.readModelStore,
-    publisher: new SqliteStreamLog(registryDb),
-    logger: silentLogger,
-  };
-  await lastValueFrom(searchableOrderList.pipe(from(records), context).pipe(toArray()));
-}
 
 async function search(q: string): Promise<{ status: number; body: Json }> {
   return answerOf(await api.app.request(`/api/queries/searchable-orders/search?q=${encodeURIComponent(q)}`, { headers: admin }));
@@ -98,12 +66,12 @@ describe('searching orders', () => {
   it('finds a v1 OrderPlaced written before v2 existed, upcast to v2, with the matched field highlighted', async () => {
     // given a v1 OrderPlaced (flat totalAmount) written when v1 was the latest schema
     const v1Payload = { orderId: 'order-v1', customerId: 'customer-lovelace', items: [{ sku: 'BOOK', quantity: 3, unitPrice: 14 }], totalAmount: 42 };
-    const old = await orderRecord(v1Only.codec, { aggregateId: 'order-v1', payload: v1Payload, position: 1 });
+    const old = await orderRecord(registry.v1Only.codec, { aggregateId: 'order-v1', payload: v1Payload, position: 1 });
     // and, after v2 was released, a v2 one of customer-1
-    const latest = await createSchemaEnvironment({ db: registryDb });
+    const latest = await registry.releaseV2();
     const recent = await orderRecord(latest.codec, { aggregateId: 'order-v2', payload: orderPayload('OrderPlaced', 'order-v2'), position: 2 });
     // when the pipeline projects both and the customer id is searched
-    await projectRecords(latest, [old, recent]);
+    await registry.project(searchableOrderList, latest, api.readModelStore, [old, recent]);
     const byName = await search('lovelace');
     const byWord = await search('customer');
     // then the v1 order is found with its total in the v2 shape, the customer id highlighted
