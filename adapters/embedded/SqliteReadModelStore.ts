@@ -83,13 +83,21 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly tables: ReadModelTables;
   private readonly bound = new Map<string, BoundTable>();
   private readonly queryCache = new Map<string, Statement<unknown[], QueryRow>>();
+  /** Names and options this store has opened with (`collection`), so a repeat skips the layout check. */
+  private readonly opened = new Set<string>();
 
   constructor(private readonly db: Database) {
     this.tables = guard(() => new ReadModelTables(db));
   }
 
   collection<T = Record<string, unknown>>(name: string, options?: ReadModelCollectionOptions): ReadModelCollection<T> {
+    // Pipelines open their collection in every run of their pipe (once per lane and batch): the
+    // same options as last time need no layout check, and a table switched or rebuilt since is
+    // found by the statements' retry ("no such table").
+    const opened = `${name}\u0000${JSON.stringify(options ?? null)}`;
+    if (this.opened.has(opened) && this.bound.has(name)) return new SqliteReadModelCollection<T>(name, this);
     const layout = guard(() => this.tables.open(name, options));
+    this.opened.add(opened);
     // The table, not only the fingerprint: a rebuild switches to a new table of the same layout.
     if (this.bound.get(name)?.layout.table !== layout.table) this.bind(name, layout);
     return new SqliteReadModelCollection<T>(name, this);
