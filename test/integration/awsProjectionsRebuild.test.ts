@@ -61,6 +61,9 @@ function testClients(): AwsClients {
   };
 }
 
+/** Orders 40.. written while the rebuild runs, at most up to this one. */
+const MAX_ORDERS_DURING_REBUILD = 100;
+
 const clients = testClients();
 let env: SchemaEnvironment;
 let config: AwsBackendConfig;
@@ -145,8 +148,10 @@ describe('nexus projections on AWS (moto + OpenSearch)', () => {
     let running = true;
     let readFailures = 0;
     let reads = 0;
+    // (bounded: a replay slower than endless writers, on a loaded machine, would never catch up,
+    // and writers outliving the test would write into the next test's table)
     const writers = (async () => {
-      for (let n = 40; running; n += 1) {
+      for (let n = 40; running && n < MAX_ORDERS_DURING_REBUILD; n += 1) {
         await writeOrder(n);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
