@@ -1,6 +1,7 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { ReadModelQuery } from '../readmodel/ReadModelStore';
 import { HTTP_ERRORS, HttpRequestError } from './HttpErrors';
+import { tokenTag, tokenTagMatches } from './tokenMac';
 
 /**
  * The key of cursor tags when none is configured. Not a secret: it is in the source. Integrity
@@ -24,9 +25,9 @@ export interface OpenedCursor {
   fingerprint: string;
 }
 
-const TAG_BYTES = 16;
 const FINGERPRINT_BYTES = 9;
-const TAG_CHARS = Math.ceil((TAG_BYTES * 4) / 3);
+/** Characters of a 128-bit tag in base64url. */
+const TAG_CHARS = 22;
 const FINGERPRINT_CHARS = (FINGERPRINT_BYTES * 4) / 3;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
@@ -63,8 +64,7 @@ export class ReadModelCursors {
     if (fingerprintAt <= 0 || inner.length === 0 || !isPart(fingerprint, FINGERPRINT_CHARS) || !isPart(tag, TAG_CHARS)) {
       throw refused(HTTP_ERRORS.CURSOR_MALFORMED, 'cursor is not a cursor this API issued, or is cut short; use nextCursor as given');
     }
-    // Compared as text: base64url decoding ignores the spare bits of the last character.
-    if (!timingSafeEqual(Buffer.from(this.tag(inner, fingerprint)), Buffer.from(tag))) {
+    if (!tokenTagMatches(this.key, fingerprint, inner, tag)) {
       throw refused(HTTP_ERRORS.CURSOR_TAMPERED, 'cursor was altered after this API issued it; use nextCursor as given');
     }
     return { inner, fingerprint };
@@ -77,7 +77,8 @@ export class ReadModelCursors {
   }
 
   private tag(inner: string, fingerprint: string): string {
-    return createHmac('sha256', this.key).update(`${fingerprint}.${inner}`).digest().subarray(0, TAG_BYTES).toString('base64url');
+    // The fingerprint in the purpose's place: the tag binds the store's cursor to its query.
+    return tokenTag(this.key, fingerprint, inner);
   }
 }
 

@@ -1,6 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { HTTP_ERRORS, HttpRequestError } from './HttpErrors';
+import { tokenTag, tokenTagMatches } from './tokenMac';
 
 /** The query a continuation belongs to: a token is refused with any other. */
 export interface TemporalQueryKey {
@@ -20,7 +20,7 @@ export interface TemporalResumePoint {
 }
 
 const TOKEN_VERSION = 1;
-const MAC_BYTES = 16;
+const PURPOSE = 'nexus-temporal-continuation';
 /** Far above any state a URL could carry; bounds the inflation of a token we signed ourselves. */
 const MAX_INFLATED_BYTES = 16 * 1024 * 1024;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -42,7 +42,7 @@ export class TemporalContinuation {
   issue(query: TemporalQueryKey, point: TemporalResumePoint): string {
     const content = { v: TOKEN_VERSION, t: query.aggregateType, i: query.aggregateId, a: query.asOf, s: query.since, n: point.version, st: point.state };
     const body = deflateRawSync(Buffer.from(JSON.stringify(content), 'utf8')).toString('base64url');
-    return `${body}.${this.mac(body)}`;
+    return `${body}.${tokenTag(this.key, PURPOSE, body)}`;
   }
 
   /**
@@ -52,9 +52,7 @@ export class TemporalContinuation {
   resume(token: string, query: TemporalQueryKey): TemporalResumePoint {
     if (!TOKEN_SHAPE.test(token)) throw refused('continuation is not a token this API issued');
     const [body = '', mac = ''] = token.split('.');
-    const expected = Buffer.from(this.mac(body), 'base64url');
-    const given = Buffer.from(mac, 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!tokenTagMatches(this.key, PURPOSE, body, mac)) {
       throw refused('continuation was altered, or was issued by another deployment: start again without it');
     }
     const content = contentOf(body);
@@ -62,10 +60,6 @@ export class TemporalContinuation {
       throw refused('continuation belongs to another query: resume with the aggregate type, id, asOf and since it was issued for');
     }
     return { version: content.n, state: content.st };
-  }
-
-  private mac(body: string): string {
-    return createHmac('sha256', this.key).update(`nexus-temporal-continuation.${body}`).digest().subarray(0, MAC_BYTES).toString('base64url');
   }
 }
 
