@@ -4,19 +4,30 @@
  * aggregate version: a replayed or duplicated event does not change the document.
  */
 import { definePipeline } from '../core/pipeline/PipelineDefinition';
+import type { PipelineDefinition } from '../core/pipeline/PipelineDefinition';
 import { decode, ofType, project, upcast } from '../operators';
 import { collectionOf, collectionOptionsOf } from '../core/readmodel/ReadModelDeclaration';
+import type { ReadModelDeclaration } from '../core/readmodel/ReadModelDeclaration';
 import { orderListReadModel, orderListReducer } from '../domain';
 import type { OrderListItem } from '../domain';
 
-export default definePipeline({
-  name: 'order-list',
-  source: 'core',
-  pipe: (records$, { codec, upcasters, readModels }) =>
+/**
+ * The order list's projection into the collection of `readModel`: the shipped pipeline writes
+ * {@link orderListReadModel}; a variant (another collection, more full-text fields) is the same
+ * pipe over another declaration.
+ */
+export function orderListPipe(readModel: ReadModelDeclaration): PipelineDefinition['pipe'] {
+  return (records$, { codec, upcasters, readModels }) =>
     records$.pipe(
       decode(codec),
       upcast(upcasters),
       ofType('OrderPlaced', 'OrderItemAdded', 'OrderConfirmed', 'OrderCancelled'),
-      project(readModels.collection<OrderListItem>(collectionOf(orderListReadModel), collectionOptionsOf(orderListReadModel)), orderListReducer),
-    ),
+      project(readModels.collection<OrderListItem>(collectionOf(readModel), collectionOptionsOf(readModel)), orderListReducer),
+    );
+}
+
+export default definePipeline({
+  name: 'order-list',
+  source: 'core',
+  pipe: orderListPipe(orderListReadModel),
 });

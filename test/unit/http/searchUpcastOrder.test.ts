@@ -6,10 +6,9 @@
  * over records encoded with the real codec, into the API's SQLite read model.
  */
 import { definePipeline } from '../../../core/pipeline/PipelineDefinition';
-import { collectionOf, collectionOptionsOf, defineReadModel } from '../../../core/readmodel/ReadModelDeclaration';
-import { orderListReadModel, orderListReducer } from '../../../domain';
-import type { OrderListItem } from '../../../domain';
-import { decode, ofType, project, upcast } from '../../../operators';
+import { defineReadModel } from '../../../core/readmodel/ReadModelDeclaration';
+import { orderListReadModel } from '../../../domain';
+import { orderListPipe } from '../../../pipelines/order-list';
 import { bearer } from '../auth/securedApi';
 import { orderPayload, orderRecord } from '../operators/pipelineFixtures';
 import { answerOf, createTestApi } from './apiFixture';
@@ -25,18 +24,8 @@ const searchableOrders = defineReadModel({
   fields: { ...orderListReadModel.fields, customerId: { type: 'string', filterable: true, fullText: true } },
 });
 
-/** pipelines/order-list.ts, writing {@link searchableOrders}. */
-const searchableOrderList = definePipeline({
-  name: 'searchable-order-list',
-  source: 'core',
-  pipe: (records$, { codec, upcasters, readModels }) =>
-    records$.pipe(
-      decode(codec),
-      upcast(upcasters),
-      ofType('OrderPlaced', 'OrderItemAdded', 'OrderConfirmed', 'OrderCancelled'),
-      project(readModels.collection<OrderListItem>(collectionOf(searchableOrders), collectionOptionsOf(searchableOrders)), orderListReducer),
-    ),
-});
+/** The order list's pipe (pipelines/order-list.ts), writing {@link searchableOrders}. */
+const searchableOrderList = definePipeline({ name: 'searchable-order-list', source: 'core', pipe: orderListPipe(searchableOrders) });
 
 let api: TestApi;
 let registry: RegistryBeforeOrderPlacedV2;
