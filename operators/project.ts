@@ -20,7 +20,10 @@ export interface ProjectionOutcome {
 /**
  * Applies each event to the document `event.envelope.aggregateId` of `collection`, written at
  * the event's aggregate version with upsertIfNewer / deleteIfNewer: duplicates and replays are
- * no-ops, and the reducer never sees an event older than the document. One event at a time, in order.
+ * no-ops, and the reducer never sees an event older than the document. A null for a document
+ * that is absent (or deleted) writes nothing: a tombstone would refuse that document's earlier
+ * events, which a rebuild's catch-up may apply after the live pipeline met a later one. One
+ * event at a time, in order.
  * The document type is the reducer's: an untyped collection is accepted.
  *
  * @example
@@ -52,6 +55,7 @@ function applyEventNow<T>(collection: SyncReadModelCollection<T>, reducer: Proje
   const current = collection.getNow(id);
   if (current !== undefined && current.version >= version) return { id, version, applied: false };
   const next = reducer(current?.data, event);
+  if (next === null && current === undefined) return { id, version, applied: false };
   const applied = next === null ? collection.deleteIfNewerNow(id, version) : collection.upsertIfNewerNow(id, version, next);
   return { id, version, applied };
 }
@@ -62,6 +66,9 @@ async function applyEvent<T>(collection: ReadModelCollection<T>, reducer: Projec
   const current = await collection.get(id);
   if (current !== undefined && current.version >= version) return { id, version, applied: false };
   const next = reducer(current?.data, event);
+  // Nothing to delete: a tombstone here would refuse this document's earlier events when they
+  // come later (a rebuild's catch-up after the live pipeline met the new version first).
+  if (next === null && current === undefined) return { id, version, applied: false };
   const applied = next === null ? await collection.deleteIfNewer(id, version) : await collection.upsertIfNewer(id, version, next);
   return { id, version, applied };
 }

@@ -84,6 +84,16 @@ describe.each([
     expect(await orders.get('order-1')).toBeUndefined();
   });
 
+  it('writes nothing when the reducer returns null for an absent document, so its earlier events still apply later', async () => {
+    // given a later event met first (a rebuild's new version, before its catch-up applied the earlier ones)
+    const early = await settle(from([cancelled]).pipe(project(orders, reducer)));
+    // when the earlier events come
+    await settle(from([placed, added]).pipe(project(orders, reducer)));
+    // then nothing was written for the first, and the document holds the earlier events
+    expect(early.values).toEqual([{ id: 'order-1', version: 3, applied: false }]);
+    expect(await orders.get('order-1')).toEqual({ id: 'order-1', version: 2, data: { status: 'PLACED', lines: 2 } });
+  });
+
   it('forwards a source error', async () => {
     // given
     const source = concat(of(placed), throwError(() => new Error('source failed')));
