@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createFileOnce } from './createFileOnce';
 
 /** Name of the file, in the data directory, holding the embedded system's generated JWT secret. */
 export const SECRET_FILE_NAME = 'jwt-secret';
@@ -15,17 +16,11 @@ export function readOrCreateSecretFile(path: string): string {
   const existing = readSecret(path);
   if (existing !== undefined) return existing;
   mkdirSync(dirname(path), { recursive: true });
-  const secret = randomBytes(48).toString('base64url');
-  try {
-    // 'wx' refuses to overwrite a secret another process created a moment ago.
-    writeFileSync(path, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-    chmodSync(path, 0o600);
-    return secret;
-  } catch (error) {
-    const raced = readSecret(path);
-    if (raced !== undefined) return raced;
-    throw error;
-  }
+  // Linked into place whole: a process starting at the same moment never reads a half-written secret.
+  createFileOnce(path, `${randomBytes(48).toString('base64url')}\n`);
+  const created = readSecret(path);
+  if (created === undefined) throw new Error(`secret file ${path} is empty right after it was created`);
+  return created;
 }
 
 /** The secret stored at `path`, or undefined when the file does not exist. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createFileOnce } from '../../core/auth/createFileOnce';
 import { NexusError } from '../../core/errors/NexusError';
 
 /** Name of the file, in the data directory, holding the generated key of temporal continuations. */
@@ -33,9 +34,8 @@ export function isLongEnoughContinuationKey(key: string): boolean {
 /**
  * The key stored in `<dataDir>/temporal-continuation-key`, created on first use: 32 random bytes,
  * base64url (so the text can be copied into NEXUS_TEMPORAL_CONTINUATION_KEY on another host and
- * gives the same key), mode 0600. The file is written under a temporary name and linked into
- * place, which fails when another process linked first: processes starting together on one data
- * directory all end up with the first one's key, and none ever reads a half-written file.
+ * gives the same key), mode 0600, created whole by `createFileOnce`: processes starting together
+ * on one data directory all end up with the first one's key.
  *
  * Errors: {@link ContinuationKeyFileError} (`CONTINUATION_KEY_UNUSABLE`) when the file cannot be
  * read or created (permissions, a read-only file system, a directory in its place) or holds
@@ -45,24 +45,10 @@ export function readOrCreateContinuationKeyFile(dataDir: string): string {
   const path = join(dataDir, TEMPORAL_CONTINUATION_KEY_FILE);
   const existing = readKey(path);
   if (existing !== undefined) return existing;
-  const temporary = join(dataDir, `.${TEMPORAL_CONTINUATION_KEY_FILE}.${process.pid}.${randomBytes(6).toString('hex')}`);
   try {
-    const fd = openSync(temporary, 'wx', 0o600);
-    try {
-      writeSync(fd, `${randomBytes(MIN_TEMPORAL_CONTINUATION_KEY_BYTES).toString('base64url')}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    linkSync(temporary, path);
+    createFileOnce(path, `${randomBytes(MIN_TEMPORAL_CONTINUATION_KEY_BYTES).toString('base64url')}\n`);
   } catch (error) {
-    if (codeOf(error) !== 'EEXIST') throw new ContinuationKeyFileError(path, `cannot be created: ${reasonOf(error)}`, error);
-  } finally {
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // Never created (the open failed): nothing to remove.
-    }
+    throw new ContinuationKeyFileError(path, `cannot be created: ${reasonOf(error)}`, error);
   }
   const created = readKey(path);
   if (created === undefined) throw new ContinuationKeyFileError(path, 'vanished right after it was created');

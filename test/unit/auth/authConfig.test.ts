@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { JWT_VERIFIER_DEFAULTS, readAuthConfig, readOrCreateSecretFile } from '../../../core/auth';
 
 let dataDir: string;
@@ -111,5 +113,22 @@ describe('readOrCreateSecretFile', () => {
     const read = readOrCreateSecretFile(path);
     // then
     expect(read).toBe(written);
+  });
+
+  it('gives processes that start at once the same secret, never a half-written one', async () => {
+    // given six processes that all ask for the secret at the same instant
+    const root = resolve(__dirname, '..', '..', '..');
+    const at = Date.now() + 1_500;
+    const script = `const { readOrCreateSecretFile } = require(${JSON.stringify(join(root, 'core', 'auth', 'secretFile.ts'))});
+      while (Date.now() < ${at}) {}
+      process.stdout.write(readOrCreateSecretFile(${JSON.stringify(join(dataDir, 'jwt-secret'))}));`;
+    // when
+    const run = promisify(execFile);
+    const secrets = await Promise.all(Array.from({ length: 6 }, async () => (await run(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: root })).stdout));
+    // then all agree with the file, and no temporary file is left
+    const stored = readFileSync(join(dataDir, 'jwt-secret'), 'utf8').trim();
+    expect(stored).toHaveLength(64);
+    expect(new Set(secrets)).toEqual(new Set([stored]));
+    expect(readdirSync(dataDir)).toEqual(['jwt-secret']);
   });
 });
