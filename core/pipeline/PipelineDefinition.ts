@@ -5,6 +5,7 @@ import type { ReadModelStore } from '../readmodel/ReadModelStore';
 import type { StreamPublisher, SourceRecord } from '../streams/RecordSource';
 import type { Logger } from '../logging/Logger';
 import type { TopicPublisher } from '../messaging/Topic';
+import type { NotificationPublisher } from '../notifications/DocumentChanged';
 import { deploymentProblems } from './PipelineDeployment';
 import type { LambdaEventSourceOptions, PipelinePort } from './PipelineDeployment';
 
@@ -17,6 +18,8 @@ export interface PipelineContext {
   publisher: StreamPublisher;
   /** The topics of the non-critical path; absent where none is wired (routing to a topic then fails). */
   topics?: TopicPublisher;
+  /** Where `notify` publishes "this document changed"; absent where none is wired (a rebuild's replay: it must not notify). */
+  notifications?: NotificationPublisher;
   logger: Logger;
 }
 
