@@ -24,6 +24,10 @@ export interface AwsResourceNames {
   snapshotsTable: string;
   /** Read-model versions of rebuilt projections (`nexus projections`; no function reads it). */
   readModelVersionsTable: string;
+  /** WebSocket connections and their subscriptions (live notifications; TTL `expiresAt`). */
+  connectionsTable: string;
+  /** Recent document changes per resource type, for resuming subscriptions (TTL `expiresAt`). */
+  notificationLogTable: string;
   /** The Kinesis stream behind the `core` stream. */
   coreStream: string;
   glueRegistry: string;
@@ -49,6 +53,12 @@ export interface AwsBackendConfig {
   endpoints: Partial<Record<AwsService, string>>;
   names: AwsResourceNames;
   openSearchEndpoint: string;
+  /**
+   * The WebSocket API's connection management URL (`https://<api-id>.execute-api.<region>.amazonaws.com/<stage>`),
+   * where notifications are posted; absent: pipelines publish no notifications (the WebSocket
+   * handlers then use the URL their events name).
+   */
+  webSocketEndpoint?: string;
   /** How OpenSearch requests are authenticated: `sigv4` signs them (service `es`) with the SDK's credentials, as an Amazon OpenSearch Service domain wants. */
   openSearchAuth: OpenSearchAuth;
   /** Replicas of each new read-model index (0 on a single node, e.g. `npm run engines`). */
@@ -83,7 +93,7 @@ export const AWS_BACKEND_DEFAULTS = {
 
 /**
  * The resource names of a stage: `nexus-<stage>-events`, `-idempotency`, `-rate-limits`,
- * `-checkpoints`, `-dead-letters`, `-leases`, `-snapshots`, `-read-model-versions`, `-core` (Kinesis), `-schemas` (Glue) and the index
+ * `-checkpoints`, `-dead-letters`, `-leases`, `-snapshots`, `-read-model-versions`, `-connections`, `-notification-log`, `-core` (Kinesis), `-schemas` (Glue) and the index
  * prefix `nexus-<stage>-read-model-`. `npm run engines` creates exactly these.
  */
 export function awsResourceNames(stage: string): AwsResourceNames {
@@ -97,6 +107,8 @@ export function awsResourceNames(stage: string): AwsResourceNames {
     leasesTable: `${prefix}leases`,
     snapshotsTable: `${prefix}snapshots`,
     readModelVersionsTable: `${prefix}read-model-versions`,
+    connectionsTable: `${prefix}connections`,
+    notificationLogTable: `${prefix}notification-log`,
     coreStream: `${prefix}core`,
     glueRegistry: `${prefix}schemas`,
     indexPrefix: `${prefix}read-model-`,
@@ -125,6 +137,8 @@ const NAME_SETTINGS: Record<keyof AwsResourceNames, Setting & { rule: RegExp; wh
   leasesTable: { flag: 'leases-table', variable: 'NEXUS_LEASES_TABLE', rule: TABLE_NAME, what: 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)' },
   snapshotsTable: { flag: 'snapshots-table', variable: 'NEXUS_SNAPSHOTS_TABLE', rule: TABLE_NAME, what: 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)' },
   readModelVersionsTable: { flag: 'read-model-versions-table', variable: 'NEXUS_READ_MODEL_VERSIONS_TABLE', rule: TABLE_NAME, what: 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)' },
+  connectionsTable: { flag: 'connections-table', variable: 'NEXUS_CONNECTIONS_TABLE', rule: TABLE_NAME, what: 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)' },
+  notificationLogTable: { flag: 'notification-log-table', variable: 'NEXUS_NOTIFICATION_LOG_TABLE', rule: TABLE_NAME, what: 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)' },
   coreStream: { flag: 'core-stream', variable: 'NEXUS_CORE_STREAM', rule: STREAM_NAME, what: 'a Kinesis stream name (1-128 of A-Z a-z 0-9 _ . -)' },
   glueRegistry: { flag: 'glue-registry', variable: 'NEXUS_GLUE_REGISTRY', rule: REGISTRY_NAME, what: 'a Glue registry name (1-255 of A-Z a-z 0-9 _ $ # . -)' },
   indexPrefix: { flag: 'index-prefix', variable: 'NEXUS_OPENSEARCH_INDEX_PREFIX', rule: INDEX_PREFIX, what: 'an OpenSearch index prefix (lower case a-z 0-9 _ -, not starting with _ or -)' },
@@ -145,6 +159,7 @@ const OTHER_SETTINGS = {
   accountId: { flag: 'aws-account-id', variable: 'NEXUS_AWS_ACCOUNT_ID' },
   endpoint: { flag: 'aws-endpoint', variable: 'NEXUS_AWS_ENDPOINT' },
   openSearchEndpoint: { flag: 'opensearch-endpoint', variable: 'NEXUS_OPENSEARCH_ENDPOINT' },
+  webSocketEndpoint: { flag: 'websocket-endpoint', variable: 'NEXUS_WEBSOCKET_ENDPOINT' },
   openSearchAuth: { flag: 'opensearch-auth', variable: 'NEXUS_OPENSEARCH_AUTH' },
   openSearchReplicas: { flag: 'opensearch-replicas', variable: 'NEXUS_OPENSEARCH_REPLICAS' },
   workerId: { flag: 'worker-id', variable: 'NEXUS_WORKER_ID' },
@@ -212,11 +227,13 @@ export function readAwsBackendConfig(flags: ReadonlyMap<string, string>, env: No
     throw new ConfigError(`${leaseDuration?.source ?? '--lease-duration-ms'} must be at least 3 lease ticks (${3 * leaseTickMs} ms with --lease-tick-ms ${leaseTickMs}); got ${leaseDurationMs}`);
   }
   const accountId = matching(pick(OTHER_SETTINGS.accountId), /^\d{12}$/, 'a 12-digit AWS account id');
+  const webSocketEndpoint = url(pick(OTHER_SETTINGS.webSocketEndpoint));
   const workerId = matching(pick(OTHER_SETTINGS.workerId), /^[\x21-\x7e]{1,128}$/, '1-128 printable characters without spaces');
   return {
     stage,
     ...(region === undefined ? {} : { region }),
     ...(accountId === undefined ? {} : { accountId }),
+    ...(webSocketEndpoint === undefined ? {} : { webSocketEndpoint }),
     endpoints,
     names,
     openSearchEndpoint: url(pick(OTHER_SETTINGS.openSearchEndpoint)) ?? AWS_BACKEND_DEFAULTS.openSearchEndpoint,
@@ -246,6 +263,9 @@ Resource names default to nexus-<stage>-<name>; \`npm run engines\` creates them
   --leases-table <name>        NEXUS_LEASES_TABLE             shard leases of the polling runners (default nexus-<stage>-leases)
   --snapshots-table <name>     NEXUS_SNAPSHOTS_TABLE          aggregate snapshots (default nexus-<stage>-snapshots)
   --read-model-versions-table <name>  NEXUS_READ_MODEL_VERSIONS_TABLE  rebuilt projections' versions (default nexus-<stage>-read-model-versions)
+  --connections-table <name>   NEXUS_CONNECTIONS_TABLE        WebSocket connections and subscriptions (default nexus-<stage>-connections)
+  --notification-log-table <name>  NEXUS_NOTIFICATION_LOG_TABLE  recent changes, for resuming subscriptions (default nexus-<stage>-notification-log)
+  --websocket-endpoint <url>   NEXUS_WEBSOCKET_ENDPOINT       the WebSocket API's management URL; unset: pipelines publish no notifications
   --core-stream <name>         NEXUS_CORE_STREAM              Kinesis stream of core events (default nexus-<stage>-core)
   --glue-registry <name>       NEXUS_GLUE_REGISTRY            Glue Schema Registry (default nexus-<stage>-schemas)
   --opensearch-endpoint <url>  NEXUS_OPENSEARCH_ENDPOINT      (default ${AWS_BACKEND_DEFAULTS.openSearchEndpoint})
