@@ -6,6 +6,8 @@ import type { StreamPublisher, SourceRecord } from '../streams/RecordSource';
 import type { Logger } from '../logging/Logger';
 import type { TopicPublisher } from '../messaging/Topic';
 import type { NotificationPublisher } from '../notifications/DocumentChanged';
+import type { CommandGateway } from '../saga/CommandGateway';
+import type { SagaStores } from '../saga/SagaPorts';
 import { deploymentProblems } from './PipelineDeployment';
 import type { LambdaEventSourceOptions, PipelinePort } from './PipelineDeployment';
 
@@ -20,6 +22,10 @@ export interface PipelineContext {
   topics?: TopicPublisher;
   /** Where `notify` publishes "this document changed"; absent where none is wired (a rebuild's replay: it must not notify). */
   notifications?: NotificationPublisher;
+  /** Sends commands through the command service, at most once per idempotency key (sagas); absent where none is wired. */
+  commands?: CommandGateway;
+  /** Where sagas keep their streams and deadlines; absent where none is wired. */
+  sagas?: SagaStores;
   logger: Logger;
 }
 

@@ -5,10 +5,10 @@
  */
 
 /** A port of the pipeline context that needs an AWS grant. */
-export type PipelinePort = 'readModels' | 'publisher' | 'topics' | 'notifications';
+export type PipelinePort = 'readModels' | 'publisher' | 'topics' | 'notifications' | 'commands' | 'sagas';
 
 /** Every port a pipeline may declare. */
-export const PIPELINE_PORTS: readonly PipelinePort[] = ['readModels', 'publisher', 'topics', 'notifications'];
+export const PIPELINE_PORTS: readonly PipelinePort[] = ['readModels', 'publisher', 'topics', 'notifications', 'commands', 'sagas'];
 
 /** Settings of a pipeline's Lambda event source mapping and function. */
 export interface LambdaEventSourceOptions {
