@@ -1,5 +1,6 @@
 import type { Decider, DomainEvent } from './Decider';
 import type { CommandDefinition, IssuedCommand } from './CommandDefinition';
+import type { SnapshotOptions } from '../snapshot/SnapshotOptions';
 
 /**
  * Everything the command service needs to know about one aggregate type: its name (stored in
@@ -14,4 +15,10 @@ export interface AggregateDefinition<
   readonly aggregateType: string;
   readonly decider: Decider<Command, Event, State>;
   readonly commands: readonly CommandDefinition<Command>[];
+  /**
+   * Snapshots of this aggregate type: the trigger (`everyEvents`, `maxStateBytes`), the
+   * `foldVersion` to bump when `evolve` changes, time to live and sweep age (see SnapshotOptions
+   * for the defaults). Absent: every load folds from the first event.
+   */
+  readonly snapshots?: SnapshotOptions;
 }

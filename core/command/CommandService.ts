@@ -5,6 +5,11 @@ import type { EventCodec } from '../schema/EventCodec';
 import type { UpcasterRegistry } from '../upcasting/UpcasterRegistry';
 import type { Logger } from '../logging/Logger';
 import { silentLogger } from '../logging/Logger';
+import { snapshotSettings } from '../snapshot/SnapshotOptions';
+import type { SnapshotSettings } from '../snapshot/SnapshotOptions';
+import type { SnapshotScheduler } from '../snapshot/SnapshotScheduler';
+import type { SnapshotStore } from '../snapshot/SnapshotStore';
+import { rehydrate } from '../snapshot/rehydrate';
 import type { DomainEvent } from './Decider';
 import type { AggregateDefinition } from './AggregateDefinition';
 import type { CommandDefinition, IssuedCommand } from './CommandDefinition';
@@ -29,6 +34,18 @@ export interface CommandServiceDependencies {
   clock?: () => Date;
   /** Retries of a command without `expectedVersion` that conflicts. @defaultValue CONFLICT_RETRY_DEFAULTS (5 attempts) */
   conflictRetry?: ConflictRetryOptions;
+  /**
+   * Snapshots of the aggregate types that declare them: loads start from the newest valid one,
+   * and a trigger that fires after an append hands a request to the scheduler. Absent: every
+   * load folds from the first event and no snapshot is requested.
+   */
+  snapshots?: CommandSnapshots;
+}
+
+/** Where {@link CommandService} reads snapshots and sends their requests. */
+export interface CommandSnapshots {
+  store: SnapshotStore;
+  scheduler: SnapshotScheduler;
 }
 
 /** Where a command comes from: the correlation id goes into every event's envelope. */
@@ -57,10 +74,9 @@ export interface CommandResult {
 export interface LoadedState<State = unknown> {
   state: State;
   version: number;
+  /** The version of the snapshot the load started from; 0 when it folded from the first event. */
+  snapshotVersion: number;
 }
-
-/** Events read per page while loading an aggregate. */
-const LOAD_PAGE_SIZE = 500;
 
 interface Route {
   aggregate: AggregateDefinition;
@@ -94,6 +110,14 @@ interface ParsedCommand {
  * conflicts come only from other writers (processes, Lambdas). With `expectedVersion` nothing is
  * retried.
  *
+ * Snapshots (`snapshots`, for aggregate types that declare them): a load starts from the
+ * aggregate's snapshot of the declared `foldVersion` that has not expired, and reads only the
+ * events after it; a snapshot of another fold version is ignored. After each successful append
+ * the trigger is evaluated synchronously (events since that snapshot >= `everyEvents`, or, only
+ * when `maxStateBytes` is set, the new state's JSON size); when it fires, a request goes to the
+ * scheduler, which returns at once: the result is never delayed by the snapshot, and a failing
+ * scheduler is logged, never thrown into the command.
+ *
  * Idempotency: a `context.idempotency` completion is written in the transaction of the append
  * that succeeds (`IDEMPOTENCY_CLAIM_LOST` when its lease ran out), never by a conflicting one.
  *
@@ -110,9 +134,13 @@ export class CommandService {
   private readonly clock: () => Date;
   private readonly retry: Required<ConflictRetryOptions>;
   private readonly queue = new AggregateQueue();
+  private readonly snapshotSettings = new Map<string, SnapshotSettings>();
 
   constructor(private readonly deps: CommandServiceDependencies) {
     this.logger = deps.logger ?? silentLogger;
+    for (const aggregate of deps.aggregates) {
+      if (aggregate.snapshots !== undefined) this.snapshotSettings.set(aggregate.aggregateType, snapshotSettings(aggregate.aggregateType, aggregate.snapshots));
+    }
     this.newId = deps.newId ?? (() => crypto.randomUUID());
     this.clock = deps.clock ?? (() => new Date());
     this.retry = conflictRetrySettings(deps.conflictRetry);
@@ -170,7 +198,7 @@ export class CommandService {
   /** Load -> decide -> append, once. */
   private async attempt(command: ParsedCommand, context: CommandContext): Promise<CommandResult> {
     const { aggregate, aggregateId, expectedVersion } = command;
-    const { state, version } = await this.loadState(aggregate, aggregateId);
+    const { state, version, snapshotVersion } = await this.loadState(aggregate, aggregateId);
     if (expectedVersion !== undefined && expectedVersion !== version) {
       throw new ConcurrencyConflictError(aggregateId, expectedVersion, version);
     }
@@ -190,29 +218,42 @@ export class CommandService {
     };
     const result = await this.deps.eventStore.append(aggregateId, version, events.map(toNewEvent), appendContext, appendOptions(context));
     this.logger.debug('command handled', { commandType: command.commandType, aggregateId, version: result.version, correlationId: context.correlationId });
+    this.evaluateSnapshotTrigger(aggregate, aggregateId, { state, events, version: result.version, snapshotVersion });
     return { aggregateId, version: result.version, eventIds: result.eventIds, correlationId: context.correlationId };
   }
 
   /**
    * Folds the aggregate's stored events, decoded and upcast to the latest schema version, into
-   * its state. The seam for snapshots: start from the latest snapshot and read after its version.
+   * its state: from its newest valid snapshot (same fold version, not expired) when snapshots are
+   * wired and declared, reading only the events after it.
    */
   async loadState<State>(aggregate: AggregateDefinition<IssuedCommand, DomainEvent, State>, aggregateId: string): Promise<LoadedState<State>> {
-    const { decider } = aggregate;
-    let state = decider.initialState();
-    let version = 0;
-    let cursor: string | undefined;
-    do {
-      const page = await this.deps.eventStore.readStream(aggregateId, { limit: LOAD_PAGE_SIZE, ...(cursor ? { cursor } : { afterVersion: version }) });
-      for (const stored of page.items) {
-        const decoded = await this.deps.codec.decode(stored.payload);
-        const { payload } = this.deps.upcasters.upcast(decoded.eventType, decoded.schemaVersion, decoded.payload);
-        state = decider.evolve(state, { type: decoded.eventType, data: payload });
-        version = stored.aggregateVersion;
-      }
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
-    return { state, version };
+    const settings = this.deps.snapshots === undefined ? undefined : this.snapshotSettings.get(aggregate.aggregateType);
+    const sources = { eventStore: this.deps.eventStore, codec: this.deps.codec, upcasters: this.deps.upcasters, logger: this.logger, ...(this.deps.snapshots ? { snapshots: this.deps.snapshots.store } : {}) };
+    const { state, version, snapshotVersion } = await rehydrate(sources, aggregate, aggregateId, settings, this.clock());
+    return { state, version, snapshotVersion };
+  }
+
+  /**
+   * The trigger, after a successful append: cheap and synchronous (a subtraction; the size only
+   * when `maxStateBytes` is declared). A request that fails to be taken is logged, never thrown:
+   * the events are stored, and the next trigger or the sweep makes the snapshot.
+   */
+  private evaluateSnapshotTrigger(
+    aggregate: AggregateDefinition,
+    aggregateId: string,
+    after: { state: unknown; events: readonly DomainEvent[]; version: number; snapshotVersion: number },
+  ): void {
+    const snapshots = this.deps.snapshots;
+    const settings = this.snapshotSettings.get(aggregate.aggregateType);
+    if (snapshots === undefined || settings === undefined) return;
+    try {
+      const reason = triggerReason(aggregate, settings, after);
+      if (reason === undefined) return;
+      snapshots.scheduler.request({ aggregateType: aggregate.aggregateType, aggregateId, version: after.version, reason });
+    } catch (error) {
+      this.logger.warn('snapshot not requested', { aggregateType: aggregate.aggregateType, aggregateId, version: after.version, error });
+    }
   }
 
   /** Takes `expectedVersion` out of the body and fills in the id of a new aggregate. */
@@ -240,6 +281,18 @@ function appendOptions(context: CommandContext): AppendOptions | undefined {
       response: (appended) => completion.response({ ...appended, correlationId: context.correlationId }),
     },
   };
+}
+
+/** Which trigger fires after an append, if any; see SnapshotOptions. */
+function triggerReason(
+  aggregate: AggregateDefinition,
+  settings: SnapshotSettings,
+  after: { state: unknown; events: readonly DomainEvent[]; version: number; snapshotVersion: number },
+): 'events' | 'size' | undefined {
+  if (settings.everyEvents !== undefined && after.version - after.snapshotVersion >= settings.everyEvents) return 'events';
+  if (settings.maxStateBytes === undefined) return undefined;
+  const state = after.events.reduce((folded, event) => aggregate.decider.evolve(folded, event), after.state);
+  return Buffer.byteLength(JSON.stringify(state) ?? '', 'utf8') >= settings.maxStateBytes ? 'size' : undefined;
 }
 
 function toNewEvent(event: DomainEvent): NewEvent {

@@ -1,0 +1,12 @@
+export { SNAPSHOT_DEFAULTS, snapshotSettings } from './SnapshotOptions';
+export type { SnapshotOptions, SnapshotSettings } from './SnapshotOptions';
+export { SNAPSHOT_ERRORS, SnapshotStoreUnavailableError, SnapshotStateNotJsonError, SnapshotTooLargeError, isSnapshotStoreUnavailableError } from './SnapshotErrors';
+export type { Snapshot, SnapshotStore, ExpiredSnapshotPurge } from './SnapshotStore';
+export { rehydrate, validSnapshot } from './rehydrate';
+export type { Rehydrated, RehydrationSources } from './rehydrate';
+export { SnapshotWriter } from './SnapshotWriter';
+export type { SnapshotOutcome, SnapshotWriterDependencies } from './SnapshotWriter';
+export { BackgroundSnapshotScheduler, BACKGROUND_SNAPSHOT_DEFAULTS } from './SnapshotScheduler';
+export type { SnapshotRequest, SnapshotScheduler, SnapshotRequestSettled, BackgroundSnapshotSchedulerOptions } from './SnapshotScheduler';
+export { SnapshotSweep, SNAPSHOT_SWEEP_DEFAULTS } from './SnapshotSweep';
+export type { SnapshotSweepDependencies, SnapshotSweepOptions, SnapshotSweepReport } from './SnapshotSweep';
