@@ -4,7 +4,7 @@ import type { Principal } from '../../core/auth/Principal';
 import { NexusError } from '../../core/errors/NexusError';
 import { callWithRetry, describeAwsError } from './awsCallRetry';
 import type { AwsRetryOptions } from './awsCallRetry';
-import { CONNECTION_ATTRIBUTES as A, CONNECTION_ENTRY, SUBSCRIBERS_BY_TOPIC, SUBSCRIPTION_ENTRY_PREFIX } from './tables/connectionsTable';
+import { CONNECTION_ATTRIBUTES as A, CONNECTION_ENTRY, SUBSCRIBERS_BY_TOPIC, SUBSCRIPTION_ENTRY_PREFIX, subscriptionTopic } from './tables/connectionsTable';
 
 /** The connections table could not be read or written (after retries of transient faults). */
 export const CONNECTION_STORE_UNAVAILABLE = 'CONNECTION_STORE_UNAVAILABLE';
@@ -26,13 +26,15 @@ export interface StoredConnection {
   connectedAtMs: number;
 }
 
-/** A subscription of a connection: the client's id for it, its topic key (connectionsTable.ts `subscriptionTopic`) and what the client asked for. */
+/** An authorized subscription of a connection (the fields of core/notifications' NotificationSubscription). */
 export interface StoredSubscription {
+  /** The client's id for it, unique on its connection. */
   subscriptionId: string;
-  topic: string;
   resourceType: string;
   /** Absent for a subscription to every document of the type. */
   id?: string;
+  /** Under a grant on own documents only: the subscriber's id, the owner every delivered change must have. */
+  ownerOnly?: string;
 }
 
 /** Options of {@link DynamoDbConnectionStore}. */
@@ -56,10 +58,9 @@ export const CONNECTION_STORE_DEFAULTS = {
   ttlSeconds: 10_800,
 } as const;
 
-/** A connection subscribed to a topic, under the client's subscription id. */
-export interface Subscriber {
+/** A subscription found by its topic, with its connection. */
+export interface Subscriber extends StoredSubscription {
   connectionId: string;
-  subscriptionId: string;
 }
 
 /** The connection item is gone: nothing of it may be written again. */
@@ -145,9 +146,10 @@ export class DynamoDbConnectionStore {
   async subscribe(connectionId: string, subscription: StoredSubscription, nowMs: number): Promise<boolean> {
     const item: Record<string, AttributeValue> = {
       ...this.key(connectionId, SUBSCRIPTION_ENTRY_PREFIX + subscription.subscriptionId),
-      [A.topic]: { S: subscription.topic },
+      [A.topic]: { S: subscriptionTopic(subscription) },
       [A.resourceType]: { S: subscription.resourceType },
       ...(subscription.id === undefined ? {} : { [A.documentId]: { S: subscription.id } }),
+      ...(subscription.ownerOnly === undefined ? {} : { [A.ownerOnly]: { S: subscription.ownerOnly } }),
       [A.ttl]: { N: String(this.expiresAt(nowMs)) },
     };
     try {
@@ -195,10 +197,7 @@ export class DynamoDbConnectionStore {
               }),
             ),
           );
-          for (const item of output.Items ?? []) {
-            // KEYS_ONLY projects the table's keys too: the entry names the subscription.
-            subscribers.push({ connectionId: item[A.connectionId]?.S ?? '', subscriptionId: (item[A.entry]?.S ?? '').slice(SUBSCRIPTION_ENTRY_PREFIX.length) });
-          }
+          for (const item of output.Items ?? []) subscribers.push(subscriberOf(item));
           start = output.LastEvaluatedKey;
         } while (start !== undefined);
         found.set(topic, subscribers);
@@ -300,6 +299,19 @@ export class DynamoDbConnectionStore {
       throw new ConnectionStoreUnavailableError(operation, connectionId, error);
     }
   }
+}
+
+function subscriberOf(item: Record<string, AttributeValue>): Subscriber {
+  const id = item[A.documentId]?.S;
+  const ownerOnly = item[A.ownerOnly]?.S;
+  return {
+    connectionId: item[A.connectionId]?.S ?? '',
+    // The index projects the table's keys: the entry names the subscription.
+    subscriptionId: (item[A.entry]?.S ?? '').slice(SUBSCRIPTION_ENTRY_PREFIX.length),
+    resourceType: item[A.resourceType]?.S ?? '',
+    ...(id === undefined ? {} : { id }),
+    ...(ownerOnly === undefined ? {} : { ownerOnly }),
+  };
 }
 
 function isConditionFailure(error: unknown): boolean {

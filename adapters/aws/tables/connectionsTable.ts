@@ -14,9 +14,10 @@ export const CONNECTION_ATTRIBUTES = {
   /** The epoch second of the connection's current send window, and the frames sent in it (the per-connection budget). */
   budgetWindow: 'budgetWindow',
   budgetUsed: 'budgetUsed',
-  /** A subscription's request as the client sent it (resource type, id), for the `subscribed` answer and unsubscribe. */
+  /** A subscription's resource type, document id (absent: the whole type) and, under a grant on own documents only, the subscriber's id. */
   resourceType: 'resourceType',
   documentId: 'documentId',
+  ownerOnly: 'ownerOnly',
   /** DynamoDB TTL (epoch seconds): API Gateway closes a connection after 2 hours, so its items are of no use after that. */
   ttl: 'expiresAt',
 } as const;
@@ -31,29 +32,21 @@ export const CONNECTION_ENTRY = 'connection';
 export const SUBSCRIPTION_ENTRY_PREFIX = 'subscription#';
 
 /**
- * The topic a subscription is found under, and the topics a change is published to: one
- * document (`doc#orders#<id>`), every document of a type (`type#orders`), or the documents of a
- * type whose owner is a given principal (`own#orders#<ownerId>`, a type subscription under a grant
- * on own documents only). Resource types are kebab-case, so `#` cannot occur in them.
+ * The topic a subscription is found under: one document (`doc#orders#<id>`), every document of a
+ * type (`type#orders`), or, under a grant on own documents only, the type's documents owned by
+ * the subscriber (`own#orders#<ownerId>`). Resource types are kebab-case, so `#` cannot occur in
+ * them.
  */
-export type SubscriptionTopic = { kind: 'document'; resourceType: string; id: string } | { kind: 'type'; resourceType: string } | { kind: 'owned'; resourceType: string; ownerId: string };
-
-/** The string key of a {@link SubscriptionTopic}. */
-export function subscriptionTopic(topic: SubscriptionTopic): string {
-  switch (topic.kind) {
-    case 'document':
-      return `doc#${topic.resourceType}#${topic.id}`;
-    case 'type':
-      return `type#${topic.resourceType}`;
-    case 'owned':
-      return `own#${topic.resourceType}#${topic.ownerId}`;
-  }
+export function subscriptionTopic(subscription: { resourceType: string; id?: string; ownerOnly?: string }): string {
+  if (subscription.id !== undefined) return `doc#${subscription.resourceType}#${subscription.id}`;
+  if (subscription.ownerOnly !== undefined) return `own#${subscription.resourceType}#${subscription.ownerOnly}`;
+  return `type#${subscription.resourceType}`;
 }
 
 /** The topics a change of `resourceType`/`id` (owned by `owner`, when the read model declares one) reaches. */
 export function topicsOfChange(resourceType: string, id: string, owner: string | undefined): string[] {
-  const topics = [subscriptionTopic({ kind: 'document', resourceType, id }), subscriptionTopic({ kind: 'type', resourceType })];
-  if (owner !== undefined) topics.push(subscriptionTopic({ kind: 'owned', resourceType, ownerId: owner }));
+  const topics = [subscriptionTopic({ resourceType, id }), subscriptionTopic({ resourceType })];
+  if (owner !== undefined) topics.push(subscriptionTopic({ resourceType, ownerOnly: owner }));
   return topics;
 }
 
@@ -61,7 +54,7 @@ export function topicsOfChange(resourceType: string, id: string, owner: string |
  * The WebSocket connections table of the AWS backend. Per connection (hash `connectionId`):
  * one item `entry = connection` (its principal and its send budget) and one item per
  * subscription `entry = subscription#<subscriptionId>` holding its `topic`. The sparse GSI {@link SUBSCRIBERS_BY_TOPIC}
- * (hash `topic`, range `connectionId`, keys only: the entry names the subscription) answers the
+ * (hash `topic`, range `connectionId`, projecting the subscription's fields) answers the
  * publisher's question "who subscribed to this change?" with one Query per topic of the change (document, type, owned
  * type); `$disconnect` deletes a connection's items with one Query on the table. DynamoDB TTL on
  * `expiresAt` removes the items of connections whose `$disconnect` never ran (API Gateway does
@@ -84,7 +77,7 @@ export const CONNECTIONS_TABLE = {
         { AttributeName: CONNECTION_ATTRIBUTES.topic, KeyType: 'HASH' },
         { AttributeName: CONNECTION_ATTRIBUTES.connectionId, KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'KEYS_ONLY' },
+      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [CONNECTION_ATTRIBUTES.resourceType, CONNECTION_ATTRIBUTES.documentId, CONNECTION_ATTRIBUTES.ownerOnly] },
     },
   ],
   TimeToLiveSpecification: { AttributeName: CONNECTION_ATTRIBUTES.ttl, Enabled: true },
