@@ -2,6 +2,11 @@ import type { AggregateDefinition } from '../command/AggregateDefinition';
 import type { EventStore } from '../events/EventStore';
 import { EVENT_READ_LIMITS } from '../events/readOptions';
 import type { EventCodec } from '../schema/EventCodec';
+import { silentLogger } from '../logging/Logger';
+import type { Logger } from '../logging/Logger';
+import { snapshotSettings } from '../snapshot/SnapshotOptions';
+import type { SnapshotStore } from '../snapshot/SnapshotStore';
+import { validSnapshot } from '../snapshot/rehydrate';
 import type { UpcasterRegistry } from '../upcasting/UpcasterRegistry';
 import { HTTP_ERRORS, HttpRequestError } from './HttpErrors';
 import type { TemporalResumePoint } from './temporalContinuation';
@@ -11,6 +16,10 @@ export interface TemporalReplaySources {
   eventStore: EventStore;
   codec: EventCodec;
   upcasters: UpcasterRegistry;
+  /** Snapshots of the aggregate types that declare them: a replay may start from one (see replayAsOf). */
+  snapshots?: SnapshotStore;
+  /** Where a snapshot store's failure is logged (the replay then starts from the first event). @defaultValue silentLogger */
+  logger?: Logger;
 }
 
 /** The bounds of one replay request. */
@@ -50,6 +59,12 @@ export interface TemporalReplayResult extends TemporalResumePoint {
  * Resuming from the point a partial replay returned, with the same asOf and since, folds the same
  * events in the same order as a replay that never stopped: chained to the end, the state, version
  * and concatenated changes equal the unbounded replay's.
+ *
+ * A first request (no `from`) of an aggregate type that declares snapshots starts from its valid
+ * snapshot (same fold version, not expired) when that changes nothing: every event it folded
+ * occurred at or before asOf (its `lastEventAt` is the latest of them, so a clock that stepped
+ * back between two events cannot hide an earlier stop), and, with since, before since (so none of
+ * them belongs in the changes). Otherwise it folds from the first event, as without snapshots.
  */
 export async function replayAsOf(
   sources: TemporalReplaySources,
@@ -63,8 +78,9 @@ export async function replayAsOf(
   const asOf = query.asOf.getTime();
   const since = query.since?.toISOString();
   const changes: TemporalChange[] = [];
-  let state = from === undefined ? aggregate.decider.initialState() : from.state;
-  let version = from?.version ?? 0;
+  const start = from ?? (await snapshotStart(sources, aggregate, aggregateId, query, limits.clock()));
+  let state = start === undefined ? aggregate.decider.initialState() : start.state;
+  let version = start?.version ?? 0;
   let eventsScanned = 0;
   const result = (complete: boolean): TemporalReplayResult => ({ version, state, complete, changes, eventsScanned });
   for (;;) {
@@ -86,4 +102,22 @@ export async function replayAsOf(
     }
     if (page.nextCursor === undefined) return result(true);
   }
+}
+
+/** The snapshot a first request may start from (see {@link replayAsOf}), as a resume point. */
+async function snapshotStart(
+  sources: TemporalReplaySources,
+  aggregate: AggregateDefinition,
+  aggregateId: string,
+  query: { asOf: Date; since?: Date },
+  nowMs: number,
+): Promise<TemporalResumePoint | undefined> {
+  if (sources.snapshots === undefined || aggregate.snapshots === undefined) return undefined;
+  const settings = snapshotSettings(aggregate.aggregateType, aggregate.snapshots);
+  const snapshot = await validSnapshot({ snapshots: sources.snapshots, logger: sources.logger ?? silentLogger }, aggregateId, settings, new Date(nowMs));
+  if (snapshot === undefined) return undefined;
+  const lastEventAt = Date.parse(snapshot.lastEventAt);
+  if (lastEventAt > query.asOf.getTime()) return undefined;
+  if (query.since !== undefined && lastEventAt >= query.since.getTime()) return undefined;
+  return { version: snapshot.version, state: JSON.parse(snapshot.stateJson) as unknown };
 }

@@ -3,6 +3,17 @@ import type { DynamoDbTableDefinition } from './DynamoDbTableDefinition';
 /** Attribute names of the snapshot table. */
 export const SNAPSHOT_ATTRIBUTES = {
   aggregateId: 'aggregateId',
+  aggregateType: 'aggregateType',
+  /** The aggregate version the state was folded up to (N). */
+  version: 'version',
+  /** The fold version of the code that made it (S). */
+  foldVersion: 'foldVersion',
+  /** The state as JSON text (S). */
+  state: 'state',
+  /** The latest occurredAt folded (S, ISO-8601). */
+  lastEventAt: 'lastEventAt',
+  /** S, ISO-8601. */
+  createdAt: 'createdAt',
   /** DynamoDB TTL (epoch seconds): a snapshot is a cache of the events, so it may expire. */
   ttl: 'expiresAt',
 } as const;
