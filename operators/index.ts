@@ -6,6 +6,7 @@ export { ofType } from './ofType';
 export type { PipelineEventOf } from './ofType';
 export { project } from './project';
 export type { ProjectionReducer, ProjectionOutcome } from './project';
+export { notify } from './notify';
 export { route } from './route';
 export type { RouteChooser, RouteOutcome, RouteTargets, RoutableEvent } from './route';
 // The failure-handling operators live in core because the pipeline runners apply them to every

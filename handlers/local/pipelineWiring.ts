@@ -8,6 +8,7 @@ import {
   SqliteSubscriberQueue,
   SqliteTopicPublisher,
 } from '../../adapters/embedded';
+import { SqliteNotificationLog } from '../../adapters/embedded/SqliteNotificationLog';
 import type { Logger } from '../../core/logging/Logger';
 import { QueuePipelineRunner } from '../../core/messaging/QueuePipelineRunner';
 import type { SubscriberQueue } from '../../core/messaging/SubscriberQueue';
@@ -48,6 +49,8 @@ export interface PipelineWiring {
   readModels: SqliteReadModelStore;
   deadLetters: SqliteDeadLetterStore;
   topics: SqliteTopicPublisher;
+  /** What `notify` steps publish and the WebSocket server tails (live notifications). */
+  notifications: SqliteNotificationLog;
   runners: PipelineRunner[];
   contextFor(pipelineName: string): PipelineContext;
   /** The log a pipeline reads; throws for a pipeline on a subscriber queue (see `queueFor`). */
@@ -65,6 +68,7 @@ export function wirePipelines(deps: PipelineWiringDependencies): PipelineWiring 
   const checkpoints = new SqliteCheckpointStore(pipelinesDb);
   const deadLetters = new SqliteDeadLetterStore(pipelinesDb);
   const readModels = new SqliteReadModelStore(pipelinesDb);
+  const notifications = new SqliteNotificationLog(pipelinesDb);
   const eventFeed = new SqliteEventFeed(deps.eventsDb, deps.appends);
   const queues = new Map<string, SqliteSubscriberQueue>();
   const queueFor = (queueName: string): SqliteSubscriberQueue => {
@@ -82,6 +86,7 @@ export function wirePipelines(deps: PipelineWiringDependencies): PipelineWiring 
     readModels,
     publisher: streamLog,
     topics,
+    notifications,
     logger: logger.child({ pipeline: pipelineName }),
   });
   const sourceFor = (pipeline: PipelineDefinition): RecordSource => {
@@ -94,5 +99,5 @@ export function wirePipelines(deps: PipelineWiringDependencies): PipelineWiring 
     return new EmbeddedPipelineRunner(pipeline, { source: sourceFor(pipeline), checkpoints, deadLetters, context: contextFor(pipeline.name), logger }, deps.runner);
   };
   const runners = deps.pipelines.map(runnerFor);
-  return { readModels, deadLetters, topics, runners, contextFor, sourceFor, queueFor };
+  return { readModels, deadLetters, topics, notifications, runners, contextFor, sourceFor, queueFor };
 }

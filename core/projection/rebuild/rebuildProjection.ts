@@ -95,7 +95,9 @@ export async function rebuildProjection(deps: RebuildDependencies, options: Rebu
   const { version, resumed } = await versions.beginRebuild(definition.name);
   const name = rebuildCheckpointName(definition.name, version);
   const shadowDefinition: PipelineDefinition = { ...definition, name };
-  const context: PipelineContext = { ...deps.context, pipelineName: name, readModels: new ShadowReadModelStore(deps.context.readModels, definition.name, version) };
+  // Without notifications: clients were told of these changes when they happened (REPLAYABLE_PORTS).
+  const { notifications: _told, ...live } = deps.context;
+  const context: PipelineContext = { ...live, pipelineName: name, readModels: new ShadowReadModelStore(deps.context.readModels, definition.name, version) };
   const runner = new EmbeddedPipelineRunner(shadowDefinition, { source, checkpoints, deadLetters: deps.deadLetters, context }, options.runner);
   const meter = new RebuildProgressMeter({ pipeline: definition.name, version, source, checkpoints, runner, livePipeline: definition.name, rebuildCheckpoint: name });
   const report = async (phase: RebuildProgress['phase']): Promise<void> => options.onProgress?.(await meter.measure(phase));
@@ -122,14 +124,22 @@ export async function rebuildProjection(deps: RebuildDependencies, options: Rebu
 }
 
 /**
+ * Ports a replay may use: read models, and notifications, which the replay's context leaves out
+ * (a rebuild re-derives documents clients were already told about; `notify` without a publisher
+ * publishes nothing).
+ */
+const REPLAYABLE_PORTS: readonly string[] = ['readModels', 'notifications'];
+
+/**
  * Throws `PROJECTION_NOT_REBUILDABLE` unless `definition` can be replayed: it reads a log (not a
- * subscriber queue) and uses no port but read models (a replay would publish its records again).
+ * subscriber queue) and uses no port but read models and notifications (a replay would publish
+ * its records again).
  */
 export function checkRebuildable(definition: PipelineDefinition): void {
   if (queueOfSource(definition.source) !== undefined) {
     throw new NexusError(READ_MODEL_VERSION_ERRORS.NOT_REBUILDABLE, `pipeline ${definition.name} reads a subscriber queue, which cannot be replayed`, { details: { pipeline: definition.name } });
   }
-  const others = (definition.uses ?? ['readModels']).filter((port) => port !== 'readModels');
+  const others = (definition.uses ?? ['readModels']).filter((port) => !REPLAYABLE_PORTS.includes(port));
   if (others.length > 0) {
     throw new NexusError(READ_MODEL_VERSION_ERRORS.NOT_REBUILDABLE, `pipeline ${definition.name} uses ${others.join(', ')}: a replay would publish its records again`, { details: { pipeline: definition.name } });
   }

@@ -45,7 +45,7 @@ describe('deployedFunctions', () => {
     const byName = Object.fromEntries(functions.filter((fn) => fn.pipeline).map((fn) => [fn.pipeline?.name, fn.pipeline]));
     // then
     expect(byName['router']).toMatchObject({ source: { type: 'events' }, uses: ['publisher', 'topics'] });
-    expect(byName['order-list']).toMatchObject({ source: { type: 'stream', stream: 'core' }, uses: ['readModels'] });
+    expect(byName['order-list']).toMatchObject({ source: { type: 'stream', stream: 'core' }, uses: ['readModels', 'notifications'] });
     expect(byName['order-notices']).toMatchObject({ source: { type: 'queue', queue: 'order-notices' }, uses: ['readModels'] });
   });
 
@@ -106,7 +106,7 @@ describe('deployedFunctions', () => {
 
 describe('definePipeline deployment settings', () => {
   it.each([
-    [{ uses: ['database'] }, /uses\[0\] must be one of readModels, publisher, topics; got "database"/],
+    [{ uses: ['database'] }, /uses\[0\] must be one of readModels, publisher, topics, .*; got "database"/],
     [{ lambda: { batchSize: 0 } }, /lambda.batchSize must be an integer from 1 to 10000; got 0/],
     [{ lambda: { parallelizationFactor: 11 } }, /lambda.parallelizationFactor must be an integer from 1 to 10/],
     [{ lambda: { maximumRecordAgeSeconds: 30 } }, /lambda.maximumRecordAgeSeconds must be -1 or an integer from 60 to 604800/],

@@ -53,9 +53,9 @@ describe.each([
     // then
     expect(result).toEqual({
       values: [
-        { id: 'order-1', version: 1, applied: true },
-        { id: 'order-1', version: 2, applied: true },
-        { id: 'order-2', version: 1, applied: true },
+        { id: 'order-1', version: 1, eventId: 'event-order-1-1', applied: true, document: { status: 'PLACED', lines: 1 } },
+        { id: 'order-1', version: 2, eventId: 'event-order-1-2', applied: true, document: { status: 'PLACED', lines: 2 } },
+        { id: 'order-2', version: 1, eventId: 'event-order-2-1', applied: true, document: { status: 'PLACED', lines: 1 } },
       ],
       completed: true,
     });
@@ -74,13 +74,25 @@ describe.each([
     expect((await orders.get('order-1'))?.data).toEqual({ status: 'PLACED', lines: 2 });
   });
 
-  it('deletes the document when the reducer returns null', async () => {
+  it('gives a redelivered event the document it wrote (not applied), and an older one nothing', async () => {
+    // given the document at version 2
+    await settle(from([placed, added]).pipe(project(orders, reducer)));
+    // when both events come again
+    const result = await settle(from([placed, added]).pipe(project(orders, reducer)));
+    // then neither applies; the one that wrote version 2 carries the document as it stands
+    expect(result.values).toEqual([
+      { id: 'order-1', version: 1, eventId: 'event-order-1-1', applied: false },
+      { id: 'order-1', version: 2, eventId: 'event-order-1-2', applied: false, document: { status: 'PLACED', lines: 2 } },
+    ]);
+  });
+
+  it('deletes the document when the reducer returns null, and says the outcome deleted it', async () => {
     // given
     const events = [placed, cancelled];
     // when
     const result = await settle(from(events).pipe(project(orders, reducer)));
     // then
-    expect(result.values.at(-1)).toEqual({ id: 'order-1', version: 3, applied: true });
+    expect(result.values.at(-1)).toEqual({ id: 'order-1', version: 3, eventId: 'event-order-1-3', applied: true, deleted: true });
     expect(await orders.get('order-1')).toBeUndefined();
   });
 
@@ -90,7 +102,7 @@ describe.each([
     // when the earlier events come
     await settle(from([placed, added]).pipe(project(orders, reducer)));
     // then nothing was written for the first, and the document holds the earlier events
-    expect(early.values).toEqual([{ id: 'order-1', version: 3, applied: false }]);
+    expect(early.values).toEqual([{ id: 'order-1', version: 3, eventId: 'event-order-1-3', applied: false }]);
     expect(await orders.get('order-1')).toEqual({ id: 'order-1', version: 2, data: { status: 'PLACED', lines: 2 } });
   });
 
@@ -113,7 +125,7 @@ describe.each([
     // when
     const result = await settle(from([placed, added]).pipe(project(orders, failing)));
     // then
-    expect(result.values).toEqual([{ id: 'order-1', version: 1, applied: true }]);
+    expect(result.values).toEqual([{ id: 'order-1', version: 1, eventId: 'event-order-1-1', applied: true, document: { status: 'PLACED', lines: 1 } }]);
     expect(result.error).toEqual(new Error('cannot fold'));
     expect((await orders.get('order-1'))?.version).toBe(1);
   });
@@ -136,7 +148,7 @@ describe.each([
       // when
       const result = source.pipe(project(orders, reducer));
       // then
-      expectObservable(result, '^--!').toBe(emittedBeforeUnsubscribe, { x: { id: 'order-1', version: 1, applied: true } });
+      expectObservable(result, '^--!').toBe(emittedBeforeUnsubscribe, { x: { id: 'order-1', version: 1, eventId: 'event-order-1-1', applied: true, document: { status: 'PLACED', lines: 1 } } });
       expectSubscriptions(source.subscriptions).toBe('^--!');
     });
   });
