@@ -19,6 +19,7 @@ import type { ShardReader } from '../../core/leases/ShardReader';
 import type { Logger } from '../../core/logging/Logger';
 import { QueuePipelineRunner } from '../../core/messaging/QueuePipelineRunner';
 import type { TopicPublisher } from '../../core/messaging/Topic';
+import type { NotificationPublisher } from '../../core/notifications/DocumentChanged';
 import type { PipelineContext, PipelineDefinition } from '../../core/pipeline/PipelineDefinition';
 import type { PipelineMetrics } from '../../core/pipeline/PipelineMetrics';
 import { ShardPollingRunner } from '../../core/pipeline/polling/ShardPollingRunner';
@@ -98,6 +99,8 @@ export function wireAwsPipelines(deps: AwsPipelineDependencies): AwsPipelineWiri
 export type AwsPipelineContextDependencies = Pick<AwsPipelineDependencies, 'clients' | 'config' | 'codec' | 'upcasters' | 'readModels' | 'logger'> & {
   /** The router's topics (SNS); absent: messages for topics are dropped, said at debug level. */
   topics?: TopicPublisher;
+  /** Live notifications (API Gateway WebSocket, handlers/aws/awsNotifications.ts); absent: `notify` publishes nothing. */
+  notifications?: NotificationPublisher;
 };
 
 /**
@@ -115,6 +118,7 @@ export function awsPipelineContexts(deps: AwsPipelineContextDependencies): (pipe
     readModels: deps.readModels,
     publisher,
     topics,
+    ...(deps.notifications === undefined ? {} : { notifications: deps.notifications }),
     logger: logger.child({ pipeline: pipelineName }),
   });
 }

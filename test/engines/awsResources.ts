@@ -15,6 +15,8 @@ import { IDEMPOTENCY_TABLE } from '../../adapters/aws/tables/idempotencyTable';
 import { RATE_LIMIT_TABLE } from '../../adapters/aws/tables/rateLimitTable';
 import { READ_MODEL_VERSIONS_TABLE } from '../../adapters/aws/tables/readModelVersionsTable';
 import { SNAPSHOTS_TABLE } from '../../adapters/aws/tables/snapshotsTable';
+import { CONNECTIONS_TABLE } from '../../adapters/aws/tables/connectionsTable';
+import { NOTIFICATION_LOG_TABLE } from '../../adapters/aws/tables/notificationLogTable';
 import type { AwsResourceNames } from '../../handlers/aws/awsConfig';
 import { topics } from '../../pipelines';
 import { MOTO_ACCOUNT } from './snsSqsMessaging';
@@ -53,6 +55,8 @@ export async function createAwsResources(target: AwsEngineTarget, stage: string,
       createDynamoDbTable(dynamo, names.leasesTable, LEASES_TABLE),
       createDynamoDbTable(dynamo, names.snapshotsTable, SNAPSHOTS_TABLE),
       createDynamoDbTable(dynamo, names.readModelVersionsTable, READ_MODEL_VERSIONS_TABLE),
+      createDynamoDbTable(dynamo, names.connectionsTable, CONNECTIONS_TABLE),
+      createDynamoDbTable(dynamo, names.notificationLogTable, NOTIFICATION_LOG_TABLE),
     ]);
     await kinesis.send(new CreateStreamCommand({ StreamName: names.coreStream, ShardCount: 1 }));
     await waitUntilStreamExists({ client: kinesis, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { StreamName: names.coreStream });

@@ -18,6 +18,7 @@ import type { AwsClients } from '../awsClients';
 import { readAwsBackendConfig } from '../awsConfig';
 import type { AwsBackendConfig } from '../awsConfig';
 import { awsMessagingResources, awsTopicPublisher } from '../awsMessaging';
+import { awsNotifications } from '../awsNotifications';
 import { awsPipelineContexts } from '../awsPipelines';
 import { createAwsSystemParts } from '../awsSystem';
 import type { AwsSystemParts } from '../awsSystem';
@@ -34,7 +35,7 @@ export interface LambdaSystem extends AwsSystemParts {
   config: AwsBackendConfig;
   clients: AwsClients;
   logger: Logger;
-  /** A pipeline's context: the core stream (Kinesis), the topics (SNS, with NEXUS_AWS_ACCOUNT_ID), the read models (OpenSearch). */
+  /** A pipeline's context: the core stream (Kinesis), the topics (SNS, with NEXUS_AWS_ACCOUNT_ID), the read models (OpenSearch), notifications (with NEXUS_WEBSOCKET_ENDPOINT). */
   contextFor(pipelineName: string): PipelineContext;
 }
 
@@ -51,6 +52,8 @@ export async function openLambdaSystem(env: NodeJS.ProcessEnv, logger: Logger, t
   const parts = createAwsSystemParts({ clients, config, logger, catalog });
   const accountId = config.accountId;
   const topics = accountId === undefined ? undefined : awsTopicPublisher(clients, await awsMessagingResources(clients, { ...config, accountId }, declaredTopics));
-  const contextFor = awsPipelineContexts({ clients, config, logger, codec: parts.codec, upcasters: parts.upcasters, readModels: parts.readModels, ...(topics ? { topics } : {}) });
+  // With NEXUS_WEBSOCKET_ENDPOINT (the stack sets it on functions whose pipeline uses 'notifications'), notify posts to the WebSocket API.
+  const notifications = awsNotifications(clients, config, logger).publisher;
+  const contextFor = awsPipelineContexts({ clients, config, logger, codec: parts.codec, upcasters: parts.upcasters, readModels: parts.readModels, ...(topics ? { topics } : {}), ...(notifications ? { notifications } : {}) });
   return { ...parts, config, clients, logger, contextFor };
 }
