@@ -162,6 +162,11 @@ export class CommandService {
     return this.deps.aggregates;
   }
 
+  /** The snapshot store loads start from (temporal queries read the same), or undefined without snapshots. */
+  snapshotStore(): SnapshotStore | undefined {
+    return this.deps.snapshots?.store;
+  }
+
   /** Parses, decides and stores one command; see the class documentation for the errors. */
   async handle(commandType: string, body: unknown, context: CommandContext): Promise<CommandResult> {
     const route = this.routes.get(commandType);

@@ -36,6 +36,8 @@ import type { Logger, LogLevel } from '../../core/logging/Logger';
 import { aggregates, orderUpcasters } from '../../domain';
 import { pipelines as declaredPipelines } from '../../pipelines';
 import { prepareDataDirectory } from './dataDirectory';
+import { wireSnapshots } from './snapshotWiring';
+import type { EmbeddedSnapshots } from './snapshotWiring';
 import { PipelineWorker } from './PipelineWorker';
 import type { ThreadHeap } from './pipelineWorkerProtocol';
 import { wirePipelines } from './pipelineWiring';
@@ -82,6 +84,8 @@ export interface EmbeddedSystemOptions {
    * @defaultValue 86400 (24 hours)
    */
   idempotencyTtlSeconds?: number;
+  /** Period of the snapshot sweep (the 24-hour rule, expired snapshots deleted); 0: no timer. @defaultValue 3600000 (hourly) */
+  snapshotSweepIntervalMs?: number;
 }
 
 /** Defaults of {@link EmbeddedSystemOptions} that are not documented inline. */
@@ -108,6 +112,8 @@ export interface EmbeddedSystem {
   rateLimits: RateLimitStore;
   /** Idempotency keys of commands, in nexus.db beside the events they complete with. */
   idempotency: IdempotencyStore;
+  /** Snapshots (snapshots.db): the store, the scheduler of triggered snapshots, the sweep. */
+  snapshots: EmbeddedSnapshots;
   pipelines: PipelineDefinition[];
   /** The runners when they run in-process; empty with `pipelinesIn: 'worker'`. */
   runners: PipelineRunner[];
@@ -163,7 +169,8 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
   // On the event store's connection: a claim completes in the transaction of its events.
   const idempotency = new SqliteIdempotencyStore(eventsDb, options.idempotencyTtlSeconds === undefined ? {} : { ttlSeconds: options.idempotencyTtlSeconds });
   const authorizer = await OpaWasmAuthorizer.fromFile(options.policyWasmPath ?? REPOSITORY_POLICY);
-  const commands = new CommandService({ eventStore, codec, upcasters, aggregates, logger });
+  const snapshots = wireSnapshots({ dataDir, synchronous, eventStore, codec, upcasters, aggregates, logger, ...(options.snapshotSweepIntervalMs === undefined ? {} : { sweepIntervalMs: options.snapshotSweepIntervalMs }) });
+  const commands = new CommandService({ eventStore, codec, upcasters, aggregates, logger, snapshots: snapshots.forCommands });
 
   const pipelines = [...(options.pipelines ?? declaredPipelines)];
   const wiring = wirePipelines({
@@ -193,6 +200,7 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
     authorizer,
     rateLimits,
     idempotency,
+    snapshots,
     pipelines,
     runners,
     contextFor: wiring.contextFor,
@@ -233,6 +241,7 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
       stopWaking?.();
       await worker?.stop();
       for (const runner of runners) await runner.stop();
+      await snapshots.close();
       for (const db of databases) db.close();
     },
   };

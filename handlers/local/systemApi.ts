@@ -16,6 +16,7 @@ import type { ApiOptions } from '../../core/http/createApi';
 import type { IdempotencyStore } from '../../core/idempotency/IdempotencyStore';
 import type { Logger } from '../../core/logging/Logger';
 import type { ReadModelStore } from '../../core/readmodel/ReadModelStore';
+import type { SnapshotStore } from '../../core/snapshot/SnapshotStore';
 import type { EventCodec } from '../../core/schema/EventCodec';
 import type { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { readModels } from '../../pipelines';
@@ -53,9 +54,15 @@ export function createEmbeddedApi(system: ApiSystem, auth: AuthConfig, options: 
         guard: new AccessGuard({ authorizer: system.authorizer, rateLimits: system.rateLimits, logger: system.logger }),
         ownership: new CommandOwnership(system.commands, aggregates),
       },
-      history: { eventStore: system.eventStore, codec: system.codec, upcasters: system.upcasters, aggregates },
+      // Temporal replays start from the snapshots the command service keeps, when it keeps any.
+      history: { eventStore: system.eventStore, codec: system.codec, upcasters: system.upcasters, aggregates, logger: system.logger, ...snapshotsOf(system.commands) },
       idempotency: system.idempotency,
     },
     apiOptions,
   );
+}
+
+function snapshotsOf(commands: CommandService): { snapshots?: SnapshotStore } {
+  const snapshots = commands.snapshotStore();
+  return snapshots === undefined ? {} : { snapshots };
 }
