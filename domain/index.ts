@@ -1,14 +1,17 @@
 /** The example bounded context: the Order aggregate, its commands, events, upcasters and read models. */
 import type { AggregateDefinition } from '../core/command/AggregateDefinition';
 import { orderAggregate } from './order/orderAggregate';
+import { stockAggregate } from './fulfilment/stockAggregate';
+import { paymentAggregate } from './fulfilment/paymentAggregate';
+import { shipmentAggregate } from './fulfilment/shipmentAggregate';
 
-export { orderAggregate };
+export { orderAggregate, stockAggregate, paymentAggregate, shipmentAggregate };
 
 /**
  * Every aggregate type of the domain, in one place: the command service routes commands to
  * them, and the API serves their temporal queries and finds their owners through it.
  */
-export const aggregates: readonly AggregateDefinition[] = [orderAggregate];
+export const aggregates: readonly AggregateDefinition[] = [orderAggregate, stockAggregate, paymentAggregate, shipmentAggregate];
 export { orderDecider, ORDER_RULES } from './order/orderDecider';
 export {
   placeOrder,
@@ -41,3 +44,12 @@ export { orderUpcasters, orderPlacedV1ToV2 } from './order/orderUpcasters';
 export { orderListReducer } from './order/orderListReducer';
 export { orderListReadModel, ORDER_LIST_COLLECTION, ORDER_LIST_INDEXED_FIELDS, ORDER_LIST_COMPOSITE_INDEXES } from './order/orderReadModels';
 export type { OrderListItem, OrderListEvent } from './order/orderListReducer';
+export { stockDecider, reserveStock, releaseStock, MAX_RESERVABLE_QUANTITY } from './fulfilment/stockAggregate';
+export type { StockCommand, StockEvent, StockState } from './fulfilment/stockAggregate';
+export { paymentDecider, takePayment, refundPayment, PAYMENT_LIMIT } from './fulfilment/paymentAggregate';
+export type { PaymentCommand, PaymentEvent, PaymentState } from './fulfilment/paymentAggregate';
+export { shipmentDecider, shipOrder } from './fulfilment/shipmentAggregate';
+export type { ShipmentEvent, ShipmentState } from './fulfilment/shipmentAggregate';
+export { fulfilmentSaga, fulfilmentIdOf, FULFILMENT_STEP_TIMEOUT_MS, FULFILMENT_EVENT_TYPES } from './fulfilment/fulfilmentSaga';
+export type { FulfilmentData } from './fulfilment/fulfilmentSaga';
+export type { StockLine } from './fulfilment/fulfilmentFields';

@@ -6,7 +6,8 @@
  */
 import { defineRouting } from '../core/messaging/EventRouting';
 import { defineTopics } from '../core/messaging/Topic';
-import { ORDER_EVENT_TYPES } from '../domain';
+import { SAGA_EVENT_TYPES } from '../core/saga/SagaEvents';
+import { FULFILMENT_EVENT_TYPES, ORDER_EVENT_TYPES } from '../domain';
 
 /** Name of the stream that carries core (business-critical) events. */
 export const CORE_STREAM = 'core';
@@ -21,7 +22,9 @@ export const ORDER_NOTICES_QUEUE = 'order-notices';
  */
 export const routing = defineRouting({
   coreStream: CORE_STREAM,
-  core: ORDER_EVENT_TYPES,
+  // Fulfilment's events feed its saga (pipelines/fulfilment.ts); the sagas' own transitions are
+  // routed too, for consumers of the audit trail.
+  core: [...ORDER_EVENT_TYPES, ...FULFILMENT_EVENT_TYPES, ...SAGA_EVENT_TYPES],
   topic: ORDER_EVENTS_TOPIC,
   nonCritical: ['OrderConfirmed', 'OrderCancelled'],
 });

@@ -22,3 +22,4 @@ export { SqliteSchemaRegistry } from './SqliteSchemaRegistry';
 export { SqliteRateLimitStore } from './SqliteRateLimitStore';
 export { SqliteIdempotencyStore } from './SqliteIdempotencyStore';
 export type { SqliteIdempotencyStoreOptions } from './SqliteIdempotencyStore';
+export { SqliteSagaDeadlineStore } from './SqliteSagaDeadlineStore';

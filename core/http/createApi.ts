@@ -17,6 +17,7 @@ import type { ApiEnv } from './authenticate';
 import { TEMPORAL_QUERY_DEFAULTS } from './temporalQuery';
 import type { TemporalQueryDependencies, TemporalQueryOptions } from './temporalQuery';
 import { addTemporalRoute } from './temporalRoute';
+import { addSagaRoute } from './sagaRoute';
 import type { AccessGuard } from '../auth/AccessGuard';
 import type { CommandOwnership } from '../auth/CommandOwnership';
 import type { TokenVerifier } from '../auth/Principal';
@@ -175,6 +176,8 @@ export function createApi(deps: ApiDependencies, options: ApiOptions = {}): Hono
   addReadModelRoutes(app, { readModels: deps.readModels, store: deps.readModelStore, guard, ...(deps.readModelCursorKey === undefined ? {} : { cursorKey: deps.readModelCursorKey }) });
 
   addTemporalRoute(app, { history: deps.history, guard, logger: deps.logger }, temporal);
+
+  addSagaRoute(app, { eventStore: deps.history.eventStore, codec: deps.history.codec, guard });
 
   app.get('/health', async (c) => {
     try {

@@ -34,7 +34,10 @@ import type { ReadModelStore } from '../../core/readmodel/ReadModelStore';
 import { createJsonLogger } from '../../core/logging/Logger';
 import type { Logger, LogLevel } from '../../core/logging/Logger';
 import { aggregates, orderUpcasters } from '../../domain';
-import { pipelines as declaredPipelines } from '../../pipelines';
+import { pipelines as declaredPipelines, sagaPipelines, sagas as declaredSagas } from '../../pipelines';
+import type { SagaDefinition } from '../../core/saga/SagaDefinition';
+import type { SagaTimer } from '../../core/saga/SagaTimer';
+import { embeddedSagas } from './embeddedSagas';
 import { prepareDataDirectory } from './dataDirectory';
 import { wireSnapshots } from './snapshotWiring';
 import type { EmbeddedSnapshots } from './snapshotWiring';
@@ -52,8 +55,10 @@ export interface EmbeddedSystemOptions {
   /** @defaultValue 'info' */
   logLevel?: LogLevel;
   logger?: Logger;
-  /** @defaultValue every pipeline in pipelines/ */
+  /** @defaultValue every pipeline in pipelines/, the saga pipelines last */
   pipelines?: readonly PipelineDefinition[];
+  /** The sagas whose deadlines the timer sweeps. @defaultValue every saga in pipelines/ */
+  sagas?: readonly SagaDefinition[];
   /** Runner tunables applied to every pipeline. */
   runner?: RunnerOptions;
   /** @defaultValue 'NORMAL' (survives a process crash; FULL also survives power loss) */
@@ -125,6 +130,8 @@ export interface EmbeddedSystem {
   sourceFor(pipeline: PipelineDefinition): RecordSource;
   /** A declared subscriber queue (in pipelines.db), for the CLI. */
   queueFor(queueName: string): SubscriberQueue;
+  /** Times out sagas' steps (a sweep a second once the pipelines run in-process; in the worker otherwise). */
+  sagaTimer: SagaTimer;
   /** Starts every pipeline runner. */
   startPipelines(): Promise<void>;
   /**
@@ -172,7 +179,8 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
   const snapshots = wireSnapshots({ dataDir, synchronous, eventStore, codec, upcasters, aggregates, logger, ...(options.snapshotSweepIntervalMs === undefined ? {} : { sweepIntervalMs: options.snapshotSweepIntervalMs }) });
   const commands = new CommandService({ eventStore, codec, upcasters, aggregates, logger, snapshots: snapshots.forCommands });
 
-  const pipelines = [...(options.pipelines ?? declaredPipelines)];
+  const pipelines = [...(options.pipelines ?? [...declaredPipelines, ...sagaPipelines])];
+  const sagaParts = embeddedSagas({ eventsDb, eventStore, codec, commands, idempotency, sagas: options.sagas ?? declaredSagas, logger });
   const wiring = wirePipelines({
     eventsDb,
     pipelinesDb,
@@ -181,11 +189,13 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
     upcasters,
     logger,
     pipelines: inWorker ? [] : pipelines,
+    sagas: sagaParts.ports,
     ...(options.runner ? { runner: options.runner } : {}),
   });
   const runners = wiring.runners;
   let worker: PipelineWorker | undefined;
   let stopWaking: (() => void) | undefined;
+  let stopSagaTimer: (() => void) | undefined;
 
   let closed = false;
   return {
@@ -206,6 +216,7 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
     contextFor: wiring.contextFor,
     sourceFor: wiring.sourceFor,
     queueFor: wiring.queueFor,
+    sagaTimer: sagaParts.timer,
     pipelineMetrics: async () => {
       if (worker) return worker.metrics();
       return Object.fromEntries(runners.map((runner) => [runner.name, runner.metrics()]));
@@ -216,6 +227,7 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
     startPipelines: async () => {
       if (!inWorker) {
         for (const runner of runners) await runner.start();
+        stopSagaTimer ??= sagaParts.startTimer();
         return;
       }
       if (worker) return;
@@ -239,6 +251,7 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
       if (closed) return;
       closed = true;
       stopWaking?.();
+      stopSagaTimer?.();
       await worker?.stop();
       for (const runner of runners) await runner.stop();
       await snapshots.close();

@@ -36,6 +36,8 @@ export interface PipelineWiringDependencies {
   upcasters: UpcasterRegistry;
   logger: Logger;
   pipelines: readonly PipelineDefinition[];
+  /** The ports of saga pipelines (`commands`, `sagas`); absent: a saga pipeline fails at its first saga event. */
+  sagas?: Pick<PipelineContext, 'commands' | 'sagas'>;
   /** The topics of the non-critical path and their subscribers. @defaultValue the declared ones (pipelines/routing.ts) */
   topics?: readonly TopicDeclaration[];
   runner?: RunnerOptions;
@@ -87,6 +89,7 @@ export function wirePipelines(deps: PipelineWiringDependencies): PipelineWiring 
     publisher: streamLog,
     topics,
     notifications,
+    ...deps.sagas,
     logger: logger.child({ pipeline: pipelineName }),
   });
   const sourceFor = (pipeline: PipelineDefinition): RecordSource => {

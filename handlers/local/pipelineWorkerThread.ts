@@ -10,14 +10,16 @@ import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppendListeners } from '../../adapters/embedded/AppendListeners';
-import { openSqliteDatabase, SqliteSchemaRegistry } from '../../adapters/embedded';
+import { openSqliteDatabase, SqliteEventStore, SqliteIdempotencyStore, SqliteSchemaRegistry } from '../../adapters/embedded';
+import { CommandService } from '../../core/command/CommandService';
 import { errorCodeOf } from '../../core/errors/NexusError';
 import { createJsonLogger } from '../../core/logging/Logger';
 import type { Logger } from '../../core/logging/Logger';
 import { AvroEventCodec } from '../../core/schema/AvroEventCodec';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
-import { orderUpcasters } from '../../domain';
-import { pipelines } from '../../pipelines';
+import { aggregates, orderUpcasters } from '../../domain';
+import { pipelines, sagaPipelines, sagas } from '../../pipelines';
+import { embeddedSagas } from './embeddedSagas';
 import { memoryUsageMb } from './memoryUsageMb';
 import { wirePipelines } from './pipelineWiring';
 import type { FromWorker, PipelineWorkerData, ThreadHeap, ToWorker, WorkerRequest } from './pipelineWorkerProtocol';
@@ -33,14 +35,23 @@ async function main(): Promise<void> {
   const pipelinesDb = openSqliteDatabase(join(data.dataDir, 'pipelines.db'), { synchronous: data.synchronous });
   const codec = new AvroEventCodec(new SqliteSchemaRegistry(eventsDb));
   const appends = new AppendListeners(logger, 'events');
+  const upcasters = new UpcasterRegistry(orderUpcasters);
+  // Sagas send commands from this thread: its own command service over its own connection to
+  // nexus.db. SQLite serialises its appends with the HTTP thread's (optimistic concurrency per
+  // aggregate still decides), and its appends wake this thread's runners directly.
+  const eventStore = new SqliteEventStore(eventsDb, codec, { logger });
+  eventStore.onAppend(() => appends.notify());
+  const commands = new CommandService({ eventStore, codec, upcasters, aggregates, logger });
+  const sagaParts = embeddedSagas({ eventsDb, eventStore, codec, commands, idempotency: new SqliteIdempotencyStore(eventsDb), sagas, logger });
   const wiring = wirePipelines({
     eventsDb,
     pipelinesDb,
     appends: { onAppend: (listener) => appends.add(listener) },
     codec,
-    upcasters: new UpcasterRegistry(orderUpcasters),
+    upcasters,
     logger,
-    pipelines,
+    pipelines: [...pipelines, ...sagaPipelines],
+    sagas: sagaParts.ports,
     ...(data.runner ? { runner: data.runner } : {}),
   });
   const checkpoint = eventsDb.prepare('PRAGMA wal_checkpoint(PASSIVE)');
@@ -56,6 +67,7 @@ async function main(): Promise<void> {
       : undefined;
 
   const wakePending = new Int32Array(data.wakePending);
+  const sagaTimer: { stop?: () => void } = {};
   let stopped = false;
   const answer = async (request: WorkerRequest): Promise<unknown> => {
     switch (request.op) {
@@ -72,6 +84,7 @@ async function main(): Promise<void> {
         return undefined;
       case 'stop':
         stopped = true;
+        sagaTimer.stop?.();
         Atomics.notify(wakePending, 0);
         clearInterval(checkpointTimer);
         for (const runner of wiring.runners) await runner.stop();
@@ -104,6 +117,7 @@ async function main(): Promise<void> {
     );
   });
   for (const runner of wiring.runners) await runner.start();
+  sagaTimer.stop = sagaParts.startTimer();
   void awaitWakeUps();
   post({ type: 'ready' });
 }

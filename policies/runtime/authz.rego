@@ -26,16 +26,20 @@ grants := {
 		"orders:confirm": "own",
 		"orders:cancel": "own",
 		"orders:read": "own",
+		# GET /api/sagas/{id} (query:sagas.get): a customer follows the fulfilment of its own orders.
+		"sagas:read": "own",
 	},
 	"support": {
 		"orders:read": "any",
 		"orders:add-item": "any",
 		"orders:confirm": "any",
 		"orders:cancel": "any",
+		"sagas:read": "any",
 	},
 	"auditor": {
 		"orders:read": "any",
 		"orders:read-history": "any",
+		"sagas:read": "any",
 	},
 	# The superuser: every permission, including those of actions not mapped yet.
 	"admin": {"*": "any"},

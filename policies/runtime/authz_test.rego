@@ -207,3 +207,25 @@ test_only_the_temporal_suffix_maps_to_read_history if {
 	e := authz.decision with input as {"subject": auditor, "action": "query:Orders.temporal"}
 	e.permission == "query:Orders.temporal"
 }
+
+saga_of(owner) := {"type": "saga", "id": "fulfilment-order-1", "ownerId": owner}
+
+test_customer_may_read_the_saga_of_own_order if {
+	d := authz.decision with input as {"subject": customer, "action": "query:sagas.get", "resource": saga_of("alice")}
+	d.allow
+	d.permission == "sagas:read"
+}
+
+test_customer_may_not_read_the_saga_of_another_customer if {
+	d := authz.decision with input as {"subject": customer, "action": "query:sagas.get", "resource": saga_of("bob")}
+	not d.allow
+	d.reason == "sagas:read is granted on the subject's own sagas only"
+}
+
+test_support_and_auditor_may_read_any_saga if {
+	every subject in [support, auditor] {
+		d := authz.decision with input as {"subject": subject, "action": "query:sagas.get", "resource": saga_of("bob")}
+		d.allow
+		d.scope == "any"
+	}
+}

@@ -1,6 +1,7 @@
 import type { JsonSchema, OpenApiPaths } from './OpenApiDocument';
 import { AUTHENTICATED, PUBLIC } from './operationSecurity';
 import { problemResponses } from './problemResponses';
+import { SAGA_STATUS_PATHS } from '../sagaRouteOperation';
 
 /** Who may read `/openapi.json` and `/docs`; see `ApiOptions.apiDocs`. */
 export type ApiDocsAccess = 'public' | 'authenticated' | 'off';
@@ -79,6 +80,7 @@ export function fixedPaths(description: FixedRoutesDescription): OpenApiPaths {
         security: AUTHENTICATED,
       },
     },
+    ...SAGA_STATUS_PATHS,
     '/health': {
       get: {
         operationId: 'health',

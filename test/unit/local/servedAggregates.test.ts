@@ -50,6 +50,6 @@ describe('the aggregate types the system API serves', () => {
     const unknown = await get(app, `/api/queries/temporal/widgets/w-1?asOf=${AS_OF}`);
     // then the new type is served, the undeclared one is not
     expect(tally).toEqual({ status: 200, body: expect.objectContaining({ aggregateId: 'tally-1', version: 2, complete: true, state: { count: 2, skus: ['sku-a'] } }) });
-    expect(unknown).toEqual({ status: 404, body: expect.objectContaining({ code: 'NOT_FOUND', field: 'aggregateType', detail: expect.stringContaining('known: orders, tallies') }) });
+    expect(unknown).toEqual({ status: 404, body: expect.objectContaining({ code: 'NOT_FOUND', field: 'aggregateType', detail: expect.stringContaining('known: orders, payments, shipments, stocks, tallies') }) });
   });
 });
