@@ -31,6 +31,8 @@ export function sharedEnvironment(settings: EnvironmentSettings): Record<string,
     NEXUS_DEAD_LETTERS_TABLE: { Ref: TABLES.deadLetters },
     NEXUS_LEASES_TABLE: { Ref: TABLES.leases },
     NEXUS_SNAPSHOTS_TABLE: { Ref: TABLES.snapshots },
+    NEXUS_CONNECTIONS_TABLE: { Ref: TABLES.connections },
+    NEXUS_NOTIFICATION_LOG_TABLE: { Ref: TABLES.notificationLog },
     NEXUS_CORE_STREAM: { Ref: CORE_STREAM_LOGICAL_ID },
     // A Glue registry's Ref is its ARN; the handlers want its name.
     NEXUS_GLUE_REGISTRY: names.glueRegistry,

@@ -7,10 +7,12 @@
  */
 import { LEASES_TABLE } from '../../adapters/aws/leasesTable';
 import { CHECKPOINT_TABLE } from '../../adapters/aws/tables/checkpointTable';
+import { CONNECTIONS_TABLE } from '../../adapters/aws/tables/connectionsTable';
 import { DEAD_LETTER_TABLE } from '../../adapters/aws/tables/deadLetterTable';
 import type { DynamoDbTableDefinition } from '../../adapters/aws/tables/DynamoDbTableDefinition';
 import { EVENTS_TABLE } from '../../adapters/aws/tables/eventsTable';
 import { IDEMPOTENCY_TABLE } from '../../adapters/aws/tables/idempotencyTable';
+import { NOTIFICATION_LOG_TABLE } from '../../adapters/aws/tables/notificationLogTable';
 import { RATE_LIMIT_TABLE } from '../../adapters/aws/tables/rateLimitTable';
 import { READ_MODEL_VERSIONS_TABLE } from '../../adapters/aws/tables/readModelVersionsTable';
 import { SNAPSHOTS_TABLE } from '../../adapters/aws/tables/snapshotsTable';
@@ -38,6 +40,8 @@ export const TABLE_LOGICAL_IDS = {
   leases: 'LeasesTable',
   snapshots: 'SnapshotsTable',
   readModelVersions: 'ReadModelVersionsTable',
+  connections: 'ConnectionsTable',
+  notificationLog: 'NotificationLogTable',
 } as const;
 
 /** Every table of a stage, by logical id. */
@@ -62,6 +66,9 @@ export function stackTables(stage: string): StackTable[] {
     table(ids.snapshots, names.snapshotsTable, SNAPSHOTS_TABLE),
     // Written by `nexus projections rebuild` with the operator's credentials; no function reads it.
     table(ids.readModelVersions, names.readModelVersionsTable, READ_MODEL_VERSIONS_TABLE),
+    // Live notifications: connections live at most 2 hours, the log a day; both expire by TTL.
+    table(ids.connections, names.connectionsTable, CONNECTIONS_TABLE),
+    table(ids.notificationLog, names.notificationLogTable, NOTIFICATION_LOG_TABLE),
   ];
 }
 
