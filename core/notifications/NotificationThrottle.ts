@@ -43,7 +43,8 @@ export const NOTIFICATION_THROTTLE_DEFAULTS = {
 /** One change offered for a subscription, with its log position on backends with a log. */
 export interface OfferedChange {
   subscriptionId: string;
-  change: DocumentChanged;
+  /** A change; without `eventId` on a catch-up from the read model (which keeps versions only). */
+  change: Omit<DocumentChanged, 'eventId'> & { eventId?: string };
   position?: number;
 }
 

@@ -31,6 +31,7 @@ import type { DeadLetterStore } from '../../core/deadletter/DeadLetterStore';
 import type { EventCodec } from '../../core/schema/EventCodec';
 import type { LoggedEventStore } from '../../core/events/EventLog';
 import type { ReadModelStore } from '../../core/readmodel/ReadModelStore';
+import type { NotificationLog } from '../../core/notifications/NotificationLog';
 import { createJsonLogger } from '../../core/logging/Logger';
 import type { Logger, LogLevel } from '../../core/logging/Logger';
 import { aggregates, orderUpcasters } from '../../domain';
@@ -109,6 +110,8 @@ export interface EmbeddedSystem {
   /** The embedded store is also the global log (readAll, headPosition, onAppend). */
   eventStore: LoggedEventStore;
   readModels: ReadModelStore;
+  /** What `notify` steps publish (pipelines.db), tailed by the WebSocket server at /ws. */
+  notifications: NotificationLog;
   deadLetters: DeadLetterStore;
   commands: CommandService;
   upcasters: UpcasterRegistry;
@@ -204,6 +207,7 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
     codec,
     eventStore,
     readModels: wiring.readModels,
+    notifications: wiring.notifications,
     deadLetters: wiring.deadLetters,
     commands,
     upcasters,

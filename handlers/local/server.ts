@@ -5,6 +5,7 @@
  * cause and what to change, and a non-zero exit code (1, or 2 for a refused setting).
  */
 import { lookup } from 'node:dns/promises';
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { readAuthConfig } from '../../core/auth/authConfig';
 import { answerStandardOptions } from '../cli/standardOptions';
@@ -20,6 +21,7 @@ import { describeStartupFailure } from './startupFailure';
 import { prepareDataDirectory } from './dataDirectory';
 import { readOrCreateContinuationKeyFile } from './temporalContinuationKey';
 import { StoreWriteProbe } from './StoreWriteProbe';
+import { readNotificationConfig, startNotifications } from './notificationServer';
 import type { ListenTarget } from './startupFailure';
 
 /** How long a failed start waits for the databases and the pipeline worker to close. */
@@ -32,6 +34,7 @@ async function main(): Promise<void> {
   if (answerStandardOptions(argv, `${LOCAL_SERVER_USAGE}\n\n${AWS_BACKEND_USAGE}`)) return;
   const { aws, rest } = takeAwsFlags(argv);
   const config = readLocalServerConfig(rest, process.env);
+  const notificationConfig = readNotificationConfig(process.env);
   const awsConfig = config.backend === 'aws' ? readAwsBackendConfig(aws, process.env) : undefined;
   const [stray] = aws.keys();
   if (awsConfig === undefined && stray !== undefined) throw new ConfigError(`--${stray} applies to --backend aws only (or NEXUS_BACKEND=aws)`);
@@ -75,12 +78,15 @@ async function main(): Promise<void> {
   applyHttpServerLimits(server, { headersTimeoutMs: config.bodyTimeoutMs, requestTimeoutMs: 3 * config.bodyTimeoutMs }, system.logger);
   // Listening fails after the data is open (port taken, address not here): close it, then stop.
   server.once('error', (error) => void failAfterOpen(error, system));
+  // Live notifications: WebSocket at /ws on the same port (handlers/local/notificationWebSocket.ts).
+  const notifications = await startNotifications(server as Server, system, auth, notificationConfig);
 
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     system.logger.info('shutting down', { signal });
+    notifications.close();
     server.close();
     void system.close().then(() => process.exit(0));
   };
