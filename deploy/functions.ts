@@ -3,7 +3,8 @@
  * `source` picks its event source (`events`: the events table's DynamoDB stream; a stream name:
  * the Kinesis stream; `subscriberQueue(...)`: its SQS queue) and whose `lambda` settings become
  * the mapping's; plus the fixed functions (the HTTP API, the dead-letter redrive, the scheduled
- * dead-letter gauge, and the schema registration behind the NexusSchemas custom resource).
+ * dead-letter gauge, the schema registration behind the NexusSchemas custom resource, and the
+ * scheduled snapshot sweep).
  * Adding a pipeline to pipelines/index.ts adds its function; serverless.yml is not touched.
  */
 import type { PipelineDefinition } from '../core/pipeline/PipelineDefinition';
@@ -42,6 +43,7 @@ export function deployedFunctions(declarations: FunctionDeclarations): DeployedF
     ['redrive', 'redrive', 'redrive'],
     ['deadLetterGauge', 'deadLetterGauge', 'deadLetterGauge'],
     ['schemas', 'schemas', 'registerSchemas'],
+    ['snapshotSweep', 'snapshotSweep', 'snapshotSweep'],
   ];
   const functions: DeployedFunction[] = fixed.map(([key, kind, file]) => ({ key, kind, handler: `${HANDLERS}/${file}.handler`, ...functionLogicalIds(key) }));
   const keys = new Set(functions.map((fn) => fn.key));

@@ -24,6 +24,12 @@ export type ServerlessFunction = Record<string, unknown>;
 /** The scheduled gauge's period: alarms on parked records evaluate per minute. */
 const GAUGE_SCHEDULE = 'rate(1 minute)';
 
+/**
+ * The snapshot sweep's period: each run looks 3 hours back (SNAPSHOT_SWEEP_DEFAULTS.lookbackSeconds),
+ * so two failed runs in a row still leave nothing unswept.
+ */
+export const SNAPSHOT_SWEEP_SCHEDULE = 'rate(1 hour)';
+
 /** Settings of single functions. */
 export interface FunctionSettings {
   /** The API function's own environment (token verification, the continuation key). @defaultValue {} */
@@ -49,6 +55,8 @@ function serverlessFunction(fn: DeployedFunction, ids: EventSourceIds, settings:
       return { ...base, description: 'Publishes the parked-record count per pipeline', memorySize: 256, timeout: 60, events: [{ schedule: GAUGE_SCHEDULE }] };
     case 'schemas':
       return { ...base, description: 'Registers schemas/ in the Glue registry on deploy (custom resource NexusSchemas)', memorySize: 512, timeout: 300 };
+    case 'snapshotSweep':
+      return { ...base, description: 'Snapshots aggregates changed a day ago without a current snapshot (hourly)', memorySize: 512, timeout: 300, events: [{ schedule: SNAPSHOT_SWEEP_SCHEDULE }] };
     case 'pipeline': {
       const pipeline = required(fn.pipeline, fn.key);
       return {

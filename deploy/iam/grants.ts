@@ -48,6 +48,16 @@ export function eventStoreGrants(): Statement[] {
   ];
 }
 
+/** Event reads only, as the snapshot sweep makes them: `readStream` (Query on the table) and `readByTimeRange` (Query on the TimestampIndex). */
+export function eventReadGrants(): Statement[] {
+  return [allow('EventsRead', ['dynamodb:Query'], [tableArn(TABLES.events)]), allow('EventsTimeRange', ['dynamodb:Query'], [indexArn(TABLES.events, TIMESTAMP_INDEX)])];
+}
+
+/** DynamoDbSnapshotStore: `latest` (GetItem) and `put` (a conditional PutItem). Never Update or Delete: the table's TTL deletes. */
+export function snapshotsGrant(): Statement {
+  return allow('Snapshots', ['dynamodb:GetItem', 'dynamodb:PutItem'], [tableArn(TABLES.snapshots)]);
+}
+
 /** DynamoDbIdempotencyStore: GetItem (claim), PutItem (claim), UpdateItem (complete, also inside the append's transaction), DeleteItem (release). */
 export function idempotencyGrant(): Statement {
   return allow('IdempotencyKeys', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn(TABLES.idempotency)]);

@@ -13,6 +13,7 @@ import { usesEnhancedFanOut } from '../resources/stream';
 import {
   coreStreamReadGrants,
   deadLetterReadGrants,
+  eventReadGrants,
   eventsStreamGrant,
   eventStoreGrants,
   failureQueueGrant,
@@ -27,6 +28,7 @@ import {
   redriveDeadLetterGrants,
   schemaReadGrant,
   schemaRegistrationGrant,
+  snapshotsGrant,
   topicsGrant,
   tracingGrant,
 } from './grants';
@@ -66,7 +68,7 @@ export function statementsOf(fn: DeployedFunction, settings: RoleSettings): Stat
   const common = [logsGrant(fn), tracingGrant()];
   switch (fn.kind) {
     case 'api':
-      return [...common, ...eventStoreGrants(), idempotencyGrant(), rateLimitGrant(), readModelsGrant(stage), schemaReadGrant(stage)];
+      return [...common, ...eventStoreGrants(), idempotencyGrant(), rateLimitGrant(), readModelsGrant(stage), schemaReadGrant(stage), snapshotsGrant()];
     case 'pipeline':
       return [...common, ...sourceGrants(fn), ...parkingGrants(), schemaReadGrant(stage), ...portGrants(fn.pipeline?.uses ?? [], settings), ...(hasFailureQueue(fn) ? [failureQueueGrant(fn)] : [])];
     case 'redrive': {
@@ -84,6 +86,9 @@ export function statementsOf(fn: DeployedFunction, settings: RoleSettings): Stat
       return [...common, ...deadLetterReadGrants()];
     case 'schemas':
       return [...common, schemaRegistrationGrant(stage)];
+    case 'snapshotSweep':
+      // Reads events (the TimestampIndex for the window, the table to fold each aggregate), decodes them, writes snapshots.
+      return [...common, ...eventReadGrants(), schemaReadGrant(stage), snapshotsGrant()];
   }
 }
 

@@ -39,6 +39,8 @@ import type { AwsBackendConfig } from './awsConfig';
 import { openAwsMessaging } from './awsMessaging';
 import { wireAwsPipelines } from './awsPipelines';
 import { awsPreflight } from './awsPreflight';
+import { awsSnapshots } from './awsSnapshots';
+import type { AwsSnapshots } from './awsSnapshots';
 
 /** Options of {@link openAwsSystem}. */
 export interface AwsSystemOptions {
@@ -129,6 +131,7 @@ export async function openAwsSystem(options: AwsSystemOptions): Promise<AwsSyste
         if (closed) return;
         closed = true;
         await Promise.all(wiring.runners.map((runner) => runner.stop()));
+        await parts.snapshots.scheduler.close();
         await clients.destroy();
       },
     };
@@ -153,6 +156,8 @@ export interface AwsSystemPartsDependencies {
 export type AwsSystemParts = Pick<AwsSystem, 'codec' | 'upcasters' | 'eventStore' | 'idempotency' | 'rateLimits' | 'deadLetters' | 'readModels' | 'commands'> & {
   /** The Glue registry behind the codec (the server feeds it from schemas/ before use). */
   registry: GlueSchemaRegistry;
+  /** Snapshots (the snapshots table): the command service's store and scheduler, and the writer the sweep function uses. */
+  snapshots: AwsSnapshots;
 };
 
 /**
@@ -176,6 +181,7 @@ export function createAwsSystemParts(deps: AwsSystemPartsDependencies): AwsSyste
   // The API queries the order list before order-list may have seen a record: declare its
   // fields now, so the index's mapping holds them whichever comes first.
   readModels.collection(collectionOf(orderListReadModel), collectionOptionsOf(orderListReadModel));
-  const commands = new CommandService({ eventStore, codec, upcasters, aggregates, logger });
-  return { registry, codec, upcasters, eventStore, idempotency, rateLimits, deadLetters, readModels, commands };
+  const snapshots = awsSnapshots({ clients, config, eventStore, codec, upcasters, aggregates, logger });
+  const commands = new CommandService({ eventStore, codec, upcasters, aggregates, logger, snapshots: snapshots.forCommands });
+  return { registry, codec, upcasters, eventStore, idempotency, rateLimits, deadLetters, readModels, commands, snapshots };
 }

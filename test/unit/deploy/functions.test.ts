@@ -31,6 +31,7 @@ describe('deployedFunctions', () => {
       ['redrive', 'redrive', 'handlers/aws/lambda/redrive.handler'],
       ['deadLetterGauge', 'deadLetterGauge', 'handlers/aws/lambda/deadLetterGauge.handler'],
       ['schemas', 'schemas', 'handlers/aws/lambda/registerSchemas.handler'],
+      ['snapshotSweep', 'snapshotSweep', 'handlers/aws/lambda/snapshotSweep.handler'],
       ['routerPipeline', 'pipeline', 'handlers/aws/lambda/pipeline.handler'],
       ['orderListPipeline', 'pipeline', 'handlers/aws/lambda/pipeline.handler'],
       ['orderNoticesPipeline', 'pipeline', 'handlers/aws/lambda/pipeline.handler'],
@@ -54,7 +55,7 @@ describe('deployedFunctions', () => {
     const tuned = pipeline({ name: 'tuned', source: 'core', lambda: { batchSize: 500, parallelizationFactor: 4, maximumRecordAgeSeconds: 3600, enhancedFanOut: true } });
     const queued = pipeline({ name: 'queued', source: subscriberQueue('order-notices') });
     // when
-    const [tunedFn, queuedFn] = deployedFunctions({ pipelines: [tuned, queued], topics }).slice(4);
+    const [tunedFn, queuedFn] = deployedFunctions({ pipelines: [tuned, queued], topics }).filter((fn) => fn.kind === 'pipeline');
     // then
     expect(tunedFn?.pipeline?.lambda).toEqual({
       batchSize: 500,
@@ -171,6 +172,11 @@ describe('serverlessFunctions', () => {
     expect(functions['api']?.['events']).toEqual([{ httpApi: '*' }]);
     expect(functions['deadLetterGauge']?.['events']).toEqual([{ schedule: 'rate(1 minute)' }]);
     expect(functions['redrive']).not.toHaveProperty('events');
+  });
+
+  it('runs the snapshot sweep hourly on an EventBridge schedule', () => {
+    // then
+    expect(functions['snapshotSweep']).toMatchObject({ handler: 'handlers/aws/lambda/snapshotSweep.handler', role: 'SnapshotSweepRole', events: [{ schedule: 'rate(1 hour)' }] });
   });
 });
 

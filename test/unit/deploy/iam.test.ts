@@ -11,7 +11,7 @@ const MUTATIONS = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Batch
 const router = pipelineFunction('router', { type: 'events' }, { uses: ['publisher', 'topics'] });
 const orderList = pipelineFunction('order-list', { type: 'stream', stream: 'core' }, { lambda: { enhancedFanOut: true } });
 const orderNotices = pipelineFunction('order-notices', { type: 'queue', queue: 'order-notices' });
-const FUNCTIONS = [fixedFn('api', 'api'), fixedFn('redrive', 'redrive'), fixedFn('deadLetterGauge', 'deadLetterGauge'), fixedFn('schemas', 'schemas'), router, orderList, orderNotices];
+const FUNCTIONS = [fixedFn('api', 'api'), fixedFn('redrive', 'redrive'), fixedFn('deadLetterGauge', 'deadLetterGauge'), fixedFn('schemas', 'schemas'), fixedFn('snapshotSweep', 'snapshotSweep'), router, orderList, orderNotices];
 const SETTINGS: RoleSettings = { stage: 'test', functions: FUNCTIONS, topics: TOPICS };
 
 const GLUE = [
@@ -47,7 +47,7 @@ describe('the role of each function', () => {
     });
   });
 
-  it('grants the API the event store (reads, conditional puts, condition checks), idempotency keys, rate limits, read models and schema reads', () => {
+  it('grants the API the event store (reads, conditional puts, condition checks), idempotency keys, rate limits, read models, schema reads and snapshots (get, conditional put)', () => {
     // given
     const api = FUNCTIONS[0] as DeployedFunction;
     // when
@@ -61,6 +61,22 @@ describe('the role of each function', () => {
       RateLimits: [['dynamodb:UpdateItem'], [{ 'Fn::GetAtt': ['RateLimitsTable', 'Arn'] }]],
       ReadModels: [ES, DOMAIN],
       SchemaRead: [['glue:GetSchemaVersion'], ['*']],
+      Snapshots: [['dynamodb:GetItem', 'dynamodb:PutItem'], [{ 'Fn::GetAtt': ['SnapshotsTable', 'Arn'] }]],
+    });
+  });
+
+  it('grants the snapshot sweep event queries (the table and its TimestampIndex), schema reads and the snapshots table only', () => {
+    // given
+    const sweep = FUNCTIONS[4] as DeployedFunction;
+    // when
+    const grants = grantsOf(sweep);
+    // then
+    expect(grants).toEqual({
+      ...common(sweep),
+      EventsRead: [['dynamodb:Query'], [{ 'Fn::GetAtt': ['EventsTable', 'Arn'] }]],
+      EventsTimeRange: [['dynamodb:Query'], [{ 'Fn::Sub': '${EventsTable.Arn}/index/TimestampIndex' }]],
+      SchemaRead: [['glue:GetSchemaVersion'], ['*']],
+      Snapshots: [['dynamodb:GetItem', 'dynamodb:PutItem'], [{ 'Fn::GetAtt': ['SnapshotsTable', 'Arn'] }]],
     });
   });
 

@@ -158,6 +158,15 @@ describe('the packaged CloudFormation template', () => {
     expect(resourcesOfType(template, 'AWS::CloudWatch::Dashboard')).toHaveLength(1);
   });
 
+  it('runs the snapshot sweep hourly on an EventBridge schedule, and expires snapshots by the TTL of their table', () => {
+    // when
+    const rules = resourcesOfType(template, 'AWS::Events::Rule').map(([, rule]) => rule.Properties ?? {});
+    const sweepRules = rules.filter((rule) => JSON.stringify(rule['Targets']).includes('"SnapshotSweepLambdaFunction"'));
+    // then
+    expect(sweepRules).toEqual([expect.objectContaining({ ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' })]);
+    expect(template.Resources['SnapshotsTable']?.Properties?.['TimeToLiveSpecification']).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+  });
+
   it('keeps logs 30 days', () => {
     for (const [, group] of resourcesOfType(template, 'AWS::Logs::LogGroup')) expect(group.Properties?.['RetentionInDays']).toBe(30);
   });
