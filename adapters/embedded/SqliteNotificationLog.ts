@@ -41,8 +41,9 @@ interface NotificationRow {
  * their batch's shared transaction (SqliteUnitOfWork), so a change is logged exactly when the
  * read-model write it reports commits; the WebSocket server reads it through its own connection.
  *
- * Pruning, every `pruneEveryEntries` published entries: older than `maxAgeMs`, or beyond the
- * newest `maxEntries`. `prunedThrough` remembers the last pruned position (meta table), and
+ * Pruning, every `pruneEveryEntries` published entries: beyond the newest `maxEntries`, and older
+ * than `maxAgeMs` among the oldest `2 * pruneEveryEntries` (so pruning by age keeps pace with
+ * publishing without scanning the whole log). `prunedThrough` remembers the last pruned position (meta table), and
  * positions are AUTOINCREMENT, never reused once pruned.
  *
  * Errors: `NOTIFICATION_LOG_UNAVAILABLE` (with the SQLite error as cause).
@@ -83,11 +84,15 @@ export class SqliteNotificationLog implements NotificationLog, SyncNotificationP
     // The sequence, not MAX(position): the head stays where it was once everything is pruned.
     this.selectHead = db.prepare("SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'notifications') AS seq");
     this.selectPruned = db.prepare('SELECT pruned_through FROM notifications_meta WHERE id = 1');
-    const lastOld = db.prepare<[number], { position: number | null }>('SELECT MAX(position) AS position FROM notifications WHERE logged_at < ?');
+    // Only the oldest entries are looked at (entries are logged in time order): no index on
+    // logged_at for every insert to maintain, and no scan of the whole log per prune.
+    const lastOld = db.prepare<[number, number], { position: number | null }>(
+      'SELECT MAX(position) AS position FROM (SELECT position, logged_at FROM notifications ORDER BY position LIMIT ?) WHERE logged_at < ?',
+    );
     const deleteThrough = db.prepare<[number]>('DELETE FROM notifications WHERE position <= ?');
     const setPruned = db.prepare<[number]>('UPDATE notifications_meta SET pruned_through = MAX(pruned_through, ?) WHERE id = 1');
     this.pruneAll = db.transaction((at: number) => {
-      const byAge = lastOld.get(at - this.options.maxAgeMs)?.position ?? 0;
+      const byAge = lastOld.get(2 * this.options.pruneEveryEntries, at - this.options.maxAgeMs)?.position ?? 0;
       const bySize = (this.selectHead.get()?.seq ?? 0) - this.options.maxEntries;
       const through = Math.max(byAge, bySize);
       if (through <= 0) return;
