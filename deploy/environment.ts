@@ -13,6 +13,7 @@ import { METRICS_NAMESPACE } from '../handlers/aws/lambda/metricNames';
 import { SEARCH_DOMAIN_LOGICAL_ID } from './resources/searchDomain';
 import { CORE_STREAM_LOGICAL_ID } from './resources/stream';
 import { TABLE_LOGICAL_IDS as TABLES } from './resources/tables';
+import { webSocketManagementEndpoint } from './resources/webSocketApi';
 
 /** What the environment depends on. */
 export interface EnvironmentSettings {
@@ -62,14 +63,28 @@ export interface TokenSettings {
  * NEXUS_TEMPORAL_CONTINUATION_KEY resolved from the stack's TemporalContinuationKey secret.
  */
 export function apiEnvironment(tokens: TokenSettings): Record<string, CfnValue> {
+  return { ...tokenEnvironment(tokens), [TEMPORAL_CONTINUATION_KEY_VARIABLE]: continuationKeyReference() };
+}
+
+/**
+ * The WebSocket function's own variables: the API's token verification settings (a connection
+ * is authenticated like a request) and the management URL of its API.
+ */
+export function webSocketEnvironment(tokens: TokenSettings, stage: string): Record<string, CfnValue> {
+  return { ...tokenEnvironment(tokens), ...notificationsEnvironment(stage) };
+}
+
+/** What a function whose pipeline notifies needs: NEXUS_WEBSOCKET_ENDPOINT, the stage's connection management URL. */
+export function notificationsEnvironment(stage: string): Record<string, CfnValue> {
+  return { NEXUS_WEBSOCKET_ENDPOINT: webSocketManagementEndpoint(stage) };
+}
+
+function tokenEnvironment(tokens: TokenSettings): Record<string, CfnValue> {
   const entries: [string, string | undefined][] = [
     ['NEXUS_JWKS_URL', tokens.jwksUrl],
     ['NEXUS_JWT_ISSUER', tokens.jwtIssuer],
     ['NEXUS_JWT_AUDIENCE', tokens.jwtAudience],
     ['NEXUS_JWT_ROLES_CLAIM', tokens.jwtRolesClaim],
   ];
-  return {
-    ...Object.fromEntries(entries.filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')),
-    [TEMPORAL_CONTINUATION_KEY_VARIABLE]: continuationKeyReference(),
-  };
+  return Object.fromEntries(entries.filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
 }

@@ -4,7 +4,7 @@
  * the Kinesis stream; `subscriberQueue(...)`: its SQS queue) and whose `lambda` settings become
  * the mapping's; plus the fixed functions (the HTTP API, the dead-letter redrive, the scheduled
  * dead-letter gauge, the schema registration behind the NexusSchemas custom resource, and the
- * scheduled snapshot sweep).
+ * scheduled snapshot sweep, and the WebSocket API's function of live notifications).
  * Adding a pipeline to pipelines/index.ts adds its function; serverless.yml is not touched.
  */
 import type { PipelineDefinition } from '../core/pipeline/PipelineDefinition';
@@ -44,6 +44,7 @@ export function deployedFunctions(declarations: FunctionDeclarations): DeployedF
     ['deadLetterGauge', 'deadLetterGauge', 'deadLetterGauge'],
     ['schemas', 'schemas', 'registerSchemas'],
     ['snapshotSweep', 'snapshotSweep', 'snapshotSweep'],
+    ['webSocket', 'webSocket', 'webSocket'],
   ];
   const functions: DeployedFunction[] = fixed.map(([key, kind, file]) => ({ key, kind, handler: `${HANDLERS}/${file}.handler`, ...functionLogicalIds(key) }));
   const keys = new Set(functions.map((fn) => fn.key));

@@ -34,6 +34,10 @@ export const SNAPSHOT_SWEEP_SCHEDULE = 'rate(1 hour)';
 export interface FunctionSettings {
   /** The API function's own environment (token verification, the continuation key). @defaultValue {} */
   apiEnvironment?: Readonly<Record<string, unknown>>;
+  /** The WebSocket function's own environment (token verification, its management URL). @defaultValue {} */
+  webSocketEnvironment?: Readonly<Record<string, unknown>>;
+  /** What functions running a pipeline that uses `notifications` (and the redrive) add: the management URL. @defaultValue {} */
+  notificationsEnvironment?: Readonly<Record<string, unknown>>;
 }
 
 /** The `functions:` object, keyed by function key. */
@@ -49,12 +53,18 @@ function serverlessFunction(fn: DeployedFunction, ids: EventSourceIds, settings:
       // 29 s: API Gateway's integration timeout.
       return { ...base, description: 'Nexus HTTP API (commands and queries)', memorySize: 1024, timeout: 29, ...(Object.keys(environment).length > 0 ? { environment } : {}), events: [{ httpApi: '*' }] };
     }
-    case 'redrive':
-      return { ...base, description: 'Redrives, skips or lists parked records (invoked directly)', memorySize: 512, timeout: 300 };
+    case 'redrive': {
+      // Redriven records run through their pipeline: one that notifies needs the management URL.
+      const environment = settings.notificationsEnvironment ?? {};
+      return { ...base, description: 'Redrives, skips or lists parked records (invoked directly)', memorySize: 512, timeout: 300, ...(Object.keys(environment).length > 0 ? { environment } : {}) };
+    }
     case 'deadLetterGauge':
       return { ...base, description: 'Publishes the parked-record count per pipeline', memorySize: 256, timeout: 60, events: [{ schedule: GAUGE_SCHEDULE }] };
     case 'schemas':
       return { ...base, description: 'Registers schemas/ in the Glue registry on deploy (custom resource NexusSchemas)', memorySize: 512, timeout: 300 };
+    case 'webSocket':
+      // 29 s: API Gateway's integration timeout. No events: deploy/resources/webSocketApi.ts builds the API.
+      return { ...base, description: 'Nexus live notifications (WebSocket $connect, $disconnect, $default)', memorySize: 512, timeout: 29, environment: { ...settings.webSocketEnvironment } };
     case 'snapshotSweep':
       return { ...base, description: 'Snapshots aggregates changed a day ago without a current snapshot (hourly)', memorySize: 512, timeout: 300, events: [{ schedule: SNAPSHOT_SWEEP_SCHEDULE }] };
     case 'pipeline': {
@@ -64,7 +74,7 @@ function serverlessFunction(fn: DeployedFunction, ids: EventSourceIds, settings:
         description: `Nexus pipeline ${pipeline.name}`,
         memorySize: pipeline.lambda.memorySize,
         timeout: pipeline.lambda.timeoutSeconds,
-        environment: { NEXUS_PIPELINE: pipeline.name },
+        environment: { NEXUS_PIPELINE: pipeline.name, ...(pipeline.uses.includes('notifications') ? settings.notificationsEnvironment : {}) },
         events: [eventSource(fn, pipeline, ids)],
       };
     }

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { pipelines, topics } from '../pipelines';
 import type { DeployedFunction } from './DeployedFunction';
-import { apiEnvironment, sharedEnvironment } from './environment';
+import { apiEnvironment, notificationsEnvironment, sharedEnvironment, webSocketEnvironment } from './environment';
 import type { TokenSettings } from './environment';
 import { deployedFunctions } from './functions';
 import { rolesOf } from './iam/roleOf';
@@ -19,6 +19,7 @@ import { schemaRegistryResources, SCHEMA_REGISTRY_IDS } from './resources/schema
 import type { SearchDomainSettings } from './resources/searchDomain';
 import { SEARCH_DOMAIN_LOGICAL_ID } from './resources/searchDomain';
 import { streamConsumerLogicalId, streamLogicalId } from './resources/stream';
+import { webSocketApiResources, webSocketClientUrl, webSocketManagementEndpoint } from './resources/webSocketApi';
 import { serverlessFunctions } from './serverlessFunctions';
 import type { EventSourceIds, ServerlessFunction } from './serverlessFunctions';
 
@@ -44,7 +45,13 @@ const ids: EventSourceIds = { queueLogicalId, streamLogicalId, failureQueueLogic
 
 /** serverless.yml `functions:`. */
 export function functionsSection(settings: DeploySettings): Record<string, ServerlessFunction> {
-  return serverlessFunctions(functionsOfDeclarations(), ids, { apiEnvironment: apiEnvironment(settings) });
+  const functions = functionsOfDeclarations();
+  const notifies = functions.some((fn) => fn.pipeline?.uses.includes('notifications'));
+  return serverlessFunctions(functions, ids, {
+    apiEnvironment: apiEnvironment(settings),
+    webSocketEnvironment: webSocketEnvironment(settings, settings.stage),
+    ...(notifies ? { notificationsEnvironment: notificationsEnvironment(settings.stage) } : {}),
+  });
 }
 
 /** serverless.yml `resources:` (Resources, Outputs, and extensions of the framework's own resources). */
@@ -55,6 +62,7 @@ export function resourcesSection(settings: DeploySettings): Record<string, unkno
     Resources: {
       ...resourcesOf(functions, { stage, topics, ...(settings.searchDomain ? { searchDomain: settings.searchDomain } : {}) }),
       ...schemaRegistryResources({ stage, schemasDir: SCHEMAS_DIR }),
+      ...webSocketApiResources(stage, functions),
       ...rolesOf({ stage, functions, topics }),
       ...alarmsOf(functions, { stage, topics, ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}) }),
       ...dashboardOf(functions, { stage, topics }),
@@ -65,6 +73,8 @@ export function resourcesSection(settings: DeploySettings): Record<string, unkno
         Value: { 'Fn::Sub': `https://\${AWS::Region}.console.aws.amazon.com/cloudwatch/home#dashboards:name=nexus-${stage}` },
       },
       SearchDomainEndpoint: { Description: 'The OpenSearch domain of the read models', Value: { 'Fn::GetAtt': [SEARCH_DOMAIN_LOGICAL_ID, 'DomainEndpoint'] } },
+      WebSocketUrl: { Description: 'Live notifications: connect here with a bearer token (wscat -c <url> -H "Authorization: Bearer <jwt>")', Value: webSocketClientUrl(stage) },
+      WebSocketManagementUrl: { Description: 'The connection management URL of the WebSocket API (NEXUS_WEBSOCKET_ENDPOINT)', Value: webSocketManagementEndpoint(stage) },
     },
     extensions: schemasFirst(functions),
   };

@@ -4,6 +4,7 @@
  * TransactWriteItems has no action of its own: DynamoDB authorizes each item's Put, Update,
  * Delete or ConditionCheck.
  */
+import { SUBSCRIBERS_BY_TOPIC } from '../../adapters/aws/tables/connectionsTable';
 import { DEAD_LETTERS_BY_PIPELINE, DEAD_LETTERS_BY_STATUS } from '../../adapters/aws/tables/deadLetterTable';
 import { TIMESTAMP_INDEX } from '../../adapters/aws/tables/eventsTable';
 import { awsResourceNames } from '../../handlers/aws/awsConfig';
@@ -14,6 +15,7 @@ import { failureQueueLogicalId } from '../resources/messaging';
 import { SEARCH_HTTP_ACTIONS, searchDomainIndicesArn } from '../resources/searchDomain';
 import { CORE_STREAM_LOGICAL_ID, streamConsumerLogicalId } from '../resources/stream';
 import { TABLE_LOGICAL_IDS as TABLES } from '../resources/tables';
+import { webSocketConnectionsArn } from '../resources/webSocketApi';
 
 /** One Allow statement. */
 export type Statement = {
@@ -173,5 +175,42 @@ export function queueRedriveGrants(queueLogicalIds: readonly string[], deadLette
   return [
     allow('DeadLetterQueuesDrain', ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'], deadLetterQueueLogicalIds.map((id) => getAtt(id, 'Arn'))),
     allow('SubscriberQueuesRefill', ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], queueLogicalIds.map((id) => getAtt(id, 'Arn'))),
+  ];
+}
+
+/**
+ * The WebSocket function's connections (DynamoDbConnectionStore): `connect` (PutItem), `connection`
+ * and the send budget (GetItem, UpdateItem), `subscribe` (a transaction of a ConditionCheck and a
+ * Put), `unsubscribe` (DeleteItem), `disconnect` (Query, BatchWriteItem of Deletes).
+ */
+export function webSocketConnectionsGrant(): Statement {
+  return allow(
+    'WebSocketConnections',
+    ['dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    [tableArn(TABLES.connections)],
+  );
+}
+
+/** DynamoDbNotificationLog `since` (Query): a resumed subscription's missed changes. */
+export function notificationLogReadGrant(): Statement {
+  return allow('NotificationLogRead', ['dynamodb:Query'], [tableArn(TABLES.notificationLog)]);
+}
+
+/** PostToConnection on this stage's WebSocket API only (WebSocketConnectionPoster). */
+export function manageConnectionsGrant(stage: string): Statement {
+  return allow('WebSocketPost', ['execute-api:ManageConnections'], [webSocketConnectionsArn(stage)]);
+}
+
+/**
+ * The `notifications` port (WebSocketNotificationPublisher): the log's PutItem, the subscribers'
+ * Query on the ByTopic index, the send budget (GetItem, UpdateItem) and the deletion of a gone
+ * connection (Query, BatchWriteItem), and PostToConnection.
+ */
+export function notificationsGrants(stage: string): Statement[] {
+  return [
+    allow('NotificationLogAppend', ['dynamodb:PutItem'], [tableArn(TABLES.notificationLog)]),
+    allow('NotificationSubscribers', ['dynamodb:Query'], [indexArn(TABLES.connections, SUBSCRIBERS_BY_TOPIC)]),
+    allow('NotificationBudget', ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [tableArn(TABLES.connections)]),
+    manageConnectionsGrant(stage),
   ];
 }

@@ -19,6 +19,9 @@ import {
   failureQueueGrant,
   idempotencyGrant,
   logsGrant,
+  manageConnectionsGrant,
+  notificationLogReadGrant,
+  notificationsGrants,
   parkingGrants,
   publisherGrant,
   queueReadGrant,
@@ -31,6 +34,7 @@ import {
   snapshotsGrant,
   topicsGrant,
   tracingGrant,
+  webSocketConnectionsGrant,
 } from './grants';
 import type { Statement } from './grants';
 
@@ -89,6 +93,9 @@ export function statementsOf(fn: DeployedFunction, settings: RoleSettings): Stat
     case 'snapshotSweep':
       // Reads events (the TimestampIndex for the window, the table to fold each aggregate), decodes them, writes snapshots.
       return [...common, ...eventReadGrants(), schemaReadGrant(stage), snapshotsGrant()];
+    case 'webSocket':
+      // Connections and subscriptions, resumes from the log, owners and catch-ups from the read models, answers to clients.
+      return [...common, webSocketConnectionsGrant(), notificationLogReadGrant(), readModelsGrant(stage), manageConnectionsGrant(stage)];
   }
 }
 
@@ -105,5 +112,6 @@ function portGrants(ports: readonly PipelinePort[], settings: RoleSettings): Sta
   if (ports.includes('readModels')) grants.push(readModelsGrant(settings.stage));
   if (ports.includes('publisher')) grants.push(publisherGrant());
   if (ports.includes('topics') && settings.topics.length > 0) grants.push(topicsGrant(settings.topics.map((topic) => topicLogicalId(topic.name))));
+  if (ports.includes('notifications')) grants.push(...notificationsGrants(settings.stage));
   return grants;
 }

@@ -62,9 +62,9 @@ export function searchDomainIndicesArn(stage: string): { 'Fn::Sub': string } {
   return sub(`${arnPrefix('es')}domain/${searchDomainName(stage)}/*`);
 }
 
-/** Does this function's role reach the read models? The API, and pipelines (and the redrive) using `readModels`. */
+/** Does this function's role reach the read models? The API, the WebSocket function (subscriptions' owners), and pipelines (and the redrive) using `readModels`. */
 export function usesReadModels(fn: DeployedFunction, functions: readonly DeployedFunction[]): boolean {
-  if (fn.kind === 'api') return true;
+  if (fn.kind === 'api' || fn.kind === 'webSocket') return true;
   if (fn.kind === 'pipeline') return fn.pipeline?.uses.includes('readModels') ?? false;
   if (fn.kind === 'redrive') return functions.some((other) => other.pipeline?.uses.includes('readModels'));
   return false;

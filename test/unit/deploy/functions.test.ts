@@ -32,6 +32,7 @@ describe('deployedFunctions', () => {
       ['deadLetterGauge', 'deadLetterGauge', 'handlers/aws/lambda/deadLetterGauge.handler'],
       ['schemas', 'schemas', 'handlers/aws/lambda/registerSchemas.handler'],
       ['snapshotSweep', 'snapshotSweep', 'handlers/aws/lambda/snapshotSweep.handler'],
+      ['webSocket', 'webSocket', 'handlers/aws/lambda/webSocket.handler'],
       ['routerPipeline', 'pipeline', 'handlers/aws/lambda/pipeline.handler'],
       ['orderListPipeline', 'pipeline', 'handlers/aws/lambda/pipeline.handler'],
       ['orderNoticesPipeline', 'pipeline', 'handlers/aws/lambda/pipeline.handler'],
