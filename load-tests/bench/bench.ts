@@ -29,6 +29,8 @@ import { markdownTable } from './report';
 import { measureRetryIsolation } from './retryIsolation';
 import { measureSearchLatency } from './searchLatency';
 import { measureRebuildThroughput } from './rebuildThroughput';
+import { measureSnapshots } from './snapshotLatency';
+import type { SnapshotBenchOptions } from './snapshotLatency';
 import type { RetryIsolationOptions } from './retryIsolation';
 import { answerStandardOptions } from '../../handlers/cli/standardOptions';
 
@@ -58,6 +60,14 @@ const SIZES = {
 };
 
 /**
+ * Snapshots (issue 12): 100 Orders driven to their trigger (100 events each, 10,000 commands: one
+ * trigger -> stored sample per order), and 200 commands per side on an aggregate of 10,000 events
+ * (without snapshots each loads the whole stream: about 20 s of a run).
+ */
+const SNAPSHOTS: SnapshotBenchOptions = { orders: 100, tallEvents: 10_000, tallCommands: 200 };
+const SNAPSHOTS_QUICK: SnapshotBenchOptions = { orders: 10, tallEvents: 10_000, tallCommands: 20 };
+
+/**
  * The knee: PlaceOrder and a bare Hono route, rates x2 from 500 req/s, then 3 bisections
  * (about 6 % resolution). 8 s of warm-up at the start rate: with 2 s, PlaceOrder's first step was
  * still warming up (JIT of the command path and of the pipeline worker: p99 23 ms in the first
@@ -83,7 +93,7 @@ const IDEMPOTENCY_QUICK: IdempotencyCostOptions = { ...IDEMPOTENCY, blockMs: 1_0
 const ISOLATION: RetryIsolationOptions = { ratePerSecond: 1_000, durationMs: 8_000, failingAttempts: 5 };
 const ISOLATION_QUICK: RetryIsolationOptions = { ...ISOLATION, durationMs: 2_000 };
 
-const GROUPS = ['pipeline', 'appends', 'propagation', 'commands', 'knee', 'idempotency', 'isolation', 'lambda', 'search', 'rebuild'] as const;
+const GROUPS = ['pipeline', 'appends', 'propagation', 'commands', 'knee', 'idempotency', 'isolation', 'lambda', 'search', 'rebuild', 'snapshots'] as const;
 
 const USAGE = `usage: npm run bench -- [--runs 3] [--only ${GROUPS.join(',')}] [--quick]
 
@@ -91,7 +101,7 @@ In-process benchmarks of the embedded system: each figure the median of --runs r
 next to a baseline measured in the same run. Prints a markdown table; JSON goes to bench-results/.
   --runs <n>       runs per figure, at least 3 (default 3)
   --only <groups>  comma-separated groups (default: all)
-  --quick          a smoke run of the knee, idempotency, isolation, lambda, search and rebuild groups (figures not comparable)`;
+  --quick          a smoke run of the knee, idempotency, isolation, lambda, search, rebuild and snapshots groups (figures not comparable)`;
 
 async function main(): Promise<void> {
   if (answerStandardOptions(process.argv.slice(2), USAGE)) return;
@@ -250,7 +260,22 @@ async function main(): Promise<void> {
     figures.push({ group: 'rebuild', name: `order-list rebuild (${orders * 3} events)`, unit: 'ev/s', value: spread(value), baselineName: 'incremental projection, same records', baseline: spread(baseline), ratio: ratios(value, baseline), note });
   }
 
-  figures.push({ group: 'snapshots', name: 'snapshot trigger → snapshot stored', unit: 'ms', value: spread([]), note: 'snapshots do not exist yet: not measured' });
+  if (only.has('snapshots')) {
+    const sizes = values.quick ? SNAPSHOTS_QUICK : SNAPSHOTS;
+    log(`snapshots: trigger → stored over ${sizes.orders} orders of 100 events, and ${sizes.tallCommands} commands per side on an aggregate of ${sizes.tallEvents} events${values.quick ? ' (quick)' : ''}`);
+    const results = await repeat(runs, (run) => measureSnapshots(sizes, run % 2 === 1));
+    const quick = values.quick ? '; QUICK run, not comparable' : '';
+    const stored = `${sizes.orders} Order triggers (everyEvents 100) per run while commands go on, SQLite snapshots.db; not stored: ${spread(results.map((r) => r.notStored)).max}${quick}`;
+    figures.push({ group: 'snapshots', name: 'trigger → snapshot stored p50', unit: 'ms', value: spread(results.map((r) => r.triggerToStored.p50Ms)), note: stored });
+    const storedP99 = spread(results.map((r) => r.triggerToStored.p99Ms));
+    figures.push({ group: 'snapshots', name: 'trigger → snapshot stored p99', unit: 'ms', value: storedP99, target: '< 50 ms (plan: < 5 s)', met: storedP99.median < 50, note: stored });
+    const tall = `${sizes.tallCommands} commands per side, in-process CommandService, a counter aggregate of ${sizes.tallEvents} events (snapshot every 100)${quick}`;
+    for (const key of ['p50Ms', 'p99Ms'] as const) {
+      const withSnapshots = results.map((r) => r.withSnapshots[key]);
+      const withoutSnapshots = results.map((r) => r.withoutSnapshots[key]);
+      figures.push({ group: 'snapshots', name: `command ${key.slice(0, 3)} on ${sizes.tallEvents} events, with snapshots`, unit: 'ms', value: spread(withSnapshots), baselineName: 'without snapshots', baseline: spread(withoutSnapshots), ratio: ratios(withSnapshots, withoutSnapshots), note: tall });
+    }
+  }
   figures.push({ group: 'memory', name: 'bench process peak RSS', unit: 'MB', value: spread([process.resourceUsage().maxRSS / 1024]) });
 
   const table = markdownTable(figures);
