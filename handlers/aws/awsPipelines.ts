@@ -46,6 +46,8 @@ export interface AwsPipelineDependencies {
   pipelines: readonly PipelineDefinition[];
   /** SNS topics and SQS queues; absent: the router's topic side and the queue pipelines are off. */
   messaging?: AwsMessaging;
+  /** Live notifications (API Gateway WebSocket); absent: `notify` publishes nothing. */
+  notifications?: NotificationPublisher;
 }
 
 /** What the system does with a runner, whatever its source (shards or a queue). */

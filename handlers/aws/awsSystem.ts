@@ -38,6 +38,7 @@ import type { AwsClients } from './awsClients';
 import type { AwsBackendConfig } from './awsConfig';
 import { openAwsMessaging } from './awsMessaging';
 import { wireAwsPipelines } from './awsPipelines';
+import { awsNotifications } from './awsNotifications';
 import { awsPreflight } from './awsPreflight';
 import { awsSnapshots } from './awsSnapshots';
 import type { AwsSnapshots } from './awsSnapshots';
@@ -102,7 +103,10 @@ export async function openAwsSystem(options: AwsSystemOptions): Promise<AwsSyste
     const pipelines = [...(options.pipelines ?? declaredPipelines)];
     const accountId = config.accountId;
     const messaging = accountId === undefined ? undefined : await openAwsMessaging(clients, { ...config, accountId }, declaredTopics);
-    const wiring = wireAwsPipelines({ clients, config, eventsStreamArn, codec, upcasters, readModels, deadLetters, logger, pipelines, ...(messaging ? { messaging } : {}) });
+    // With --websocket-endpoint, pipelines that notify post to that WebSocket API's connections.
+    const notifications = config.webSocketEndpoint === undefined ? undefined : awsNotifications(clients, config, logger);
+    const publisher = notifications?.publisher;
+    const wiring = wireAwsPipelines({ clients, config, eventsStreamArn, codec, upcasters, readModels, deadLetters, logger, pipelines, ...(messaging ? { messaging } : {}), ...(publisher ? { notifications: publisher } : {}) });
     let closed = false;
     return {
       logger,
@@ -132,6 +136,7 @@ export async function openAwsSystem(options: AwsSystemOptions): Promise<AwsSyste
         closed = true;
         await Promise.all(wiring.runners.map((runner) => runner.stop()));
         await parts.snapshots.scheduler.close();
+        notifications?.destroy();
         await clients.destroy();
       },
     };
