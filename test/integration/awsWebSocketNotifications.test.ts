@@ -138,6 +138,35 @@ describe('live notifications on AWS: the WebSocket handlers with API Gateway-sha
     expect(unknown).toMatchObject({ type: 'error', subscriptionId: 's1', status: 404, code: 'UNKNOWN_RESOURCE_TYPE', field: 'resourceType' });
   });
 
+  it('answers a resume from a position the log no longer holds, or one ahead of it, with a resync frame (re-read by query)', async () => {
+    // given
+    await connect('conn-dave', 'dave', ['customer']);
+    const ahead = (Date.now() + 3_600_000) * 1000;
+    // when
+    await send('conn-dave', { type: 'subscribe', subscriptionId: 'old', resourceType: 'orders', after: 1 });
+    await send('conn-dave', { type: 'subscribe', subscriptionId: 'future', resourceType: 'orders', after: ahead });
+    // then
+    expect(proxy.framesOf('conn-dave')).toEqual([
+      { type: 'subscribed', subscriptionId: 'old', resourceType: 'orders', scope: 'own', resumeAfter: 1 },
+      { type: 'resync', subscriptionId: 'old', reason: 'pruned', resumeAfter: expect.any(Number) },
+      { type: 'subscribed', subscriptionId: 'future', resourceType: 'orders', scope: 'own', resumeAfter: ahead },
+      { type: 'resync', subscriptionId: 'future', reason: 'unknown-position', resumeAfter: expect.any(Number) },
+    ]);
+  });
+
+  it('ends a subscription on unsubscribe: answered, and no longer found by the publisher', async () => {
+    // given dave's subscriptions
+    // when
+    await send('conn-dave', { type: 'unsubscribe', subscriptionId: 'old' });
+    await send('conn-dave', { type: 'unsubscribe', subscriptionId: 'future' });
+    // then
+    expect(proxy.framesOf('conn-dave').slice(-2)).toEqual([
+      { type: 'unsubscribed', subscriptionId: 'old' },
+      { type: 'unsubscribed', subscriptionId: 'future' },
+    ]);
+    expect((await connections().subscribersOf(['own#orders#dave'])).get('own#orders#dave')).toEqual([]);
+  });
+
   it('resumes after a dropped connection: a new connection subscribing with `after` receives what it missed', async () => {
     // given alice's last position, then her connection dropped ($disconnect) while her order changed
     const [lastSeen] = changedFrames('conn-alice');
