@@ -5,6 +5,7 @@
  * the HTTP API takes; every subscription is then authorized by the policy (see core/notifications).
  */
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -142,7 +143,7 @@ function refuse(socket: Duplex, error: unknown, logger: Logger, request: Incomin
   if (problem.status >= 500) logger.error('WebSocket upgrade failed', { error, correlationId });
   const body = JSON.stringify(problem);
   const headers = [
-    `HTTP/1.1 ${problem.status} ${problem.title}`,
+    `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? problem.title}`,
     'Content-Type: application/problem+json',
     `Content-Length: ${Buffer.byteLength(body)}`,
     ...(problem.status === 401 ? ['WWW-Authenticate: Bearer'] : []),

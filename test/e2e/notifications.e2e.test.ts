@@ -100,13 +100,22 @@ describe('live notifications over WebSocket', () => {
     expect(aliceClient.frames.filter(changedOf(bobsOrder))).toEqual([]);
   });
 
-  it('refuses an upgrade without a valid token with 401 before the upgrade', async () => {
+  it('refuses an upgrade without a valid token with 401 before the upgrade, and one at another path with 404', async () => {
     // given / when
     const withoutToken = await refusedUpgrade(wsUrl, {});
     const withBadToken = await refusedUpgrade(wsUrl, { authorization: 'Bearer not.a.jwt' });
+    const elsewhere = await refusedUpgrade(`ws://127.0.0.1:${nexus.port}/api/ws`, { authorization: `Bearer ${support}` });
     // then
     expect(withoutToken).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
     expect(withBadToken).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
+    expect(elsewhere).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+  });
+
+  it('takes a browser\'s token from the subprotocols and selects the notification protocol, never echoing the token', async () => {
+    // given / when
+    const client = await connect(alice, 'subprotocol');
+    // then
+    expect(client.socket.protocol).toBe('nexus.notifications.v1');
   });
 
   it('answers a malformed frame with an error naming the field, and keeps the connection', async () => {
