@@ -98,6 +98,7 @@ export type { Upcaster } from './upcasting/Upcaster';
 export type { UpcastResult } from './upcasting/UpcasterRegistry';
 
 export * from './command';
+export * from './snapshot';
 export * from './idempotency';
 export { isWellFormedText, findIllFormedText } from './text/wellFormedText';
 export * from './pipeline';

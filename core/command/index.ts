@@ -8,7 +8,7 @@ export { COMMAND_ERRORS, CommandValidationError, UnknownCommandError, isCommandV
 export { PayloadReader } from './PayloadReader';
 export type { StringRule, NumberRule, ArrayRule } from './PayloadReader';
 export { CommandService } from './CommandService';
-export type { CommandServiceDependencies, CommandContext, CommandResult, LoadedState } from './CommandService';
+export type { CommandServiceDependencies, CommandContext, CommandResult, CommandSnapshots, LoadedState } from './CommandService';
 export { CONFLICT_RETRY_DEFAULTS } from './ConflictRetry';
 export type { ConflictRetryOptions } from './ConflictRetry';
 export { AggregateQueue } from './AggregateQueue';

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { AuthConfig } from '../../../core/auth/authConfig';
 import { createJsonLogger, silentLogger } from '../../../core/logging/Logger';
 import { orderAggregate } from '../../../domain';
@@ -61,4 +62,26 @@ describe('snapshots in the embedded system', () => {
     expect(before).toMatchObject({ version: 2, complete: true });
     expect(lines.filter((line) => line.message === 'temporal query').map((line) => line.eventsScanned)).toEqual([2, 0]);
   });
+
+  it('sweeps on its timer: an expired snapshot is deleted without anyone asking', async () => {
+    // given the embedded system sweeping every 50 ms, and a snapshot that expired a minute ago
+    system = await openEmbeddedSystem({ dataDir, logger: silentLogger, pipelines: [], snapshotSweepIntervalMs: 50 });
+    const ago = (ms: number): string => new Date(Date.now() - ms).toISOString();
+    const stored = await system.snapshots.store.put({ aggregateType: 'Order', aggregateId: 'o-expired', version: 1, foldVersion: '1', stateJson: '{}', lastEventAt: ago(180_000), createdAt: ago(120_000), expiresAt: ago(60_000) });
+    const rows = (): number => countRows(dataDir);
+    // when the timer fires
+    while (rows() > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    // then the row, which was stored, is gone
+    expect(stored).toBe(true);
+    expect(rows()).toBe(0);
+  });
 });
+
+function countRows(dataDir: string): number {
+  const db = new Database(join(dataDir, 'snapshots.db'), { readonly: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM snapshots').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
