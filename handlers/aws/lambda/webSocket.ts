@@ -7,19 +7,19 @@
  * `https://<domainName>/<stage>` from the event).
  */
 import { resolve } from 'node:path';
+import { DynamoDbRateLimitStore } from '../../../adapters/aws/DynamoDbRateLimitStore';
+import { OpenSearchReadModelStore } from '../../../adapters/aws/OpenSearchReadModelStore';
 import { OpaWasmAuthorizer } from '../../../adapters/opa';
 import { traceSdkClients } from '../../../adapters/powertools';
 import { AccessGuard } from '../../../core/auth/AccessGuard';
 import { readAuthConfig } from '../../../core/auth/authConfig';
 import { JwtTokenVerifier } from '../../../core/auth/JwtTokenVerifier';
 import { SubscriptionAuthorizer } from '../../../core/notifications/SubscriptionAuthorizer';
-import { loadSchemaCatalog } from '../../../core/schema/SchemaCatalog';
 import { readModels } from '../../../pipelines';
 import { ConfigError } from '../../local/config';
 import { createAwsClients } from '../awsClients';
 import { readAwsBackendConfig } from '../awsConfig';
 import { awsNotifications } from '../awsNotifications';
-import { createAwsSystemParts } from '../awsSystem';
 import { lambdaObservability, observed, perContainer } from './lambdaObservability';
 import { FUNCTION_ROOT } from './lambdaSystem';
 import { answerWebSocketEvent } from './webSocketRoutes';
@@ -38,15 +38,17 @@ const routes = perContainer(async (): Promise<WebSocketRouteDependencies> => {
   const clients = createAwsClients(config);
   traceSdkClients(observability.tracer, [clients.dynamo]);
   const { logger } = observability;
-  const parts = createAwsSystemParts({ clients, config, logger, catalog: loadSchemaCatalog(resolve(FUNCTION_ROOT, 'schemas')) });
+  // Only what subscriptions need: no codec, event store or command service in this function.
+  const store = new OpenSearchReadModelStore({ client: clients.openSearch, indexPrefix: config.names.indexPrefix, numberOfReplicas: config.openSearchReplicas });
   const authorizer = await OpaWasmAuthorizer.fromFile(resolve(FUNCTION_ROOT, 'policies', 'build', 'runtime.wasm'));
-  const guard = new AccessGuard({ authorizer, rateLimits: parts.rateLimits, logger });
+  // Subscriptions are authorized, never rate limited: the guard's limit() is not called, so the store is never used.
+  const guard = new AccessGuard({ authorizer, rateLimits: new DynamoDbRateLimitStore({ client: clients.dynamo, tableName: config.names.rateLimitsTable }), logger });
   const notifications = awsNotifications(clients, config, logger);
   return {
     verifier: new JwtTokenVerifier(auth.keys, auth.verifier),
     connections: notifications.connections,
     log: notifications.log,
-    subscriptions: new SubscriptionAuthorizer({ readModels, store: parts.readModels, guard }),
+    subscriptions: new SubscriptionAuthorizer({ readModels, store, guard }),
     deliveryFor: (event) => notifications.deliveryTo(config.webSocketEndpoint ?? `https://${event.requestContext.domainName}/${event.requestContext.stage}`),
     logger,
   };
