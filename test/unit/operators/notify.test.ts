@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { from } from 'rxjs';
+import { EMPTY, concat, from, of, throwError } from 'rxjs';
 import { SqliteNotificationLog } from '../../../adapters/embedded/SqliteNotificationLog';
 import { SqliteReadModelStore } from '../../../adapters/embedded/SqliteReadModelStore';
 import type { NotificationPublisher } from '../../../core/notifications/DocumentChanged';
@@ -71,6 +71,24 @@ describe.each([
     await settle(from([placed, cancelled]).pipe(project(collection, reducer), notify(view(log), orders)));
     // then
     expect((await log.readAfter(1, 10))[0]?.change).toEqual({ resourceType: 'orders', id: 'order-1', version: 3, eventId: 'event-order-1-3', deleted: true });
+  });
+
+  it('completes at once on an empty source, publishing nothing', async () => {
+    // given / when
+    const result = await settle(EMPTY.pipe(project(collection, reducer), notify(view(log), orders)));
+    // then
+    expect(result).toEqual({ values: [], completed: true });
+    expect(await log.headPosition()).toBe(0);
+  });
+
+  it('forwards a source error after publishing what came before it', async () => {
+    // given
+    const source = concat(of(placed), throwError(() => new Error('source failed')));
+    // when
+    const result = await settle(source.pipe(project(collection, reducer), notify(view(log), orders)));
+    // then
+    expect(result.error).toEqual(new Error('source failed'));
+    expect(await log.headPosition()).toBe(1);
   });
 
   it('errors when the publisher fails', async () => {
