@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -220,6 +220,21 @@ describe('live notifications on AWS: the WebSocket handlers with API Gateway-sha
     const [first, second] = await Promise.all([store.claimSends('conn-shared', 3, 3, nowMs), store.claimSends('conn-shared', 3, 3, nowMs)]);
     // then together they get the budget, no more
     expect((first as number) + (second as number)).toBe(3);
+  });
+
+  it('writes no subscription for a connection already gone (a subscribe racing $disconnect), and expires what a lost $disconnect leaves', async () => {
+    // given a connection that is gone, and one that is there
+    const store = connections();
+    await connect('conn-ttl', 'erin', ['customer']);
+    // when
+    const written = await store.subscribe('conn-never-connected', { subscriptionId: 's', resourceType: 'orders', ownerOnly: 'nobody' }, Date.now());
+    // then
+    expect(written).toBe(false);
+    expect((await store.subscribersOf(['own#orders#nobody'])).get('own#orders#nobody')).toEqual([]);
+    const item = await dynamo.send(new GetItemCommand({ TableName: names.connectionsTable, Key: { connectionId: { S: 'conn-ttl' }, entry: { S: 'connection' } } }));
+    const expiresAt = Number(item.Item?.expiresAt?.N);
+    expect(expiresAt).toBeGreaterThan(Date.now() / 1000 + 2 * 3600);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() / 1000 + 3 * 3600 + 1);
   });
 
   it('deletes a connection and its subscriptions on $disconnect', async () => {
