@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { decodeJwt } from 'jose';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { AccessGuard } from '../../core/auth/AccessGuard';
@@ -42,6 +43,12 @@ export interface NotificationWebSocketOptions {
 
 const DEFAULTS = { path: '/ws', maxPayloadBytes: 16_384, heartbeatMs: 30_000 };
 
+/** Close code when the connection's token expires (4000-4999: the application's own; 4401 echoes HTTP 401). */
+export const TOKEN_EXPIRED_CLOSE_CODE = 4401;
+
+/** Longest delay a Node timer takes (about 24.8 days); tokens live far shorter. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The prefix of the subprotocol that carries a browser's token: `bearer.<jwt>`. */
 const BEARER_PROTOCOL_PREFIX = 'bearer.';
 
@@ -57,7 +64,9 @@ export interface NotificationWebSocket {
  * from the subprotocol list `nexus.notifications.v1, bearer.<jwt>`; the server selects
  * `nexus.notifications.v1`, so the token is never echoed back. Not from the query string, which
  * access logs and proxies record. A missing or invalid token is answered 401 (problem+json)
- * before the upgrade, a client over its rate limit 429, another path 404.
+ * before the upgrade, a client over its rate limit 429, another path 404. The connection is
+ * closed (4401, "token expired") when its token expires: the client reconnects with a fresh token
+ * and resumes.
  */
 export function attachNotificationWebSocket(server: Server, deps: NotificationWebSocketDependencies, options: NotificationWebSocketOptions = {}): NotificationWebSocket {
   const settings = { ...DEFAULTS, ...options };
@@ -70,13 +79,16 @@ export function attachNotificationWebSocket(server: Server, deps: NotificationWe
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     void admit(request, deps, settings.path).then(
-      (principal) => wss.handleUpgrade(request, socket, head, (ws) => serve(ws, principal)),
+      ({ principal, expiresAtMs }) => wss.handleUpgrade(request, socket, head, (ws) => serve(ws, principal, expiresAtMs)),
       (error: unknown) => refuse(socket, error, deps.logger, request),
     );
   };
 
-  const serve = (ws: WebSocket, principal: Principal): void => {
+  const serve = (ws: WebSocket, principal: Principal, expiresAtMs: number): void => {
     alive.add(ws);
+    // The token was checked once, at connect: the connection lasts no longer than it does.
+    const expiry = setTimeout(() => ws.close(TOKEN_EXPIRED_CLOSE_CODE, 'token expired'), Math.min(Math.max(0, expiresAtMs - Date.now()), MAX_TIMER_MS));
+    expiry.unref();
     const connection = deps.hub.connect(principal, (frame: ServerFrame) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
     });
@@ -88,7 +100,10 @@ export function attachNotificationWebSocket(server: Server, deps: NotificationWe
       }
       void connection.receive(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8'));
     });
-    ws.on('close', () => connection.close());
+    ws.on('close', () => {
+      clearTimeout(expiry);
+      connection.close();
+    });
     ws.on('error', (error) => deps.logger.debug('notification socket error', { error, subject: principal.id }));
   };
 
@@ -116,13 +131,16 @@ export function attachNotificationWebSocket(server: Server, deps: NotificationWe
   };
 }
 
-/** The principal of an upgrade request, or a rejection naming why it is refused. */
-async function admit(request: IncomingMessage, deps: NotificationWebSocketDependencies, path: string): Promise<Principal> {
+/** The principal of an upgrade request and when its token expires, or a rejection naming why it is refused. */
+async function admit(request: IncomingMessage, deps: NotificationWebSocketDependencies, path: string): Promise<{ principal: Principal; expiresAtMs: number }> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   if (url.pathname !== path) throw new HttpRequestError(HTTP_ERRORS.NOT_FOUND, `no WebSocket endpoint at ${url.pathname}; notifications are at ${path}`);
-  const principal = await deps.verifier.verify(tokenOf(request));
+  const token = tokenOf(request);
+  const principal = await deps.verifier.verify(token);
   await deps.guard.limit(principal, { method: 'GET', path }, correlationIdOf(request));
-  return principal;
+  // Verified above, so its claims can be read as they are; the verifier requires `exp`.
+  const { exp } = decodeJwt(token);
+  return { principal, expiresAtMs: typeof exp === 'number' ? exp * 1000 : Date.now() };
 }
 
 /** The bearer token of the Authorization header, else of a `bearer.<jwt>` subprotocol. */

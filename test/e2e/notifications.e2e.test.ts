@@ -118,6 +118,17 @@ describe('live notifications over WebSocket', () => {
     expect(client.socket.protocol).toBe('nexus.notifications.v1');
   });
 
+  it('closes a connection when its token expires (4401), so a revoked role does not outlive the token', async () => {
+    // given a client connected with a token that expires in 2 s
+    const client = await connect(e2eToken('alice', ['customer'], 2));
+    client.send({ type: 'subscribe', subscriptionId: 'mine', resourceType: 'orders' });
+    await client.next((frame) => frame.type === 'subscribed');
+    // when the token's time is up
+    const closed = await client.closed(20_000);
+    // then the server closed it, saying why
+    expect(closed).toEqual({ code: 4401, reason: 'token expired' });
+  });
+
   it('answers a malformed frame with an error naming the field, and keeps the connection', async () => {
     // given
     const client = await connect(support);

@@ -3,10 +3,10 @@ import WebSocket from 'ws';
 import { E2E_JWT_SECRET } from './e2eAuth';
 
 /** A bearer token for `sub` with `roles`, signed with the e2e servers' secret, valid for an hour. */
-export function e2eToken(sub: string, roles: string[]): string {
+export function e2eToken(sub: string, roles: string[], lifetimeSeconds = 3600): string {
   const now = Math.floor(Date.now() / 1000);
   const encode = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const signingInput = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub, roles, iat: now, exp: now + 3600 })}`;
+  const signingInput = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub, roles, iat: now, exp: now + lifetimeSeconds })}`;
   return `${signingInput}.${createHmac('sha256', E2E_JWT_SECRET).update(signingInput).digest('base64url')}`;
 }
 
@@ -58,6 +58,17 @@ export class NotificationClient {
         });
       });
     }
+  }
+
+  /** The close code and reason the server sent, waiting up to `timeoutMs` for the connection to close. */
+  async closed(timeoutMs = 10_000): Promise<{ code: number; reason: string }> {
+    return new Promise((done, failed) => {
+      const timer = setTimeout(() => failed(new Error(`still open after ${timeoutMs} ms`)), timeoutMs);
+      this.socket.once('close', (code, reason) => {
+        clearTimeout(timer);
+        done({ code, reason: reason.toString('utf8') });
+      });
+    });
   }
 
   /** Drops the connection without a closing handshake (a network failure, as the server sees it). */
