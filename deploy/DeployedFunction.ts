@@ -6,7 +6,7 @@
 import type { LambdaEventSourceOptions, PipelinePort } from '../core/pipeline/PipelineDeployment';
 
 /** What a function is for. */
-export type FunctionKind = 'api' | 'pipeline' | 'redrive' | 'deadLetterGauge' | 'schemas' | 'snapshotSweep' | 'webSocket';
+export type FunctionKind = 'api' | 'pipeline' | 'redrive' | 'deadLetterGauge' | 'schemas' | 'snapshotSweep' | 'webSocket' | 'sagaTimeouts';
 
 /** Where a pipeline function's records come from. */
 export type DeployedSource =

@@ -34,6 +34,7 @@ export function sharedEnvironment(settings: EnvironmentSettings): Record<string,
     NEXUS_SNAPSHOTS_TABLE: { Ref: TABLES.snapshots },
     NEXUS_CONNECTIONS_TABLE: { Ref: TABLES.connections },
     NEXUS_NOTIFICATION_LOG_TABLE: { Ref: TABLES.notificationLog },
+    NEXUS_SAGA_DEADLINES_TABLE: { Ref: TABLES.sagaDeadlines },
     NEXUS_CORE_STREAM: { Ref: CORE_STREAM_LOGICAL_ID },
     // A Glue registry's Ref is its ARN; the handlers want its name.
     NEXUS_GLUE_REGISTRY: names.glueRegistry,

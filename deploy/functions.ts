@@ -45,6 +45,7 @@ export function deployedFunctions(declarations: FunctionDeclarations): DeployedF
     ['schemas', 'schemas', 'registerSchemas'],
     ['snapshotSweep', 'snapshotSweep', 'snapshotSweep'],
     ['webSocket', 'webSocket', 'webSocket'],
+    ['sagaTimeouts', 'sagaTimeouts', 'sagaTimeouts'],
   ];
   const functions: DeployedFunction[] = fixed.map(([key, kind, file]) => ({ key, kind, handler: `${HANDLERS}/${file}.handler`, ...functionLogicalIds(key) }));
   const keys = new Set(functions.map((fn) => fn.key));

@@ -30,6 +30,9 @@ const GAUGE_SCHEDULE = 'rate(1 minute)';
  */
 export const SNAPSHOT_SWEEP_SCHEDULE = 'rate(1 hour)';
 
+/** The saga timer's period: a step times out at most a minute after its deadline. */
+export const SAGA_TIMEOUTS_SCHEDULE = 'rate(1 minute)';
+
 /** Settings of single functions. */
 export interface FunctionSettings {
   /** The API function's own environment (token verification, the continuation key). @defaultValue {} */
@@ -65,6 +68,8 @@ function serverlessFunction(fn: DeployedFunction, ids: EventSourceIds, settings:
     case 'webSocket':
       // 29 s: API Gateway's integration timeout. No events: deploy/resources/webSocketApi.ts builds the API.
       return { ...base, description: 'Nexus live notifications (WebSocket $connect, $disconnect, $default)', memorySize: 512, timeout: 29, environment: { ...settings.webSocketEnvironment } };
+    case 'sagaTimeouts':
+      return { ...base, description: "Fails sagas' steps past their deadline and compensates (every minute)", memorySize: 512, timeout: 60, events: [{ schedule: SAGA_TIMEOUTS_SCHEDULE }] };
     case 'snapshotSweep':
       return { ...base, description: 'Snapshots aggregates changed a day ago without a current snapshot (hourly)', memorySize: 512, timeout: 300, events: [{ schedule: SNAPSHOT_SWEEP_SCHEDULE }] };
     case 'pipeline': {

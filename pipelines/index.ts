@@ -13,13 +13,7 @@ export { ORDER_NOTICES_COLLECTION, orderNoticesReadModel } from './order-notices
 export type { OrderNotice } from './order-notices';
 
 /** Every pipeline the system runs, in start order (a runner's source is fed by those before it). */
-export const pipelines: readonly PipelineDefinition[] = [router, orderList, orderNotices];
-
-/**
- * The saga pipelines (they need the `commands` and `sagas` ports), run after the others by the
- * embedded system. Not yet deployed on AWS by `serverless deploy` (see docs/architecture.md).
- */
-export const sagaPipelines: readonly PipelineDefinition[] = [fulfilment];
+export const pipelines: readonly PipelineDefinition[] = [router, orderList, orderNotices, fulfilment];
 
 /** Every declared saga, timed out by the saga timer of the backend that runs its pipeline. */
 export const sagas: readonly SagaDefinition[] = [fulfilmentSaga as unknown as SagaDefinition];

@@ -7,6 +7,7 @@
 import { SUBSCRIBERS_BY_TOPIC } from '../../adapters/aws/tables/connectionsTable';
 import { DEAD_LETTERS_BY_PIPELINE, DEAD_LETTERS_BY_STATUS } from '../../adapters/aws/tables/deadLetterTable';
 import { TIMESTAMP_INDEX } from '../../adapters/aws/tables/eventsTable';
+import { SAGA_DEADLINES_BY_DUE_AT } from '../../adapters/aws/tables/sagaDeadlinesTable';
 import { awsResourceNames } from '../../handlers/aws/awsConfig';
 import { arnPrefix, getAtt, ref, sub } from '../cloudFormation';
 import type { CfnValue } from '../cloudFormation';
@@ -58,6 +59,14 @@ export function eventReadGrants(): Statement[] {
 /** DynamoDbSnapshotStore: `latest` (GetItem) and `put` (a conditional PutItem). Never Update or Delete: the table's TTL deletes. */
 export function snapshotsGrant(): Statement {
   return allow('Snapshots', ['dynamodb:GetItem', 'dynamodb:PutItem'], [tableArn(TABLES.snapshots)]);
+}
+
+/** DynamoDbSagaDeadlineStore: PutItem (schedule), DeleteItem on condition (clear), Query of the ByDueAt index (due). */
+export function sagaDeadlinesGrants(): Statement[] {
+  return [
+    allow('SagaDeadlines', ['dynamodb:DeleteItem', 'dynamodb:PutItem'], [tableArn(TABLES.sagaDeadlines)]),
+    allow('SagaDeadlinesDue', ['dynamodb:Query'], [indexArn(TABLES.sagaDeadlines, SAGA_DEADLINES_BY_DUE_AT)]),
+  ];
 }
 
 /** DynamoDbIdempotencyStore: GetItem (claim), PutItem (claim), UpdateItem (complete, also inside the append's transaction), DeleteItem (release). */

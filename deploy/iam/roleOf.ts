@@ -31,6 +31,7 @@ import {
   redriveDeadLetterGrants,
   schemaReadGrant,
   schemaRegistrationGrant,
+  sagaDeadlinesGrants,
   snapshotsGrant,
   topicsGrant,
   tracingGrant,
@@ -90,6 +91,9 @@ export function statementsOf(fn: DeployedFunction, settings: RoleSettings): Stat
       return [...common, ...deadLetterReadGrants()];
     case 'schemas':
       return [...common, schemaRegistrationGrant(stage)];
+    case 'sagaTimeouts':
+      // Loads sagas (events), sends compensations through the command service (events, idempotency keys, snapshots), sweeps deadlines.
+      return [...common, ...eventStoreGrants(), idempotencyGrant(), snapshotsGrant(), schemaReadGrant(stage), ...sagaDeadlinesGrants()];
     case 'snapshotSweep':
       // Reads events (the TimestampIndex for the window, the table to fold each aggregate), decodes them, writes snapshots.
       return [...common, ...eventReadGrants(), schemaReadGrant(stage), snapshotsGrant()];
@@ -113,5 +117,9 @@ function portGrants(ports: readonly PipelinePort[], settings: RoleSettings): Sta
   if (ports.includes('publisher')) grants.push(publisherGrant());
   if (ports.includes('topics') && settings.topics.length > 0) grants.push(topicsGrant(settings.topics.map((topic) => topicLogicalId(topic.name))));
   if (ports.includes('notifications')) grants.push(...notificationsGrants(settings.stage));
+  // A saga appends its transitions and sends commands (the command service: events, idempotency keys, snapshots).
+  if (ports.includes('commands') || ports.includes('sagas')) grants.push(...eventStoreGrants());
+  if (ports.includes('commands')) grants.push(idempotencyGrant(), snapshotsGrant());
+  if (ports.includes('sagas')) grants.push(...sagaDeadlinesGrants());
   return grants;
 }

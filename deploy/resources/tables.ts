@@ -16,6 +16,7 @@ import { NOTIFICATION_LOG_TABLE } from '../../adapters/aws/tables/notificationLo
 import { RATE_LIMIT_TABLE } from '../../adapters/aws/tables/rateLimitTable';
 import { READ_MODEL_VERSIONS_TABLE } from '../../adapters/aws/tables/readModelVersionsTable';
 import { SNAPSHOTS_TABLE } from '../../adapters/aws/tables/snapshotsTable';
+import { SAGA_DEADLINES_TABLE } from '../../adapters/aws/tables/sagaDeadlinesTable';
 import { awsResourceNames } from '../../handlers/aws/awsConfig';
 import type { CfnResource, CfnResources, CfnValue } from '../cloudFormation';
 
@@ -42,6 +43,7 @@ export const TABLE_LOGICAL_IDS = {
   readModelVersions: 'ReadModelVersionsTable',
   connections: 'ConnectionsTable',
   notificationLog: 'NotificationLogTable',
+  sagaDeadlines: 'SagaDeadlinesTable',
 } as const;
 
 /** Every table of a stage, by logical id. */
@@ -69,6 +71,8 @@ export function stackTables(stage: string): StackTable[] {
     // Live notifications: connections live at most 2 hours, the log a day; both expire by TTL.
     table(ids.connections, names.connectionsTable, CONNECTIONS_TABLE),
     table(ids.notificationLog, names.notificationLogTable, NOTIFICATION_LOG_TABLE),
+    // Sagas' in-flight deadlines: reminders, rebuilt from the sagas' streams as they run.
+    table(ids.sagaDeadlines, names.sagaDeadlinesTable, SAGA_DEADLINES_TABLE),
   ];
 }
 

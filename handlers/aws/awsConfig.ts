@@ -28,6 +28,8 @@ export interface AwsResourceNames {
   connectionsTable: string;
   /** Recent document changes per resource type, for resuming subscriptions (TTL `expiresAt`). */
   notificationLogTable: string;
+  /** The due dates of sagas' in-flight steps (the saga timer's sweep). */
+  sagaDeadlinesTable: string;
   /** The Kinesis stream behind the `core` stream. */
   coreStream: string;
   glueRegistry: string;
@@ -109,6 +111,7 @@ export function awsResourceNames(stage: string): AwsResourceNames {
     readModelVersionsTable: `${prefix}read-model-versions`,
     connectionsTable: `${prefix}connections`,
     notificationLogTable: `${prefix}notification-log`,
+    sagaDeadlinesTable: `${prefix}saga-deadlines`,
     coreStream: `${prefix}core`,
     glueRegistry: `${prefix}schemas`,
     indexPrefix: `${prefix}read-model-`,
@@ -139,6 +142,7 @@ const NAME_SETTINGS: Record<keyof AwsResourceNames, Setting & { rule: RegExp; wh
   readModelVersionsTable: { flag: 'read-model-versions-table', variable: 'NEXUS_READ_MODEL_VERSIONS_TABLE', rule: TABLE_NAME, what: 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)' },
   connectionsTable: { flag: 'connections-table', variable: 'NEXUS_CONNECTIONS_TABLE', rule: TABLE_NAME, what: 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)' },
   notificationLogTable: { flag: 'notification-log-table', variable: 'NEXUS_NOTIFICATION_LOG_TABLE', rule: TABLE_NAME, what: 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)' },
+  sagaDeadlinesTable: { flag: 'saga-deadlines-table', variable: 'NEXUS_SAGA_DEADLINES_TABLE', rule: TABLE_NAME, what: 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)' },
   coreStream: { flag: 'core-stream', variable: 'NEXUS_CORE_STREAM', rule: STREAM_NAME, what: 'a Kinesis stream name (1-128 of A-Z a-z 0-9 _ . -)' },
   glueRegistry: { flag: 'glue-registry', variable: 'NEXUS_GLUE_REGISTRY', rule: REGISTRY_NAME, what: 'a Glue registry name (1-255 of A-Z a-z 0-9 _ $ # . -)' },
   indexPrefix: { flag: 'index-prefix', variable: 'NEXUS_OPENSEARCH_INDEX_PREFIX', rule: INDEX_PREFIX, what: 'an OpenSearch index prefix (lower case a-z 0-9 _ -, not starting with _ or -)' },
@@ -265,6 +269,7 @@ Resource names default to nexus-<stage>-<name>; \`npm run engines\` creates them
   --read-model-versions-table <name>  NEXUS_READ_MODEL_VERSIONS_TABLE  rebuilt projections' versions (default nexus-<stage>-read-model-versions)
   --connections-table <name>   NEXUS_CONNECTIONS_TABLE        WebSocket connections and subscriptions (default nexus-<stage>-connections)
   --notification-log-table <name>  NEXUS_NOTIFICATION_LOG_TABLE  recent changes, for resuming subscriptions (default nexus-<stage>-notification-log)
+  --saga-deadlines-table <name>  NEXUS_SAGA_DEADLINES_TABLE  due dates of sagas' steps (default nexus-<stage>-saga-deadlines)
   --websocket-endpoint <url>   NEXUS_WEBSOCKET_ENDPOINT       the WebSocket API's management URL; unset: pipelines publish no notifications
   --core-stream <name>         NEXUS_CORE_STREAM              Kinesis stream of core events (default nexus-<stage>-core)
   --glue-registry <name>       NEXUS_GLUE_REGISTRY            Glue Schema Registry (default nexus-<stage>-schemas)

@@ -46,6 +46,8 @@ export interface AwsPipelineDependencies {
   pipelines: readonly PipelineDefinition[];
   /** SNS topics and SQS queues; absent: the router's topic side and the queue pipelines are off. */
   messaging?: AwsMessaging;
+  /** The ports of saga pipelines (handlers/aws/awsSagas.ts); absent: a saga pipeline fails at its first saga event. */
+  sagas?: Pick<PipelineContext, 'commands' | 'sagas'>;
   /** Live notifications (API Gateway WebSocket); absent: `notify` publishes nothing. */
   notifications?: NotificationPublisher;
 }
@@ -103,6 +105,8 @@ export type AwsPipelineContextDependencies = Pick<AwsPipelineDependencies, 'clie
   topics?: TopicPublisher;
   /** Live notifications (API Gateway WebSocket, handlers/aws/awsNotifications.ts); absent: `notify` publishes nothing. */
   notifications?: NotificationPublisher;
+  /** The ports of saga pipelines: commands through the idempotency table, saga streams and deadlines. */
+  sagas?: Pick<PipelineContext, 'commands' | 'sagas'>;
 };
 
 /**
@@ -121,6 +125,7 @@ export function awsPipelineContexts(deps: AwsPipelineContextDependencies): (pipe
     publisher,
     topics,
     ...(deps.notifications === undefined ? {} : { notifications: deps.notifications }),
+    ...deps.sagas,
     logger: logger.child({ pipeline: pipelineName }),
   });
 }

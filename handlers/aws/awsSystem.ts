@@ -32,7 +32,7 @@ import type { SchemaCatalog } from '../../core/schema/SchemaCatalog';
 import { syncSchemas } from '../../core/schema/syncSchemas';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { aggregates, orderListReadModel, orderUpcasters } from '../../domain';
-import { pipelines as declaredPipelines, topics as declaredTopics } from '../../pipelines';
+import { pipelines as declaredPipelines, sagas as declaredSagas, topics as declaredTopics } from '../../pipelines';
 import { createAwsClients } from './awsClients';
 import type { AwsClients } from './awsClients';
 import type { AwsBackendConfig } from './awsConfig';
@@ -41,6 +41,8 @@ import { wireAwsPipelines } from './awsPipelines';
 import { awsNotifications } from './awsNotifications';
 import { awsPreflight } from './awsPreflight';
 import { awsSnapshots } from './awsSnapshots';
+import { awsSagas, SAGA_SWEEP_INTERVAL_MS } from './awsSagas';
+import type { AwsSagas } from './awsSagas';
 import type { AwsSnapshots } from './awsSnapshots';
 
 /** Options of {@link openAwsSystem}. */
@@ -106,8 +108,9 @@ export async function openAwsSystem(options: AwsSystemOptions): Promise<AwsSyste
     // With --websocket-endpoint, pipelines that notify post to that WebSocket API's connections.
     const notifications = config.webSocketEndpoint === undefined ? undefined : awsNotifications(clients, config, logger);
     const publisher = notifications?.publisher;
-    const wiring = wireAwsPipelines({ clients, config, eventsStreamArn, codec, upcasters, readModels, deadLetters, logger, pipelines, ...(messaging ? { messaging } : {}), ...(publisher ? { notifications: publisher } : {}) });
+    const wiring = wireAwsPipelines({ clients, config, eventsStreamArn, codec, upcasters, readModels, deadLetters, logger, pipelines, ...(messaging ? { messaging } : {}), ...(publisher ? { notifications: publisher } : {}), sagas: parts.sagas.ports });
     let closed = false;
+    let sagaSweeps: NodeJS.Timeout | undefined;
     return {
       logger,
       codec,
@@ -129,11 +132,14 @@ export async function openAwsSystem(options: AwsSystemOptions): Promise<AwsSyste
         if (!messaging) logger.info('the router sends no messages to topics: SNS and SQS are not wired without --aws-account-id (NEXUS_AWS_ACCOUNT_ID); the core stream gets every event');
         for (const { name, reason } of wiring.skipped) logger.info(`pipeline ${name} does not run on the AWS backend: ${reason}`, { pipeline: name });
         for (const runner of wiring.runners) await runner.start();
+        // Outside Lambda the server times sagas' steps out itself, as the embedded system does.
+        sagaSweeps ??= setInterval(() => void parts.sagas.timer.sweep().catch((error: unknown) => logger.warn('saga deadline sweep failed', { error })), SAGA_SWEEP_INTERVAL_MS);
       },
       pipelineMetrics: () => Object.fromEntries(wiring.runners.map((runner) => [runner.name, runner.metrics()])),
       close: async () => {
         if (closed) return;
         closed = true;
+        clearInterval(sagaSweeps);
         await Promise.all(wiring.runners.map((runner) => runner.stop()));
         await parts.snapshots.scheduler.close();
         notifications?.destroy();
@@ -163,6 +169,8 @@ export type AwsSystemParts = Pick<AwsSystem, 'codec' | 'upcasters' | 'eventStore
   registry: GlueSchemaRegistry;
   /** Snapshots (the snapshots table): the command service's store and scheduler, and the writer the sweep function uses. */
   snapshots: AwsSnapshots;
+  /** Sagas: their pipeline ports and the timer the sagaTimeouts function (and the server) sweeps with. */
+  sagas: AwsSagas;
 };
 
 /**
@@ -188,5 +196,6 @@ export function createAwsSystemParts(deps: AwsSystemPartsDependencies): AwsSyste
   readModels.collection(collectionOf(orderListReadModel), collectionOptionsOf(orderListReadModel));
   const snapshots = awsSnapshots({ clients, config, eventStore, codec, upcasters, aggregates, logger });
   const commands = new CommandService({ eventStore, codec, upcasters, aggregates, logger, snapshots: snapshots.forCommands });
-  return { registry, codec, upcasters, eventStore, idempotency, rateLimits, deadLetters, readModels, commands, snapshots };
+  const sagas = awsSagas({ clients, config, eventStore, codec, commands, idempotency, sagas: declaredSagas, logger });
+  return { registry, codec, upcasters, eventStore, idempotency, rateLimits, deadLetters, readModels, commands, snapshots, sagas };
 }

@@ -35,7 +35,7 @@ import type { NotificationLog } from '../../core/notifications/NotificationLog';
 import { createJsonLogger } from '../../core/logging/Logger';
 import type { Logger, LogLevel } from '../../core/logging/Logger';
 import { aggregates, orderUpcasters } from '../../domain';
-import { pipelines as declaredPipelines, sagaPipelines, sagas as declaredSagas } from '../../pipelines';
+import { pipelines as declaredPipelines, sagas as declaredSagas } from '../../pipelines';
 import type { SagaDefinition } from '../../core/saga/SagaDefinition';
 import type { SagaTimer } from '../../core/saga/SagaTimer';
 import { embeddedSagas } from './embeddedSagas';
@@ -56,7 +56,7 @@ export interface EmbeddedSystemOptions {
   /** @defaultValue 'info' */
   logLevel?: LogLevel;
   logger?: Logger;
-  /** @defaultValue every pipeline in pipelines/, the saga pipelines last */
+  /** @defaultValue every pipeline in pipelines/ */
   pipelines?: readonly PipelineDefinition[];
   /** The sagas whose deadlines the timer sweeps. @defaultValue every saga in pipelines/ */
   sagas?: readonly SagaDefinition[];
@@ -182,7 +182,7 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
   const snapshots = wireSnapshots({ dataDir, synchronous, eventStore, codec, upcasters, aggregates, logger, ...(options.snapshotSweepIntervalMs === undefined ? {} : { sweepIntervalMs: options.snapshotSweepIntervalMs }) });
   const commands = new CommandService({ eventStore, codec, upcasters, aggregates, logger, snapshots: snapshots.forCommands });
 
-  const pipelines = [...(options.pipelines ?? [...declaredPipelines, ...sagaPipelines])];
+  const pipelines = [...(options.pipelines ?? declaredPipelines)];
   const sagaParts = embeddedSagas({ eventsDb, eventStore, codec, commands, idempotency, sagas: options.sagas ?? declaredSagas, logger });
   const wiring = wirePipelines({
     eventsDb,

@@ -18,7 +18,7 @@ import type { Logger } from '../../core/logging/Logger';
 import { AvroEventCodec } from '../../core/schema/AvroEventCodec';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { aggregates, orderUpcasters } from '../../domain';
-import { pipelines, sagaPipelines, sagas } from '../../pipelines';
+import { pipelines, sagas } from '../../pipelines';
 import { embeddedSagas } from './embeddedSagas';
 import { memoryUsageMb } from './memoryUsageMb';
 import { wirePipelines } from './pipelineWiring';
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     codec,
     upcasters,
     logger,
-    pipelines: [...pipelines, ...sagaPipelines],
+    pipelines,
     sagas: sagaParts.ports,
     ...(data.runner ? { runner: data.runner } : {}),
   });

@@ -17,6 +17,7 @@ import { READ_MODEL_VERSIONS_TABLE } from '../../adapters/aws/tables/readModelVe
 import { SNAPSHOTS_TABLE } from '../../adapters/aws/tables/snapshotsTable';
 import { CONNECTIONS_TABLE } from '../../adapters/aws/tables/connectionsTable';
 import { NOTIFICATION_LOG_TABLE } from '../../adapters/aws/tables/notificationLogTable';
+import { SAGA_DEADLINES_TABLE } from '../../adapters/aws/tables/sagaDeadlinesTable';
 import type { AwsResourceNames } from '../../handlers/aws/awsConfig';
 import { topics } from '../../pipelines';
 import { MOTO_ACCOUNT } from './snsSqsMessaging';
@@ -57,6 +58,7 @@ export async function createAwsResources(target: AwsEngineTarget, stage: string,
       createDynamoDbTable(dynamo, names.readModelVersionsTable, READ_MODEL_VERSIONS_TABLE),
       createDynamoDbTable(dynamo, names.connectionsTable, CONNECTIONS_TABLE),
       createDynamoDbTable(dynamo, names.notificationLogTable, NOTIFICATION_LOG_TABLE),
+      createDynamoDbTable(dynamo, names.sagaDeadlinesTable, SAGA_DEADLINES_TABLE),
     ]);
     await kinesis.send(new CreateStreamCommand({ StreamName: names.coreStream, ShardCount: 1 }));
     await waitUntilStreamExists({ client: kinesis, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { StreamName: names.coreStream });

@@ -54,6 +54,6 @@ export async function openLambdaSystem(env: NodeJS.ProcessEnv, logger: Logger, t
   const topics = accountId === undefined ? undefined : awsTopicPublisher(clients, await awsMessagingResources(clients, { ...config, accountId }, declaredTopics));
   // With NEXUS_WEBSOCKET_ENDPOINT (the stack sets it on functions whose pipeline uses 'notifications'), notify posts to the WebSocket API.
   const notifications = awsNotifications(clients, config, logger).publisher;
-  const contextFor = awsPipelineContexts({ clients, config, logger, codec: parts.codec, upcasters: parts.upcasters, readModels: parts.readModels, ...(topics ? { topics } : {}), ...(notifications ? { notifications } : {}) });
+  const contextFor = awsPipelineContexts({ clients, config, logger, codec: parts.codec, upcasters: parts.upcasters, readModels: parts.readModels, ...(topics ? { topics } : {}), ...(notifications ? { notifications } : {}), sagas: parts.sagas.ports });
   return { ...parts, config, clients, logger, contextFor };
 }

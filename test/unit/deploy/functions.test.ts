@@ -33,9 +33,11 @@ describe('deployedFunctions', () => {
       ['schemas', 'schemas', 'handlers/aws/lambda/registerSchemas.handler'],
       ['snapshotSweep', 'snapshotSweep', 'handlers/aws/lambda/snapshotSweep.handler'],
       ['webSocket', 'webSocket', 'handlers/aws/lambda/webSocket.handler'],
+      ['sagaTimeouts', 'sagaTimeouts', 'handlers/aws/lambda/sagaTimeouts.handler'],
       ['routerPipeline', 'pipeline', 'handlers/aws/lambda/pipeline.handler'],
       ['orderListPipeline', 'pipeline', 'handlers/aws/lambda/pipeline.handler'],
       ['orderNoticesPipeline', 'pipeline', 'handlers/aws/lambda/pipeline.handler'],
+      ['fulfilmentPipeline', 'pipeline', 'handlers/aws/lambda/pipeline.handler'],
     ]);
     expect(functions.find((fn) => fn.key === 'orderListPipeline')).toMatchObject({ logicalId: 'OrderListPipelineLambdaFunction', roleLogicalId: 'OrderListPipelineRole', logGroupLogicalId: 'OrderListPipelineLogGroup' });
   });

@@ -186,13 +186,13 @@ describe('the role of each function', () => {
   it('never grants an update or delete of events, nor any wildcard action, whatever the pipelines declare', () => {
     // given: every source, every subset of ports, with and without fan-out and failure queues
     const sources: DeployedSource[] = [{ type: 'events' }, { type: 'stream', stream: 'core' }, { type: 'queue', queue: 'order-notices' }];
-    const portSets: PipelinePort[][] = [[], ['readModels'], ['publisher'], ['topics'], ['readModels', 'publisher', 'topics']];
+    const portSets: PipelinePort[][] = [[], ['readModels'], ['publisher'], ['topics'], ['readModels', 'publisher', 'topics'], ['commands', 'sagas']];
     const pipelines = sources.flatMap((source, s) =>
       portSets.flatMap((uses, u) =>
         [true, false].map((flag) => pipelineFunction(`p-${s}-${u}-${String(flag)}`, source, { uses, lambda: source.type === 'stream' ? { enhancedFanOut: flag, onFailureQueue: !flag } : source.type === 'events' ? { onFailureQueue: flag } : {} })),
       ),
     );
-    const functions = [...FUNCTIONS.filter((fn) => fn.kind !== 'pipeline'), ...pipelines];
+    const functions = [...FUNCTIONS.filter((fn) => fn.kind !== 'pipeline'), fixedFn('sagaTimeouts', 'sagaTimeouts'), ...pipelines];
     const settings: RoleSettings = { stage: 'test', functions, topics: TOPICS };
     for (const fn of functions) {
       // when
@@ -205,5 +205,32 @@ describe('the role of each function', () => {
         expect(statement.Action.filter((action) => action.includes('*'))).toEqual([]);
       }
     }
+  });
+
+  it('grants a saga pipeline the event store (its stream and its commands), idempotency keys, snapshots and the saga deadlines, besides its source', () => {
+    // given the fulfilment pipeline, on the core stream, using the commands and sagas ports
+    const fulfilment = pipelineFunction('fulfilment', { type: 'stream', stream: 'core' }, { uses: ['commands', 'sagas'] });
+    // when
+    const grants = grantsOf(fulfilment, { ...SETTINGS, functions: [...FUNCTIONS, fulfilment] });
+    // then
+    expect(grants).toMatchObject({
+      EventsAppendAndRead: [['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], [{ 'Fn::GetAtt': ['EventsTable', 'Arn'] }]],
+      IdempotencyKeys: [['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [{ 'Fn::GetAtt': ['IdempotencyTable', 'Arn'] }]],
+      Snapshots: [['dynamodb:GetItem', 'dynamodb:PutItem'], [{ 'Fn::GetAtt': ['SnapshotsTable', 'Arn'] }]],
+      SagaDeadlines: [['dynamodb:DeleteItem', 'dynamodb:PutItem'], [{ 'Fn::GetAtt': ['SagaDeadlinesTable', 'Arn'] }]],
+      SagaDeadlinesDue: [['dynamodb:Query'], [{ 'Fn::Sub': '${SagaDeadlinesTable.Arn}/index/ByDueAt' }]],
+    });
+    expect(Object.keys(grants)).not.toContain('ReadModels');
+  });
+
+  it('grants the saga timer the event store, idempotency keys, snapshots, schema reads and the saga deadlines only', () => {
+    // given
+    const timer = fixedFn('sagaTimeouts', 'sagaTimeouts');
+    // when
+    const grants = grantsOf(timer);
+    // then
+    expect(Object.keys(grants).sort()).toEqual(
+      ['OwnLogGroup', 'Tracing', 'EventsAppendAndRead', 'EventsTimeRange', 'IdempotencyKeys', 'Snapshots', 'SchemaRead', 'SagaDeadlines', 'SagaDeadlinesDue'].sort(),
+    );
   });
 });

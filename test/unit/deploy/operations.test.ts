@@ -92,7 +92,7 @@ describe('the alarms', () => {
     const alarms = alarmsOf(FUNCTIONS, SETTINGS);
     // then
     const throttles = Object.keys(alarms).filter((id) => id.endsWith('ThrottleAlarm'));
-    expect(throttles).toEqual(['EventsTable', 'IdempotencyTable', 'RateLimitsTable', 'CheckpointsTable', 'DeadLettersTable', 'LeasesTable', 'SnapshotsTable', 'ReadModelVersionsTable', 'ConnectionsTable', 'NotificationLogTable'].map((table) => `${table}ThrottleAlarm`));
+    expect(throttles).toEqual(['EventsTable', 'IdempotencyTable', 'RateLimitsTable', 'CheckpointsTable', 'DeadLettersTable', 'LeasesTable', 'SnapshotsTable', 'ReadModelVersionsTable', 'ConnectionsTable', 'NotificationLogTable', 'SagaDeadlinesTable'].map((table) => `${table}ThrottleAlarm`));
     expect(properties(alarms['EventsTableThrottleAlarm'])).toMatchObject({
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',

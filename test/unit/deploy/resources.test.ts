@@ -53,7 +53,7 @@ describe('the stack resources', () => {
       expect(properties(resource)['TimeToLiveSpecification']).toEqual(definition.TimeToLiveSpecification);
       expect(properties(resource)['StreamSpecification']).toEqual(definition.StreamSpecification ? { StreamViewType: definition.StreamSpecification.StreamViewType } : undefined);
     }
-    expect(tables.map((table) => table.logicalId)).toEqual(['EventsTable', 'IdempotencyTable', 'RateLimitsTable', 'CheckpointsTable', 'DeadLettersTable', 'LeasesTable', 'SnapshotsTable', 'ReadModelVersionsTable', 'ConnectionsTable', 'NotificationLogTable']);
+    expect(tables.map((table) => table.logicalId)).toEqual(['EventsTable', 'IdempotencyTable', 'RateLimitsTable', 'CheckpointsTable', 'DeadLettersTable', 'LeasesTable', 'SnapshotsTable', 'ReadModelVersionsTable', 'ConnectionsTable', 'NotificationLogTable', 'SagaDeadlinesTable']);
     expect(tables.map((table) => table.tableName)).toContain('nexus-test-events');
   });
 
