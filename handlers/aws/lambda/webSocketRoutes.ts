@@ -9,11 +9,12 @@ import type { TokenVerifier } from '../../../core/auth/Principal';
 import type { DynamoDbConnectionStore } from '../../../adapters/aws/DynamoDbConnectionStore';
 import type { DynamoDbNotificationLog } from '../../../adapters/aws/DynamoDbNotificationLog';
 import type { WebSocketConnectionDelivery } from '../../../adapters/aws/WebSocketConnectionDelivery';
-import { AUTH_ERRORS } from '../../../core/auth/AuthErrors';
+import { AUTH_ERRORS, AuthenticationError } from '../../../core/auth/AuthErrors';
 import { problemFor, toProblem } from '../../../core/http/problemDetails';
 import type { Logger } from '../../../core/logging/Logger';
 import { NOTIFICATION_SUBPROTOCOL, parseClientFrame } from '../../../core/notifications/NotificationProtocol';
-import type { ErrorFrame, SubscribeFrame } from '../../../core/notifications/NotificationProtocol';
+import type { SubscribeFrame } from '../../../core/notifications/NotificationProtocol';
+import { notificationErrorFrame } from '../../../core/notifications/notificationErrorFrame';
 import { subscriptionMatches } from '../../../core/notifications/SubscriptionAuthorizer';
 import type { SubscriptionAuthorizer } from '../../../core/notifications/SubscriptionAuthorizer';
 
@@ -106,7 +107,7 @@ async function message(deps: WebSocketRouteDependencies, event: WebSocketEvent):
   try {
     const connection = await deps.connections.connection(connectionId);
     if (connection === undefined) {
-      await delivery.control(connectionId, errorFrame(401, AUTH_ERRORS.UNAUTHENTICATED, 'this connection is not (or no longer) registered: connect again'));
+      await delivery.control(connectionId, notificationErrorFrame(new AuthenticationError('invalid', 'this connection is not (or no longer) registered: connect again'), correlationId));
       return;
     }
     const frame = parseClientFrame(text);
@@ -118,10 +119,9 @@ async function message(deps: WebSocketRouteDependencies, event: WebSocketEvent):
     }
     await subscribe(deps, delivery, connectionId, connection.principal, frame, correlationId);
   } catch (error) {
-    const problem = toProblem(error, { correlationId, instance: PROBLEM_INSTANCE });
-    if (problem.status >= 500) deps.logger.error('WebSocket frame failed', { connectionId, correlationId, error });
-    const named = subscriptionId ?? (typeof problem.subscriptionId === 'string' ? problem.subscriptionId : undefined);
-    await delivery.control(connectionId, { ...errorFrame(problem.status, problem.code, problem.detail, problem.field), ...(named === undefined ? {} : { subscriptionId: named }) });
+    const frame = notificationErrorFrame(error, correlationId, subscriptionId);
+    if (frame.status >= 500) deps.logger.error('WebSocket frame failed', { connectionId, correlationId, error });
+    await delivery.control(connectionId, frame);
   }
 }
 
@@ -152,10 +152,6 @@ async function subscribe(deps: WebSocketRouteDependencies, delivery: WebSocketCo
   }
   const offers = missed.changes.filter(({ change }) => subscriptionMatches(subscription, change)).map(({ change, position }) => ({ subscriptionId: subscription.subscriptionId, change, position }));
   await delivery.deliver(connectionId, offers);
-}
-
-function errorFrame(status: number, code: string, message: string, field?: string): ErrorFrame {
-  return { type: 'error', status, code, message, ...(field === undefined ? {} : { field }) };
 }
 
 function refusal(code: string, detail: string, correlationId: string): WebSocketResult {
