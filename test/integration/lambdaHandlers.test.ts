@@ -175,12 +175,13 @@ describe('the Lambda handlers, invoked in-process with Lambda-shaped events agai
     // when
     const counts = await gauge({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, lambdaContext('deadLetterGauge'));
     // then
-    expect(counts).toEqual({ router: 0, 'order-list': 1, 'order-notices': 0 });
+    expect(counts).toEqual({ router: 0, 'order-list': 1, 'order-notices': 0, fulfilment: 0 });
     const lines = stdout.emfLines();
     expect(lines.map((line) => [line.pipeline, line.ParkedRecords])).toEqual([
       ['router', 0],
       ['order-list', 1],
       ['order-notices', 0],
+      ['fulfilment', 0],
     ]);
     for (const line of lines) expect(line).toMatchObject({ _aws: { CloudWatchMetrics: [{ Namespace: 'Nexus', Metrics: [{ Name: 'ParkedRecords', Unit: 'Count' }] }] }, service: SERVICE });
     for (const line of lines) expect((line._aws as { CloudWatchMetrics: { Dimensions: string[][] }[] }).CloudWatchMetrics[0]?.Dimensions.map((set) => [...set].sort())).toEqual([['pipeline', 'service']]);
