@@ -6,6 +6,7 @@ import type { CommandGateway } from './CommandGateway';
 import type { SagaDeadline, SagaDeadlineStore } from './SagaDeadlineStore';
 import { SAGA_METADATA, senderOf } from './SagaDefinition';
 import type { SagaDefinition, SagaStep } from './SagaDefinition';
+import { SAGA_AGGREGATE_TYPE } from './SagaEvents';
 import type { SagaEvent } from './SagaEvents';
 import type { SagaAppendContext, SagaJournal } from './SagaJournal';
 import { evolveSaga } from './SagaState';
@@ -31,12 +32,10 @@ export interface SagaOutcome {
   status: SagaState['status'] | 'none';
 }
 
-/** Events of a saga's own stream are never its input: its stream is written, not read, by its pipeline. */
-const SAGA_STREAM_TYPE = 'Saga';
-
 /** True when the event starts `saga` or is the outcome of one of its commands. */
 export function concernsSaga(saga: SagaDefinition, event: PipelineEvent): boolean {
-  if (event.envelope.aggregateType === SAGA_STREAM_TYPE) return false;
+  // A saga's own transitions are never its input: its stream is written, not read, by its pipeline.
+  if (event.envelope.aggregateType === SAGA_AGGREGATE_TYPE) return false;
   if (event.envelope.metadata[SAGA_METADATA.saga] === saga.name) return true;
   return event.eventType === saga.startedBy && (saga.startsWhen?.(event) ?? true);
 }
