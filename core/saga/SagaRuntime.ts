@@ -11,7 +11,7 @@ import type { SagaEvent } from './SagaEvents';
 import type { SagaAppendContext, SagaJournal } from './SagaJournal';
 import { evolveSaga } from './SagaState';
 import type { NoSaga, SagaState } from './SagaState';
-import { nextAfterCompletion, nextCompensation, stepStarted } from './sagaTransitions';
+import { commandOf, nextAfterCompletion, nextCompensation, stepStarted } from './sagaTransitions';
 
 /** What a saga runtime works with. */
 export interface SagaRuntimeDependencies {
@@ -145,7 +145,7 @@ export class SagaRuntime<Data extends Record<string, unknown> = Record<string, u
       if (kind === 'action' && deadline !== null) {
         await this.deps.deadlines.schedule({ sagaType: this.saga.name, sagaId: state.sagaId, step, dueAt: deadline });
       }
-      const command = kind === 'action' ? declared.command(data) : (declared.compensation as (data: Data) => { type: string; body: Record<string, unknown> })(data);
+      const command = commandOf(declared, kind, data);
       const sent = await this.deps.commands.send({
         commandType: command.type,
         body: command.body,

@@ -1,4 +1,4 @@
-import type { SagaDefinition, SagaStep } from './SagaDefinition';
+import type { SagaCommand, SagaDefinition, SagaStep } from './SagaDefinition';
 import type { SagaEvent, StepKind } from './SagaEvents';
 import type { SagaState } from './SagaState';
 
@@ -7,9 +7,16 @@ export function commandIdOf(sagaId: string, step: string, kind: StepKind): strin
   return `${sagaId}/${step}/${kind}`;
 }
 
+/** The command of a step's action or compensation; a compensation the step does not declare is a TypeError (a stream from another declaration). */
+export function commandOf<Data extends Record<string, unknown>>(step: SagaStep<Data>, kind: StepKind, data: Data): SagaCommand {
+  if (kind === 'action') return step.command(data);
+  if (step.compensation === undefined) throw new TypeError(`step "${step.name}" declares no compensation`);
+  return step.compensation(data);
+}
+
 /** StepStarted for `step`'s action (with its deadline) or compensation. */
 export function stepStarted<Data extends Record<string, unknown>>(sagaId: string, step: SagaStep<Data>, kind: StepKind, data: Data, now: Date): SagaEvent {
-  const command = kind === 'action' ? step.command(data) : (step.compensation as (data: Data) => { type: string })(data);
+  const command = commandOf(step, kind, data);
   const deadline = kind === 'action' ? new Date(now.getTime() + step.timeoutMs).toISOString() : null;
   return { type: 'StepStarted', data: { sagaId, step: step.name, kind, commandType: command.type, commandId: commandIdOf(sagaId, step.name, kind), deadline } };
 }
