@@ -99,6 +99,7 @@ export type { UpcastResult } from './upcasting/UpcasterRegistry';
 
 export * from './command';
 export * from './snapshot';
+export * from './saga';
 export * from './idempotency';
 export { isWellFormedText, findIllFormedText } from './text/wellFormedText';
 export * from './pipeline';

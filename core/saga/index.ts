@@ -1,0 +1,21 @@
+/** Sagas: declare them, run them in a pipeline, and the ports and stores they work with. */
+export { defineSaga, senderOf, SAGA_METADATA } from './SagaDefinition';
+export type { SagaCommand, SagaDefinition, SagaStep } from './SagaDefinition';
+export { runSaga, SAGA_PORTS_MISSING } from './runSaga';
+export { SagaRuntime, concernsSaga } from './SagaRuntime';
+export type { SagaOutcome, SagaRuntimeDependencies } from './SagaRuntime';
+export { SagaTimer } from './SagaTimer';
+export type { SagaTimerOptions } from './SagaTimer';
+export { SagaJournal } from './SagaJournal';
+export type { SagaAppendContext, SagaTransition } from './SagaJournal';
+export { evolveSaga, sagaStateOf } from './SagaState';
+export type { InFlightStep, NoSaga, SagaState, SagaStatus, StepFailure } from './SagaState';
+export { SAGA_AGGREGATE_TYPE, SAGA_EVENT_TYPES } from './SagaEvents';
+export type { SagaEvent, SagaEventType, StepKind, StepFailureReason } from './SagaEvents';
+export { SAGA_DEADLINE_ERRORS } from './SagaDeadlineStore';
+export type { SagaDeadline, SagaDeadlineStore } from './SagaDeadlineStore';
+export type { SagaStores } from './SagaPorts';
+export type { CommandGateway, GatewayCommand, SentCommand } from './CommandGateway';
+export { IdempotentCommandGateway } from './IdempotentCommandGateway';
+export type { IdempotentCommandGatewayOptions } from './IdempotentCommandGateway';
+export { commandIdOf } from './sagaTransitions';
