@@ -22,6 +22,13 @@ const registries = testRegistries(glue.client, 'nexus-cr');
 const SCHEMAS = resolve(__dirname, '../../schemas');
 const SCHEMA_VERSIONS = loadSchemaCatalog(SCHEMAS).entries.length;
 
+/** Every schema of `dir` with its versions in order, as the registry should list them. */
+function versionsIn(dir: string): Record<string, number[]> {
+  const versions: Record<string, number[]> = {};
+  for (const { schemaName, version } of loadSchemaCatalog(dir).entries) (versions[schemaName] ??= []).push(version);
+  return Object.fromEntries(Object.entries(versions).map(([name, list]) => [name, list.sort((a, b) => a - b)]));
+}
+
 let responses: ResponseUrlServer;
 const directories: string[] = [];
 const savedEnv = { ...process.env };
@@ -164,13 +171,8 @@ describe('the NexusSchemas custom resource (registerSchemas handler) on moto', (
       LogicalResourceId: 'NexusSchemas',
       Data: { registered: SCHEMA_VERSIONS, unchanged: 0 },
     });
-    expect(await registeredVersions(registryName)).toEqual({
-      'nexus.EventEnvelope': [1],
-      'nexus.order.OrderCancelled': [1],
-      'nexus.order.OrderConfirmed': [1],
-      'nexus.order.OrderItemAdded': [1],
-      'nexus.order.OrderPlaced': [1, 2],
-    });
+    expect(await registeredVersions(registryName)).toEqual(versionsIn(SCHEMAS));
+    expect(await registeredVersions(registryName)).toMatchObject({ 'nexus.EventEnvelope': [1], 'nexus.order.OrderPlaced': [1, 2] });
   });
 
   it('registers nothing on an Update where nothing changed, counting every version unchanged', async () => {
