@@ -16,6 +16,9 @@ export interface SagaTimerOptions {
 
 const DEFAULTS = { batchSize: 100, clock: (): Date => new Date(), logger: silentLogger };
 
+/** How often a long-running process (the embedded system, `npm start -- --backend aws`) sweeps. */
+export const SAGA_SWEEP_INTERVAL_MS = 1000;
+
 /**
  * Times sagas' steps out: each sweep reads the due deadlines and hands each to its saga's
  * runtime, which fails the step (reason `timeout`) and compensates, or clears a stale deadline.
@@ -40,6 +43,25 @@ export class SagaTimer {
     options: SagaTimerOptions = {},
   ) {
     this.settings = { ...DEFAULTS, ...options };
+  }
+
+  /**
+   * Sweeps every `intervalMs` until the returned function is called. One sweep at a time: a slow
+   * one (a compensation's command) is not overtaken by the next. A failed sweep is logged.
+   */
+  startSweeping(intervalMs: number = SAGA_SWEEP_INTERVAL_MS): () => void {
+    let sweeping = false;
+    const interval = setInterval(() => {
+      if (sweeping) return;
+      sweeping = true;
+      this.sweep()
+        .catch((error: unknown) => this.settings.logger.warn('saga deadline sweep failed', { error }))
+        .finally(() => {
+          sweeping = false;
+        });
+    }, intervalMs);
+    interval.unref();
+    return () => clearInterval(interval);
   }
 
   /** Handles the deadlines due now; resolves with what became of each. */

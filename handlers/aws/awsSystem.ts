@@ -41,7 +41,7 @@ import { wireAwsPipelines } from './awsPipelines';
 import { awsNotifications } from './awsNotifications';
 import { awsPreflight } from './awsPreflight';
 import { awsSnapshots } from './awsSnapshots';
-import { awsSagas, SAGA_SWEEP_INTERVAL_MS } from './awsSagas';
+import { awsSagas } from './awsSagas';
 import type { AwsSagas } from './awsSagas';
 import type { AwsSnapshots } from './awsSnapshots';
 
@@ -110,7 +110,7 @@ export async function openAwsSystem(options: AwsSystemOptions): Promise<AwsSyste
     const publisher = notifications?.publisher;
     const wiring = wireAwsPipelines({ clients, config, eventsStreamArn, codec, upcasters, readModels, deadLetters, logger, pipelines, ...(messaging ? { messaging } : {}), ...(publisher ? { notifications: publisher } : {}), sagas: parts.sagas.ports });
     let closed = false;
-    let sagaSweeps: NodeJS.Timeout | undefined;
+    let stopSagaSweeps: (() => void) | undefined;
     return {
       logger,
       codec,
@@ -133,13 +133,13 @@ export async function openAwsSystem(options: AwsSystemOptions): Promise<AwsSyste
         for (const { name, reason } of wiring.skipped) logger.info(`pipeline ${name} does not run on the AWS backend: ${reason}`, { pipeline: name });
         for (const runner of wiring.runners) await runner.start();
         // Outside Lambda the server times sagas' steps out itself, as the embedded system does.
-        sagaSweeps ??= setInterval(() => void parts.sagas.timer.sweep().catch((error: unknown) => logger.warn('saga deadline sweep failed', { error })), SAGA_SWEEP_INTERVAL_MS);
+        stopSagaSweeps ??= parts.sagas.timer.startSweeping();
       },
       pipelineMetrics: () => Object.fromEntries(wiring.runners.map((runner) => [runner.name, runner.metrics()])),
       close: async () => {
         if (closed) return;
         closed = true;
-        clearInterval(sagaSweeps);
+        stopSagaSweeps?.();
         await Promise.all(wiring.runners.map((runner) => runner.stop()));
         await parts.snapshots.scheduler.close();
         notifications?.destroy();

@@ -7,66 +7,23 @@
  */
 import type { Database } from 'better-sqlite3';
 import { SqliteSagaDeadlineStore } from '../../adapters/embedded/SqliteSagaDeadlineStore';
-import type { CommandService } from '../../core/command/CommandService';
-import type { EventStore } from '../../core/events/EventStore';
-import type { IdempotencyStore } from '../../core/idempotency/IdempotencyStore';
-import type { Logger } from '../../core/logging/Logger';
-import type { PipelineContext } from '../../core/pipeline/PipelineDefinition';
-import type { EventCodec } from '../../core/schema/EventCodec';
-import { IdempotentCommandGateway } from '../../core/saga/IdempotentCommandGateway';
-import type { SagaDefinition } from '../../core/saga/SagaDefinition';
-import { SagaJournal } from '../../core/saga/SagaJournal';
-import { SagaRuntime } from '../../core/saga/SagaRuntime';
-import { SagaTimer } from '../../core/saga/SagaTimer';
-
-/** How often the embedded timer sweeps due deadlines. */
-export const SAGA_SWEEP_INTERVAL_MS = 1000;
+import { wireSagas } from '../../core/saga/sagaWiring';
+import type { SagaWiring, SagaWiringDependencies } from '../../core/saga/sagaWiring';
 
 /** What {@link embeddedSagas} is built from. */
-export interface EmbeddedSagasDependencies {
+export type EmbeddedSagasDependencies = Omit<SagaWiringDependencies, 'deadlines'> & {
   /** The connection to nexus.db the deadlines are kept on. */
   eventsDb: Database;
-  eventStore: EventStore;
-  codec: EventCodec;
-  commands: CommandService;
-  idempotency: IdempotencyStore;
-  sagas: readonly SagaDefinition[];
-  logger: Logger;
-}
+};
 
 /** The saga ports and timer of one thread. */
-export interface EmbeddedSagas {
-  ports: Required<Pick<PipelineContext, 'commands' | 'sagas'>>;
-  timer: SagaTimer;
-  /** Sweeps every {@link SAGA_SWEEP_INTERVAL_MS}; returns the function that stops it. */
+export interface EmbeddedSagas extends SagaWiring {
+  /** Sweeps every second (SAGA_SWEEP_INTERVAL_MS); returns the function that stops it. */
   startTimer(): () => void;
 }
 
 export function embeddedSagas(deps: EmbeddedSagasDependencies): EmbeddedSagas {
-  const deadlines = new SqliteSagaDeadlineStore(deps.eventsDb);
-  const commands = new IdempotentCommandGateway(deps.commands, deps.idempotency);
-  const journal = new SagaJournal(deps.eventStore, deps.codec);
-  const logger = deps.logger.child({ component: 'saga-timer' });
-  const runtimes = new Map(deps.sagas.map((saga) => [saga.name, new SagaRuntime(saga, { journal, deadlines, commands, logger })]));
-  const timer = new SagaTimer(runtimes, deadlines, { logger });
-  return {
-    ports: { commands, sagas: { eventStore: deps.eventStore, deadlines } },
-    timer,
-    startTimer: () => {
-      let sweeping = false;
-      const interval = setInterval(() => {
-        // One sweep at a time: a slow one (a compensation's command) is not overtaken by the next.
-        if (sweeping) return;
-        sweeping = true;
-        timer
-          .sweep()
-          .catch((error: unknown) => logger.warn('saga deadline sweep failed', { error }))
-          .finally(() => {
-            sweeping = false;
-          });
-      }, SAGA_SWEEP_INTERVAL_MS);
-      interval.unref();
-      return () => clearInterval(interval);
-    },
-  };
+  const { eventsDb, ...rest } = deps;
+  const wiring = wireSagas({ ...rest, deadlines: new SqliteSagaDeadlineStore(eventsDb) });
+  return { ...wiring, startTimer: () => wiring.timer.startSweeping() };
 }
