@@ -1,25 +1,20 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { GlueClient } from '@aws-sdk/client-glue';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { Context } from 'aws-lambda';
 import { DynamoDbConnectionStore } from '../../adapters/aws/DynamoDbConnectionStore';
-import { GlueSchemaRegistry } from '../../adapters/aws/GlueSchemaRegistry';
 import { WebSocketConnectionDelivery } from '../../adapters/aws/WebSocketConnectionDelivery';
 import { WebSocketConnectionPoster } from '../../adapters/aws/WebSocketConnectionPoster';
 import { WebSocketNotificationPublisher } from '../../adapters/aws/WebSocketNotificationPublisher';
 import { mintDevelopmentToken } from '../../core/auth/mintToken';
 import { silentLogger } from '../../core/logging/Logger';
 import type { DocumentChanged } from '../../core/notifications/DocumentChanged';
-import { loadSchemaCatalog } from '../../core/schema/SchemaCatalog';
-import { syncSchemas } from '../../core/schema/syncSchemas';
-import { awsResourceNames } from '../../handlers/aws/awsConfig';
 import type { AwsResourceNames } from '../../handlers/aws/awsConfig';
 import type { WebSocketEvent, WebSocketResult } from '../../handlers/aws/lambda/webSocketRoutes';
-import { createAwsResources } from '../engines/awsResources';
 import { motoClientConfig, motoEndpoint } from '../engines/awsTestClients';
-import { engineFunctionEnvironment } from '../engines/functionEnvironment';
+import { openEngineStage, setEnv } from '../engines/engineStage';
+import type { EngineStage } from '../engines/engineStage';
 import { dynamoDbStreamEvent, httpApiEvent, kinesisEvent } from '../engines/lambdaEvents';
 import { MOTO_ACCOUNT } from '../engines/snsSqsMessaging';
 import { eventsTableStreamRecords, kinesisShardRecords } from '../engines/streamRecords';
@@ -45,37 +40,27 @@ describe('live notifications on AWS: the WebSocket handlers with API Gateway-sha
   const dynamo = new DynamoDBClient(aws);
   const streams = new DynamoDBStreamsClient(aws);
   const kinesis = new KinesisClient(aws);
-  const glue = new GlueClient(aws);
   let names: AwsResourceNames;
   let proxy: WebSocketManagementProxy;
   let management: ApiGatewayManagementApiClient;
-  let deleteRegistry: () => Promise<void>;
-  let restoreEnv: () => void;
+  let engine: EngineStage | undefined;
   let webSocket: Handler<WebSocketEvent, WebSocketResult>;
   let kinesisSeen = 0;
   // The functions' metrics and logs (EMF on stdout) are not what these tests check.
   captureStdoutPerTest();
 
   beforeAll(async () => {
-    const stage = `ws-${process.pid}-${Date.now().toString(36)}`;
-    names = awsResourceNames(stage);
-    ({ deleteRegistry } = await createAwsResources({ endpoint: motoEndpoint(), region: REGION }, stage, names));
-    await syncSchemas(new GlueSchemaRegistry({ client: glue, registryName: names.glueRegistry }), loadSchemaCatalog('schemas'), silentLogger);
     proxy = await startWebSocketManagementProxy(motoEndpoint());
     management = new ApiGatewayManagementApiClient({ ...aws, endpoint: proxy.endpoint });
-    restoreEnv = setEnv({
-      ...engineFunctionEnvironment({ stage, region: REGION, serviceName: 'nexus-websocket-test', logLevel: 'warn' }),
-      NEXUS_JWT_SECRET: SECRET,
-      NEXUS_WEBSOCKET_ENDPOINT: proxy.endpoint,
-    });
+    engine = await openEngineStage({ prefix: 'ws', region: REGION, serviceName: 'nexus-websocket-test', logLevel: 'warn', env: { NEXUS_JWT_SECRET: SECRET, NEXUS_WEBSOCKET_ENDPOINT: proxy.endpoint } });
+    names = engine.names;
     webSocket = load<Handler<WebSocketEvent, WebSocketResult>>('../../handlers/aws/lambda/webSocket');
   });
 
   afterAll(async () => {
-    restoreEnv?.();
+    await engine?.tearDown();
     await proxy?.close();
-    await deleteRegistry?.().catch(() => undefined);
-    for (const client of [dynamo, streams, kinesis, glue, management]) client?.destroy();
+    for (const client of [dynamo, streams, kinesis, management]) client?.destroy();
   });
 
   it('refuses a handshake without a token or with a bad one (401), and accepts a valid one from the bearer subprotocol, selecting the notifications subprotocol', async () => {
@@ -350,13 +335,3 @@ function load<H>(path: string, env: Record<string, string> = {}): H {
   return (loaded as { handler: H }).handler;
 }
 
-function setEnv(values: Record<string, string>): () => void {
-  const previous = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, values);
-  return () => {
-    for (const [name, value] of Object.entries(previous)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-}

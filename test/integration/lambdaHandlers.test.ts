@@ -4,20 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
-import { GlueClient } from '@aws-sdk/client-glue';
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import type { _Record as KinesisRecord } from '@aws-sdk/client-kinesis';
 import type { Context } from 'aws-lambda';
 import { DynamoDbDeadLetterStore } from '../../adapters/aws/DynamoDbDeadLetterStore';
-import { GlueSchemaRegistry } from '../../adapters/aws/GlueSchemaRegistry';
-import { silentLogger } from '../../core/logging/Logger';
-import { loadSchemaCatalog } from '../../core/schema/SchemaCatalog';
-import { syncSchemas } from '../../core/schema/syncSchemas';
-import { awsResourceNames } from '../../handlers/aws/awsConfig';
 import type { AwsResourceNames } from '../../handlers/aws/awsConfig';
-import { createAwsResources } from '../engines/awsResources';
-import { engineFunctionEnvironment } from '../engines/functionEnvironment';
-import { motoClientConfig, motoEndpoint } from '../engines/awsTestClients';
+import { openEngineStage, setEnv } from '../engines/engineStage';
+import type { EngineStage } from '../engines/engineStage';
+import { motoClientConfig } from '../engines/awsTestClients';
 import { dynamoDbStreamEvent, httpApiEvent, kinesisEvent } from '../engines/lambdaEvents';
 import { eventsTableStreamRecords, kinesisShardRecords } from '../engines/streamRecords';
 import { MOTO_ACCOUNT } from '../engines/snsSqsMessaging';
@@ -43,28 +37,21 @@ describe('the Lambda handlers, invoked in-process with Lambda-shaped events agai
   const dynamo = new DynamoDBClient(aws);
   const streams = new DynamoDBStreamsClient(aws);
   const kinesis = new KinesisClient(aws);
-  const glue = new GlueClient(aws);
+  let engine: EngineStage | undefined;
   let names: AwsResourceNames;
-  let deleteRegistry: () => Promise<void>;
-  let restoreEnv: () => void;
   const stdout = captureStdoutPerTest();
   let orderId: string;
   let kinesisSeen = 0;
 
   beforeAll(async () => {
-    const stage = `lambda-${process.pid}-${Date.now().toString(36)}`;
-    names = awsResourceNames(stage);
-    ({ deleteRegistry } = await createAwsResources({ endpoint: motoEndpoint(), region: REGION }, stage, names));
-    // The stack's NexusSchemas custom resource registers schemas/ before any function runs.
-    await syncSchemas(new GlueSchemaRegistry({ client: glue, registryName: names.glueRegistry }), loadSchemaCatalog('schemas'), silentLogger);
-    restoreEnv = setEnv({ ...engineFunctionEnvironment({ stage, region: REGION, serviceName: SERVICE }), NEXUS_JWT_SECRET: SECRET });
+    engine = await openEngineStage({ prefix: 'lambda', region: REGION, serviceName: SERVICE, env: { NEXUS_JWT_SECRET: SECRET } });
+    names = engine.names;
   });
 
 
   afterAll(async () => {
-    restoreEnv?.();
-    await deleteRegistry?.().catch(() => undefined);
-    for (const client of [dynamo, streams, kinesis, glue]) client.destroy();
+    await engine?.tearDown();
+    for (const client of [dynamo, streams, kinesis]) client.destroy();
   });
 
   it('accepts a command through an HTTP API v2 event (202), with its metrics in EMF and the correlation id on every log line', async () => {
@@ -261,16 +248,6 @@ afterEach(() => {
   for (const restore of pendingRestores.splice(0).reverse()) restore();
 });
 
-function setEnv(values: Record<string, string>): () => void {
-  const previous = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, values);
-  return () => {
-    for (const [name, value] of Object.entries(previous)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-}
 
 function token(): string {
   const now = Math.floor(Date.now() / 1000);

@@ -1,24 +1,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GlueClient } from '@aws-sdk/client-glue';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { DynamoDbEventStore } from '../../adapters/aws/DynamoDbEventStore';
 import { DynamoDbSagaDeadlineStore } from '../../adapters/aws/DynamoDbSagaDeadlineStore';
-import { GlueSchemaRegistry } from '../../adapters/aws/GlueSchemaRegistry';
 import { CommandService } from '../../core/command/CommandService';
-import { silentLogger } from '../../core/logging/Logger';
 import { SagaJournal } from '../../core/saga/SagaJournal';
 import type { SagaOutcome } from '../../core/saga/SagaRuntime';
 import { commandIdOf } from '../../core/saga/sagaTransitions';
-import { AvroEventCodec } from '../../core/schema/AvroEventCodec';
-import { loadSchemaCatalog } from '../../core/schema/SchemaCatalog';
-import { syncSchemas } from '../../core/schema/syncSchemas';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { aggregates, fulfilmentIdOf, orderUpcasters } from '../../domain';
-import { awsResourceNames } from '../../handlers/aws/awsConfig';
 import type { AwsResourceNames } from '../../handlers/aws/awsConfig';
-import { createAwsResources } from '../engines/awsResources';
-import { motoClientConfig, motoEndpoint } from '../engines/awsTestClients';
-import { engineFunctionEnvironment } from '../engines/functionEnvironment';
+import { motoClientConfig } from '../engines/awsTestClients';
+import { openEngineStage } from '../engines/engineStage';
+import type { EngineStage } from '../engines/engineStage';
 
 jest.setTimeout(120_000);
 
@@ -29,33 +22,24 @@ type TimeoutsHandler = (event: Partial<ScheduledEvent>, context: Context) => Pro
 describe('the sagaTimeouts function, invoked in-process with a scheduled event against moto', () => {
   const aws = { ...motoClientConfig(), region: REGION, maxAttempts: 1 };
   const dynamo = new DynamoDBClient(aws);
-  const glue = new GlueClient(aws);
+  let engine: EngineStage | undefined;
   let names: AwsResourceNames;
-  let deleteRegistry: () => Promise<void>;
   let journal: SagaJournal;
   let eventStore: DynamoDbEventStore;
   let commands: CommandService;
-  const previousEnv = { ...process.env };
 
   beforeAll(async () => {
-    const stage = `sagas-${process.pid}-${Date.now().toString(36)}`;
-    names = awsResourceNames(stage);
-    ({ deleteRegistry } = await createAwsResources({ endpoint: motoEndpoint(), region: REGION }, stage, names));
-    const catalog = loadSchemaCatalog('schemas');
-    const registry = new GlueSchemaRegistry({ client: glue, registryName: names.glueRegistry });
-    await syncSchemas(registry, catalog, silentLogger);
-    const codec = new AvroEventCodec(registry, { schemaNames: catalog.schemaNames() });
+    engine = await openEngineStage({ prefix: 'sagas', region: REGION, serviceName: 'nexus-saga-timeouts-test' });
+    const { codec } = engine;
+    names = engine.names;
     eventStore = new DynamoDbEventStore(codec, { client: dynamo, tableName: names.eventsTable });
     journal = new SagaJournal(eventStore, codec);
     commands = new CommandService({ eventStore, codec, upcasters: new UpcasterRegistry(orderUpcasters), aggregates });
-    Object.assign(process.env, engineFunctionEnvironment({ stage, region: REGION, serviceName: 'nexus-saga-timeouts-test' }));
   });
 
   afterAll(async () => {
-    process.env = previousEnv;
-    await deleteRegistry?.().catch(() => undefined);
+    await engine?.tearDown();
     dynamo.destroy();
-    glue.destroy();
   });
 
   it("fails a fulfilment step past its deadline from the stage's deadline table and releases what it reserved", async () => {

@@ -1,22 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GlueClient } from '@aws-sdk/client-glue';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { DynamoDbSnapshotStore } from '../../adapters/aws/DynamoDbSnapshotStore';
-import { GlueSchemaRegistry } from '../../adapters/aws/GlueSchemaRegistry';
 import { DynamoDbEventStore } from '../../adapters/aws/DynamoDbEventStore';
 import { CommandService } from '../../core/command/CommandService';
-import { silentLogger } from '../../core/logging/Logger';
-import { AvroEventCodec } from '../../core/schema/AvroEventCodec';
-import { loadSchemaCatalog } from '../../core/schema/SchemaCatalog';
-import { syncSchemas } from '../../core/schema/syncSchemas';
 import type { SnapshotSweepReport } from '../../core/snapshot/SnapshotSweep';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { aggregates, orderUpcasters } from '../../domain';
-import { awsResourceNames } from '../../handlers/aws/awsConfig';
 import type { AwsResourceNames } from '../../handlers/aws/awsConfig';
-import { createAwsResources } from '../engines/awsResources';
-import { motoClientConfig, motoEndpoint } from '../engines/awsTestClients';
-import { engineFunctionEnvironment } from '../engines/functionEnvironment';
+import { motoClientConfig } from '../engines/awsTestClients';
+import { openEngineStage } from '../engines/engineStage';
+import type { EngineStage } from '../engines/engineStage';
 
 jest.setTimeout(120_000);
 
@@ -42,30 +35,21 @@ function scheduledEvent(time: Date): ScheduledEvent {
 describe('the snapshotSweep function, invoked in-process with a scheduled event against moto', () => {
   const aws = { ...motoClientConfig(), region: REGION, maxAttempts: 1 };
   const dynamo = new DynamoDBClient(aws);
-  const glue = new GlueClient(aws);
+  let engine: EngineStage | undefined;
   let names: AwsResourceNames;
-  let deleteRegistry: () => Promise<void>;
   let commands: CommandService;
-  const previousEnv = { ...process.env };
 
   beforeAll(async () => {
-    const stage = `sweep-${process.pid}-${Date.now().toString(36)}`;
-    names = awsResourceNames(stage);
-    ({ deleteRegistry } = await createAwsResources({ endpoint: motoEndpoint(), region: REGION }, stage, names));
-    const catalog = loadSchemaCatalog('schemas');
-    const registry = new GlueSchemaRegistry({ client: glue, registryName: names.glueRegistry });
-    await syncSchemas(registry, catalog, silentLogger);
-    const codec = new AvroEventCodec(registry, { schemaNames: catalog.schemaNames() });
+    engine = await openEngineStage({ prefix: 'sweep', region: REGION, serviceName: 'nexus-sweep-test' });
+    const { codec } = engine;
+    names = engine.names;
     // Commands of a process without snapshots: whatever its triggers asked for was lost.
     commands = new CommandService({ eventStore: new DynamoDbEventStore(codec, { client: dynamo, tableName: names.eventsTable }), codec, upcasters: new UpcasterRegistry(orderUpcasters), aggregates });
-    Object.assign(process.env, engineFunctionEnvironment({ stage, region: REGION, serviceName: 'nexus-sweep-test' }));
   });
 
   afterAll(async () => {
-    process.env = previousEnv;
-    await deleteRegistry?.().catch(() => undefined);
+    await engine?.tearDown();
     dynamo.destroy();
-    glue.destroy();
   });
 
   it('snapshots, a day later, the orders that changed without a snapshot, reading the TimestampIndex and writing the snapshots table', async () => {
