@@ -43,6 +43,27 @@ describe('EmbeddedPipelineRunner', () => {
     expect(runner.metrics()).toMatchObject({ recordsIn: 8, recordsOut: 8, recordsFailed: 0, recordsParked: 0, lastPosition: last?.position, lagRecords: 0 });
   });
 
+  it('lets timers and messages run between batches while a backlog lasts (a synchronous store settles a batch in microtasks)', async () => {
+    // given a backlog of many small batches, projected into SQLite (synchronous)
+    const keys = Array.from({ length: 400 }, (_, n) => `k${n % 50}`);
+    await harness.publish(...keys);
+    const runner = harness.runner(summaryPipeline(seen), { batchSize: 2, concurrency: 1 });
+    // when the runner starts, and a timer is due at once
+    let appliedWhenTimerRan: number | undefined;
+    const timerRan = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        appliedWhenTimerRan = seen.appliedOrder.length;
+        resolve();
+      }, 0),
+    );
+    await runner.start();
+    await timerRan;
+    await runner.whenCaughtUp();
+    // then the timer ran before the backlog was done
+    expect(seen.appliedOrder).toHaveLength(400);
+    expect(appliedWhenTimerRan).toBeLessThan(400);
+  });
+
   it('processes different keys concurrently, never more than the concurrency bound', async () => {
     // given: six keys in one batch, and a sink that awaits each write
     await harness.publish('k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6');
