@@ -24,6 +24,8 @@ export interface StoredConnection {
   connectionId: string;
   principal: Principal;
   connectedAtMs: number;
+  /** When the token it was admitted with expires (epoch ms); absent for connections stored without one. */
+  tokenExpiresAtMs?: number;
 }
 
 /** An authorized subscription of a connection (the fields of core/notifications' NotificationSubscription). */
@@ -66,6 +68,9 @@ export interface Subscriber extends StoredSubscription {
 /** The connection item is gone: nothing of it may be written again. */
 export const CONNECTION_GONE = 'gone';
 
+/** What `claimSends` answers when the connection's token has expired: it gets nothing more. */
+export const CONNECTION_TOKEN_EXPIRED = 'token-expired';
+
 /** Deletes of one BatchWriteItem (DynamoDB's limit). */
 const BATCH_DELETES = 25;
 /** Rounds of the budget's optimistic update before giving up to a concurrent sender. */
@@ -102,12 +107,13 @@ export class DynamoDbConnectionStore {
     if (!(Number.isInteger(this.ttlSeconds) && this.ttlSeconds > 0)) throw new RangeError(`ttlSeconds must be a positive integer; got ${this.ttlSeconds}`);
   }
 
-  /** Stores a connection and the principal its token established. */
-  async connect(connectionId: string, principal: Principal, nowMs: number): Promise<void> {
+  /** Stores a connection, the principal its token established and when that token expires. */
+  async connect(connectionId: string, principal: Principal, nowMs: number, tokenExpiresAtMs?: number): Promise<void> {
     const item = {
       ...this.key(connectionId, CONNECTION_ENTRY),
       [A.principal]: { S: JSON.stringify({ id: principal.id, roles: principal.roles, clientId: principal.clientId }) },
       [A.connectedAtMs]: { N: String(nowMs) },
+      ...(tokenExpiresAtMs === undefined ? {} : { [A.tokenExpiresAtMs]: { N: String(tokenExpiresAtMs) } }),
       [A.ttl]: { N: String(this.expiresAt(nowMs)) },
     };
     await this.call('store a connection', connectionId, () => this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item })));
@@ -121,7 +127,8 @@ export class DynamoDbConnectionStore {
     const item = output.Item;
     if (item === undefined) return undefined;
     const principal = JSON.parse(item[A.principal]?.S ?? '{}') as Principal;
-    return { connectionId, principal, connectedAtMs: Number(item[A.connectedAtMs]?.N ?? 0) };
+    const tokenExpiresAtMs = item[A.tokenExpiresAtMs]?.N;
+    return { connectionId, principal, connectedAtMs: Number(item[A.connectedAtMs]?.N ?? 0), ...(tokenExpiresAtMs === undefined ? {} : { tokenExpiresAtMs: Number(tokenExpiresAtMs) }) };
   }
 
   /** Deletes the connection and every subscription of it; a connection already gone is fine. */
@@ -209,11 +216,12 @@ export class DynamoDbConnectionStore {
   /**
    * Takes up to `wanted` sends from the connection's budget of `perSecond` frames in the epoch
    * second of `nowMs`, shared by every process sending to it: resolves how many it may send now
-   * (0 when this second's budget is spent), or {@link CONNECTION_GONE} when the connection item
+   * (0 when this second's budget is spent), {@link CONNECTION_TOKEN_EXPIRED} when the token the
+   * connection was admitted with has expired, or {@link CONNECTION_GONE} when the connection item
    * no longer exists. An optimistic read-then-conditional-update, so concurrent senders never
    * take more than `perSecond` in one second between them.
    */
-  async claimSends(connectionId: string, wanted: number, perSecond: number, nowMs: number): Promise<number | typeof CONNECTION_GONE> {
+  async claimSends(connectionId: string, wanted: number, perSecond: number, nowMs: number): Promise<number | typeof CONNECTION_GONE | typeof CONNECTION_TOKEN_EXPIRED> {
     const window = Math.floor(nowMs / 1000);
     for (let round = 0; round < BUDGET_ROUNDS; round += 1) {
       const output = await this.call('read a send budget', connectionId, () =>
@@ -222,13 +230,15 @@ export class DynamoDbConnectionStore {
             TableName: this.tableName,
             Key: this.key(connectionId, CONNECTION_ENTRY),
             ConsistentRead: true,
-            ProjectionExpression: '#window, #used, #entry',
-            ExpressionAttributeNames: { '#window': A.budgetWindow, '#used': A.budgetUsed, '#entry': A.entry },
+            ProjectionExpression: '#window, #used, #entry, #expires',
+            ExpressionAttributeNames: { '#window': A.budgetWindow, '#used': A.budgetUsed, '#entry': A.entry, '#expires': A.tokenExpiresAtMs },
           }),
         ),
       );
       const item = output.Item;
       if (item === undefined) return CONNECTION_GONE;
+      const expiresAtMs = item[A.tokenExpiresAtMs]?.N;
+      if (expiresAtMs !== undefined && Number(expiresAtMs) <= nowMs) return CONNECTION_TOKEN_EXPIRED;
       const storedWindow = item[A.budgetWindow]?.N;
       const storedUsed = item[A.budgetUsed]?.N ?? '0';
       const used = storedWindow === String(window) ? Number(storedUsed) : 0;

@@ -1,8 +1,9 @@
+import { AUTH_ERRORS } from '../../core/auth/AuthErrors';
 import type { Logger } from '../../core/logging/Logger';
-import type { ChangedFrame, ResyncFrame, ServerFrame } from '../../core/notifications/NotificationProtocol';
+import type { ChangedFrame, ErrorFrame, ResyncFrame, ServerFrame } from '../../core/notifications/NotificationProtocol';
 import { NotificationThrottle } from '../../core/notifications/NotificationThrottle';
 import type { OfferedChange, ThrottleClock } from '../../core/notifications/NotificationThrottle';
-import { CONNECTION_GONE } from './DynamoDbConnectionStore';
+import { CONNECTION_GONE, CONNECTION_TOKEN_EXPIRED } from './DynamoDbConnectionStore';
 import type { DynamoDbConnectionStore } from './DynamoDbConnectionStore';
 import type { PostOutcome, WebSocketConnectionPoster } from './WebSocketConnectionPoster';
 
@@ -74,6 +75,12 @@ export class WebSocketConnectionDelivery {
         await this.forget(connectionId, 'its connection item is gone');
         return 'gone';
       }
+      if (granted === CONNECTION_TOKEN_EXPIRED) {
+        // Told why, once, then forgotten: API Gateway closes the silent socket at its idle timeout.
+        await this.options.poster.post(connectionId, tokenExpiredFrame());
+        await this.forget(connectionId, 'its token expired');
+        return 'gone';
+      }
       for (const frame of outbox.splice(0, granted)) {
         if ((await this.options.poster.post(connectionId, frame)) === 'gone') {
           await this.forget(connectionId, 'API Gateway answered 410 Gone');
@@ -139,4 +146,9 @@ class VirtualClock implements ThrottleClock {
 
 function untilNextSecond(nowMs: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 1000 - (nowMs % 1000) + 1));
+}
+
+/** The `error` frame of a connection whose token expired: connect again with a fresh token, and resume. */
+export function tokenExpiredFrame(): ErrorFrame {
+  return { type: 'error', status: 401, code: AUTH_ERRORS.UNAUTHENTICATED, message: 'the token this connection was opened with has expired: connect again with a fresh token and resume' };
 }

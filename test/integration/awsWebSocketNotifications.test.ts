@@ -3,6 +3,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { Context } from 'aws-lambda';
+import { decodeJwt } from 'jose';
 import { DynamoDbConnectionStore } from '../../adapters/aws/DynamoDbConnectionStore';
 import { WebSocketConnectionDelivery } from '../../adapters/aws/WebSocketConnectionDelivery';
 import { WebSocketConnectionPoster } from '../../adapters/aws/WebSocketConnectionPoster';
@@ -177,6 +178,27 @@ describe('live notifications on AWS: the WebSocket handlers with API Gateway-sha
     expect(await connections().connection('conn-sam')).toBeUndefined();
     const subscribers = await connections().subscribersOf(['type#orders']);
     expect(subscribers.get('type#orders')?.map((subscriber) => subscriber.connectionId)).not.toContain('conn-sam');
+  });
+
+  it('tells a connection whose token expired why, once, and forgets it: on its next frame, and on the next change published', async () => {
+    // given two support connections admitted with tokens of 2 s, subscribed to every order
+    let expiresAtMs = 0;
+    for (const connectionId of ['conn-brief-1', 'conn-brief-2']) {
+      const brief = await mintDevelopmentToken(SECRET, { subject: 'sue', roles: ['support'], ttl: 2 });
+      expiresAtMs = Math.max(expiresAtMs, (decodeJwt(brief).exp ?? 0) * 1000);
+      expect((await webSocket(connectEvent(connectionId, { Authorization: `Bearer ${brief}` }), lambdaContext())).statusCode).toBe(200);
+      await send(connectionId, { type: 'subscribe', subscriptionId: 'all', resourceType: 'orders' });
+    }
+    // when the tokens have expired, one connection sends a frame and a change is published
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAtMs - Date.now()) + 50));
+    await send('conn-brief-1', { type: 'subscribe', subscriptionId: 'again', resourceType: 'orders' });
+    await publisher().publish([change('order-brief', 1, 'alice')]);
+    // then each was told, got no change, and is forgotten with its subscriptions
+    for (const connectionId of ['conn-brief-1', 'conn-brief-2']) {
+      expect(proxy.framesOf(connectionId).at(-1)).toMatchObject({ type: 'error', status: 401, code: 'UNAUTHENTICATED' });
+      expect(changedFrames(connectionId)).toEqual([]);
+      expect(await connections().connection(connectionId)).toBeUndefined();
+    }
   });
 
   it('sends at most the budget per second and coalesces the rest per document to the latest version, dropping nothing', async () => {

@@ -11,6 +11,8 @@ export const CONNECTION_ATTRIBUTES = {
   /** The connection's principal (JSON: id, roles, clientId), as verified at `$connect`. */
   principal: 'principal',
   connectedAtMs: 'connectedAtMs',
+  /** When the token the connection was admitted with expires (epoch ms): past it, nothing more is sent. */
+  tokenExpiresAtMs: 'tokenExpiresAtMs',
   /** The epoch second of the connection's current send window, and the frames sent in it (the per-connection budget). */
   budgetWindow: 'budgetWindow',
   budgetUsed: 'budgetUsed',

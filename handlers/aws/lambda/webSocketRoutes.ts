@@ -5,9 +5,11 @@
  * frame (core/notifications/NotificationProtocol.ts), authorizes a subscription with core's
  * SubscriptionAuthorizer (the read routes' policy) and answers through the management API.
  */
+import { decodeJwt } from 'jose';
 import type { TokenVerifier } from '../../../core/auth/Principal';
 import type { DynamoDbConnectionStore } from '../../../adapters/aws/DynamoDbConnectionStore';
 import type { DynamoDbNotificationLog } from '../../../adapters/aws/DynamoDbNotificationLog';
+import { tokenExpiredFrame } from '../../../adapters/aws/WebSocketConnectionDelivery';
 import type { WebSocketConnectionDelivery } from '../../../adapters/aws/WebSocketConnectionDelivery';
 import { AUTH_ERRORS, AuthenticationError } from '../../../core/auth/AuthErrors';
 import { problemFor, toProblem } from '../../../core/http/problemDetails';
@@ -93,7 +95,9 @@ async function connect(deps: WebSocketRouteDependencies, event: WebSocketEvent):
     deps.logger.info('WebSocket connection refused', { connectionId: event.requestContext.connectionId, code: problem.code });
     return { statusCode: 401, headers: { 'Content-Type': 'application/problem+json' }, body: JSON.stringify(problem) };
   }
-  await deps.connections.connect(event.requestContext.connectionId, principal, (deps.clock ?? Date.now)());
+  // Verified above, so its claims can be read as they are; the verifier requires `exp`.
+  const { exp } = decodeJwt(bearer);
+  await deps.connections.connect(event.requestContext.connectionId, principal, (deps.clock ?? Date.now)(), typeof exp === 'number' ? exp * 1000 : undefined);
   return { statusCode: 200, ...(offered.includes(NOTIFICATION_SUBPROTOCOL) ? { headers: { 'Sec-WebSocket-Protocol': NOTIFICATION_SUBPROTOCOL } } : {}) };
 }
 
@@ -108,6 +112,11 @@ async function message(deps: WebSocketRouteDependencies, event: WebSocketEvent):
     const connection = await deps.connections.connection(connectionId);
     if (connection === undefined) {
       await delivery.control(connectionId, notificationErrorFrame(new AuthenticationError('invalid', 'this connection is not (or no longer) registered: connect again'), correlationId));
+      return;
+    }
+    if (connection.tokenExpiresAtMs !== undefined && connection.tokenExpiresAtMs <= (deps.clock ?? Date.now)()) {
+      await delivery.control(connectionId, tokenExpiredFrame());
+      await deps.connections.disconnect(connectionId);
       return;
     }
     const frame = parseClientFrame(text);
