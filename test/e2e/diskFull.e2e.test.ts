@@ -1,4 +1,4 @@
-import { rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { startNexus } from './support/NexusProcess';
 import type { NexusProcess } from './support/NexusProcess';
@@ -28,11 +28,24 @@ afterEach(async () => {
   scratch.dispose();
 });
 
-/** Fills the file system but `roomLeft` bytes with one file, returned for removal. */
+/**
+ * Fills the file system but `roomLeft` bytes with one file, returned for removal: written until
+ * ENOSPC, then cut by `roomLeft`. Not sized from statfs first: the server writes meanwhile (the
+ * order's fulfilment saga, pipeline checkpoints), so a size read before could no longer fit.
+ */
 function fill(dir: string, roomLeft: number): string {
-  const stats = statfsSync(dir);
   const filler = join(dir, 'filler');
-  writeFileSync(filler, Buffer.alloc(Math.max(0, stats.bavail * stats.bsize - roomLeft)));
+  const fd = openSync(filler, 'w');
+  const chunk = Buffer.alloc(64 * 1024);
+  let written = 0;
+  try {
+    for (;;) written += writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
+  truncateSync(filler, Math.max(0, written - roomLeft));
   return filler;
 }
 
