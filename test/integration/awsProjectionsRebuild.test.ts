@@ -167,8 +167,10 @@ describe('nexus projections on AWS (moto + OpenSearch)', () => {
     })();
 
     // when order-list is rebuilt
-    const summary = await projections.rebuild(orderList);
-    running = false;
+    // (stopped even when the rebuild fails: readers left running would outlive the test)
+    const summary = await projections.rebuild(orderList).finally(() => {
+      running = false;
+    });
     await Promise.all([writers, readers]);
     // (past the live reader's horizon, every append is readable to it)
     await new Promise((resolve) => setTimeout(resolve, 2100));

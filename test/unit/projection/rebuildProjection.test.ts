@@ -122,8 +122,10 @@ describe('projection rebuild (embedded)', () => {
     // when the order list is rebuilt from another set of connections (as `npx nexus` does beside a server)
     projections = openProjectionsSystem(dataDir, { logger: silentLogger });
     const progress: RebuildProgress[] = [];
-    const summary = await projections.rebuild(orderList, { runner: { batchSize: 25 }, progressIntervalMs: 5, onProgress: (p) => progress.push(p) });
-    rebuilding = false;
+    // (stopped even when the rebuild fails: the writer and reader left running would outlive the test)
+    const summary = await projections.rebuild(orderList, { runner: { batchSize: 25 }, progressIntervalMs: 5, onProgress: (p) => progress.push(p) }).finally(() => {
+      rebuilding = false;
+    });
     await Promise.all([writer, reader]);
     // and an order placed after the switch
     await writeOrder(live, 1000);
