@@ -86,6 +86,10 @@ Authentication (variables only): NEXUS_JWKS_URL, or NEXUS_JWT_SECRET, else <data
 NEXUS_JWT_ISSUER, NEXUS_JWT_AUDIENCE, NEXUS_JWT_ROLES_CLAIM (claim holding the roles,
 e.g. cognito:groups), NEXUS_JWT_MAX_TTL (longest accepted token lifetime, default 24h).
 
+Live notifications at ws://<host>:<port>/ws (variables only): NEXUS_WS_MAX_PER_SECOND (frames
+per second per client, 1-100000, default 100), NEXUS_WS_POLL_MS (how often the notification log
+is read while clients are connected, 5-10000, default 50).
+
 Exit codes: 0 stopped by a signal, 1 the server could not start or run (port, host, data
 directory, database), 2 a setting was refused.`;
 
