@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     system.logger.info('nexus listening', { url: `http://${config.host}:${info.port}`, dataDir: system.dataDir });
     // A line for people (and scripts) that do not read JSON logs.
-    process.stdout.write(`Nexus is listening on http://${config.host}:${info.port} (data in ${system.dataDir})\n`);
+    process.stdout.write(`Nexus is listening on http://${config.host}:${info.port} (data in ${system.dataDir}); live notifications at ws://${config.host}:${info.port}/ws\n`);
     process.stdout.write(tokenHint(auth.secretFile, system.dataDir));
   });
   // Node's own timeouts are a backstop behind the app's body timeout, never ahead of it.
