@@ -4,7 +4,7 @@
  * one `--stage` points a server at one deployment; each can be overridden by its flag or variable.
  */
 import { hostname } from 'node:os';
-import { ConfigError, temporalContinuationKeyOf } from '../local/config';
+import { ConfigError, integerIn, temporalContinuationKeyOf } from '../local/config';
 import { TEMPORAL_CONTINUATION_KEY_VARIABLE } from '../local/temporalContinuationKey';
 
 /** The AWS services Nexus calls, each of which may have its own endpoint override. */
@@ -223,9 +223,9 @@ export function readAwsBackendConfig(flags: ReadonlyMap<string, string>, env: No
     if (endpoint !== undefined) endpoints[service] = endpoint;
   }
   const region = matching(pick(OTHER_SETTINGS.region) ?? pick({ flag: 'region', variable: 'AWS_DEFAULT_REGION' }), REGION, 'an AWS region such as eu-west-1');
-  const leaseTickMs = integerIn(pick(OTHER_SETTINGS.leaseTickMs), 10, 60_000) ?? AWS_BACKEND_DEFAULTS.leaseTickMs;
+  const leaseTickMs = optionalIntegerIn(pick(OTHER_SETTINGS.leaseTickMs), 10, 60_000) ?? AWS_BACKEND_DEFAULTS.leaseTickMs;
   const leaseDuration = pick(OTHER_SETTINGS.leaseDurationMs);
-  const leaseDurationMs = integerIn(leaseDuration, 100, 600_000) ?? AWS_BACKEND_DEFAULTS.leaseDurationMs;
+  const leaseDurationMs = optionalIntegerIn(leaseDuration, 100, 600_000) ?? AWS_BACKEND_DEFAULTS.leaseDurationMs;
   // A lease renewed less often than a third of its duration is taken over under a live worker.
   if (leaseDurationMs < 3 * leaseTickMs) {
     throw new ConfigError(`${leaseDuration?.source ?? '--lease-duration-ms'} must be at least 3 lease ticks (${3 * leaseTickMs} ms with --lease-tick-ms ${leaseTickMs}); got ${leaseDurationMs}`);
@@ -242,9 +242,9 @@ export function readAwsBackendConfig(flags: ReadonlyMap<string, string>, env: No
     names,
     openSearchEndpoint: url(pick(OTHER_SETTINGS.openSearchEndpoint)) ?? AWS_BACKEND_DEFAULTS.openSearchEndpoint,
     openSearchAuth: (matching(pick(OTHER_SETTINGS.openSearchAuth), /^(none|sigv4)$/, `one of ${OPENSEARCH_AUTH_MODES.join(', ')}`) as OpenSearchAuth | undefined) ?? AWS_BACKEND_DEFAULTS.openSearchAuth,
-    openSearchReplicas: integerIn(pick(OTHER_SETTINGS.openSearchReplicas), 0, 10) ?? AWS_BACKEND_DEFAULTS.openSearchReplicas,
+    openSearchReplicas: optionalIntegerIn(pick(OTHER_SETTINGS.openSearchReplicas), 0, 10) ?? AWS_BACKEND_DEFAULTS.openSearchReplicas,
     workerId: workerId ?? `${hostname()}-${process.pid}`,
-    pollIdleMs: integerIn(pick(OTHER_SETTINGS.pollIdleMs), 10, 60_000) ?? AWS_BACKEND_DEFAULTS.pollIdleMs,
+    pollIdleMs: optionalIntegerIn(pick(OTHER_SETTINGS.pollIdleMs), 10, 60_000) ?? AWS_BACKEND_DEFAULTS.pollIdleMs,
     leaseTickMs,
     leaseDurationMs,
   };
@@ -319,9 +319,6 @@ function url(setting: { value: string; source: string } | undefined): string | u
   return setting.value.replace(/\/+$/, '');
 }
 
-function integerIn(setting: { value: string; source: string } | undefined, min: number, max: number): number | undefined {
-  if (setting === undefined) return undefined;
-  const parsed = Number(setting.value);
-  if (!Number.isInteger(parsed) || parsed < min || parsed > max) throw new ConfigError(`${setting.source} must be an integer from ${min} to ${max}; got "${setting.value}"`);
-  return parsed;
+function optionalIntegerIn(setting: { value: string; source: string } | undefined, min: number, max: number): number | undefined {
+  return setting === undefined ? undefined : integerIn(setting, min, max);
 }

@@ -171,7 +171,8 @@ export function temporalContinuationKeyOf(value: string, source: string): string
   return value;
 }
 
-function integerIn(setting: { value: string; source: string }, min: number, max: number): number {
+/** The integer `setting` holds, from `min` to `max`; else a ConfigError naming its flag or variable. */
+export function integerIn(setting: { value: string; source: string }, min: number, max: number): number {
   const parsed = Number(setting.value);
   if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
     throw new ConfigError(`${setting.source} must be an integer from ${min} to ${max}; got "${setting.value}"`);

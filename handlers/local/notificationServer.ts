@@ -15,7 +15,7 @@ import type { NotificationLog } from '../../core/notifications/NotificationLog';
 import { SubscriptionAuthorizer } from '../../core/notifications/SubscriptionAuthorizer';
 import type { ReadModelStore } from '../../core/readmodel/ReadModelStore';
 import { readModels } from '../../pipelines';
-import { ConfigError } from './config';
+import { integerIn } from './config';
 import { attachNotificationWebSocket } from './notificationWebSocket';
 import type { NotificationWebSocket } from './notificationWebSocket';
 
@@ -62,9 +62,6 @@ export async function startNotifications(server: Server, system: NotificationSys
 }
 
 function integerOf(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
-  const text = env[name];
-  if (text === undefined || text === '') return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}; got "${text}"`);
-  return value;
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : integerIn({ value, source: name }, min, max);
 }
