@@ -32,7 +32,7 @@ export async function runAwsServer(server: LocalServerConfig, aws: AwsBackendCon
   const dataDir = needsDataDir ? prepareDataDirectory(server.dataDir) : server.dataDir;
   const auth = readAuthConfig(process.env, dataDir);
   const continuationKey = server.temporalContinuationKey ?? readOrCreateContinuationKeyFile(dataDir);
-  const system = await openAwsSystem({ config: aws, logger, idempotencyTtlSeconds: server.idempotencyTtlSeconds });
+  const system = await openAwsSystem({ config: aws, logger, idempotencyTtlSeconds: server.idempotencyTtlSeconds, ...(server.pipelines ? { pipelineNames: server.pipelines } : {}) });
   await system.startPipelines();
   const eventLoop = watchEventLoopDelay();
   const app = createEmbeddedApi(system, auth, {

@@ -32,6 +32,7 @@ import type { SchemaCatalog } from '../../core/schema/SchemaCatalog';
 import { syncSchemas } from '../../core/schema/syncSchemas';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { aggregates, orderListReadModel, orderUpcasters } from '../../domain';
+import { runsSagas, selectPipelines } from '../local/selectPipelines';
 import { pipelines as declaredPipelines, sagas as declaredSagas, topics as declaredTopics } from '../../pipelines';
 import { createAwsClients } from './awsClients';
 import type { AwsClients } from './awsClients';
@@ -55,6 +56,8 @@ export interface AwsSystemOptions {
   policyWasmPath?: string;
   /** @defaultValue every pipeline in pipelines/ */
   pipelines?: readonly PipelineDefinition[];
+  /** Runs only the pipelines of these names, in declaration order; the saga timer only with a saga pipeline. @defaultValue every one */
+  pipelineNames?: readonly string[];
   /** How long an `Idempotency-Key` is remembered. @defaultValue 86400 */
   idempotencyTtlSeconds?: number;
 }
@@ -102,7 +105,7 @@ export async function openAwsSystem(options: AwsSystemOptions): Promise<AwsSyste
     await syncSchemas(parts.registry, catalog, logger);
     const { codec, upcasters, eventStore, idempotency, rateLimits, deadLetters, readModels, commands } = parts;
     const authorizer = await OpaWasmAuthorizer.fromFile(options.policyWasmPath ?? REPOSITORY_POLICY);
-    const pipelines = [...(options.pipelines ?? declaredPipelines)];
+    const pipelines = selectPipelines(options.pipelines ?? declaredPipelines, options.pipelineNames);
     const accountId = config.accountId;
     const messaging = accountId === undefined ? undefined : await openAwsMessaging(clients, { ...config, accountId }, declaredTopics);
     // With --websocket-endpoint, pipelines that notify post to that WebSocket API's connections.
@@ -133,7 +136,7 @@ export async function openAwsSystem(options: AwsSystemOptions): Promise<AwsSyste
         for (const { name, reason } of wiring.skipped) logger.info(`pipeline ${name} does not run on the AWS backend: ${reason}`, { pipeline: name });
         for (const runner of wiring.runners) await runner.start();
         // Outside Lambda the server times sagas' steps out itself, as the embedded system does.
-        stopSagaSweeps ??= parts.sagas.timer.startSweeping();
+        if (runsSagas(pipelines)) stopSagaSweeps ??= parts.sagas.timer.startSweeping();
       },
       pipelineMetrics: () => Object.fromEntries(wiring.runners.map((runner) => [runner.name, runner.metrics()])),
       close: async () => {

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { LogLevel } from '../../core/logging/Logger';
+import { pipelines as declaredPipelines } from '../../pipelines';
+import { selectPipelines, UnknownPipelineError } from './selectPipelines';
 import { isLongEnoughContinuationKey, MIN_TEMPORAL_CONTINUATION_KEY_BYTES } from './temporalContinuationKey';
 
 /** Settings of the local (embedded) server. */
@@ -24,6 +26,8 @@ export interface LocalServerConfig {
    * `<dataDir>/temporal-continuation-key`, generated on first use.
    */
   temporalContinuationKey?: string;
+  /** Runs only these of the declared pipelines (by name); absent: every one. */
+  pipelines?: readonly string[];
 }
 
 /** Defaults of the local server. */
@@ -74,6 +78,9 @@ Options:
   --pipeline-nice <n>        NEXUS_PIPELINE_NICE       nice value of the pipeline worker thread (default ${LOCAL_SERVER_DEFAULTS.pipelineNice})
   --idempotency-ttl <s>      NEXUS_IDEMPOTENCY_TTL     seconds an Idempotency-Key's response is kept (default ${LOCAL_SERVER_DEFAULTS.idempotencyTtlSeconds})
   --body-timeout-ms <n>      NEXUS_BODY_TIMEOUT_MS     longest a request body may take to arrive, then 408 (default ${LOCAL_SERVER_DEFAULTS.bodyTimeoutMs})
+  --pipelines <names>        NEXUS_PIPELINES           run only these pipelines, comma-separated (default every one: ${declaredPipelines.map((p) => p.name).join(', ')});
+                                                       the others keep their checkpoints and catch up when run again; the saga
+                                                       timer runs only with a saga pipeline
   --temporal-continuation-key <key>
                              NEXUS_TEMPORAL_CONTINUATION_KEY
                                                        key (at least 32 bytes) signing temporal-query continuations, the same on every
@@ -106,7 +113,8 @@ const BACKENDS: readonly LocalServerConfig['backend'][] = ['embedded', 'aws'];
  * `--backend`/NEXUS_BACKEND, `--port`/PORT, `--host`/HOST, `--data-dir`/NEXUS_DATA_DIR, `--log-level`/NEXUS_LOG_LEVEL,
  * `--max-body-bytes`/NEXUS_MAX_BODY_BYTES, `--pipeline-linger-ms`/NEXUS_PIPELINE_LINGER_MS, `--pipeline-nice`/NEXUS_PIPELINE_NICE,
  * `--idempotency-ttl`/NEXUS_IDEMPOTENCY_TTL, `--body-timeout-ms`/NEXUS_BODY_TIMEOUT_MS,
- * `--temporal-continuation-key`/NEXUS_TEMPORAL_CONTINUATION_KEY (at least 32 bytes).
+ * `--temporal-continuation-key`/NEXUS_TEMPORAL_CONTINUATION_KEY (at least 32 bytes),
+ * `--pipelines`/NEXUS_PIPELINES (comma-separated names of declared pipelines).
  */
 export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): LocalServerConfig {
   let values: Record<string, string | undefined>;
@@ -125,6 +133,7 @@ export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): L
         'idempotency-ttl': { type: 'string' },
         'body-timeout-ms': { type: 'string' },
         'temporal-continuation-key': { type: 'string' },
+        pipelines: { type: 'string' },
       },
       strict: true,
     }) as { values: Record<string, string | undefined> });
@@ -145,6 +154,7 @@ export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): L
   const bodyTimeout = pick('body-timeout-ms', 'NEXUS_BODY_TIMEOUT_MS');
   const backend = pick('backend', 'NEXUS_BACKEND');
   const continuationKey = pick('temporal-continuation-key', 'NEXUS_TEMPORAL_CONTINUATION_KEY');
+  const pipelineNames = pick('pipelines', 'NEXUS_PIPELINES');
   return {
     backend: backend ? oneOf(backend, BACKENDS) : LOCAL_SERVER_DEFAULTS.backend,
     port: port ? integerIn(port, 0, 65_535) : LOCAL_SERVER_DEFAULTS.port,
@@ -157,6 +167,7 @@ export function readLocalServerConfig(argv: string[], env: NodeJS.ProcessEnv): L
     idempotencyTtlSeconds: idempotencyTtl ? integerIn(idempotencyTtl, 1, 30 * 86_400) : LOCAL_SERVER_DEFAULTS.idempotencyTtlSeconds,
     bodyTimeoutMs: bodyTimeout ? integerIn(bodyTimeout, 100, 600_000) : LOCAL_SERVER_DEFAULTS.bodyTimeoutMs,
     ...(continuationKey ? { temporalContinuationKey: temporalContinuationKeyOf(continuationKey.value, continuationKey.source) } : {}),
+    ...(pipelineNames ? { pipelines: pipelineNamesOf(pipelineNames) } : {}),
   };
 }
 
@@ -178,6 +189,19 @@ export function integerIn(setting: { value: string; source: string }, min: numbe
     throw new ConfigError(`${setting.source} must be an integer from ${min} to ${max}; got "${setting.value}"`);
   }
   return parsed;
+}
+
+/** The declared pipelines `setting` names (comma-separated, at least one); else a ConfigError naming its flag or variable. */
+function pipelineNamesOf(setting: { value: string; source: string }): string[] {
+  const names = [...new Set(setting.value.split(',').map((name) => name.trim()))];
+  if (names.some((name) => name === '')) throw new ConfigError(`${setting.source} must list pipeline names separated by commas; got "${setting.value}"`);
+  try {
+    selectPipelines(declaredPipelines, names, setting.source);
+  } catch (error) {
+    if (error instanceof UnknownPipelineError) throw new ConfigError(error.message);
+    throw error;
+  }
+  return names;
 }
 
 function oneOf<T extends string>(setting: { value: string; source: string }, allowed: readonly T[]): T {

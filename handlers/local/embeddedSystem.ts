@@ -35,6 +35,7 @@ import type { NotificationLog } from '../../core/notifications/NotificationLog';
 import { createJsonLogger } from '../../core/logging/Logger';
 import type { Logger, LogLevel } from '../../core/logging/Logger';
 import { aggregates, orderUpcasters } from '../../domain';
+import { runsSagas, selectPipelines } from './selectPipelines';
 import { pipelines as declaredPipelines, sagas as declaredSagas } from '../../pipelines';
 import type { SagaDefinition } from '../../core/saga/SagaDefinition';
 import type { SagaTimer } from '../../core/saga/SagaTimer';
@@ -58,6 +59,13 @@ export interface EmbeddedSystemOptions {
   logger?: Logger;
   /** @defaultValue every pipeline in pipelines/ */
   pipelines?: readonly PipelineDefinition[];
+  /**
+   * Runs only the pipelines of these names (of `pipelines`, or of the declared ones in the worker),
+   * in declaration order; the others keep their checkpoints and catch up when a later start runs
+   * them. The saga timer runs only with a saga pipeline. An unknown name is refused
+   * ({@link UnknownPipelineError}). @defaultValue every one
+   */
+  pipelineNames?: readonly string[];
   /** The sagas whose deadlines the timer sweeps. @defaultValue every saga in pipelines/ */
   sagas?: readonly SagaDefinition[];
   /** Runner tunables applied to every pipeline. */
@@ -182,7 +190,7 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
   const snapshots = wireSnapshots({ dataDir, synchronous, eventStore, codec, upcasters, aggregates, logger, ...(options.snapshotSweepIntervalMs === undefined ? {} : { sweepIntervalMs: options.snapshotSweepIntervalMs }) });
   const commands = new CommandService({ eventStore, codec, upcasters, aggregates, logger, snapshots: snapshots.forCommands });
 
-  const pipelines = [...(options.pipelines ?? declaredPipelines)];
+  const pipelines = selectPipelines(options.pipelines ?? declaredPipelines, options.pipelineNames);
   const sagaParts = embeddedSagas({ eventsDb, eventStore, codec, commands, idempotency, sagas: options.sagas ?? declaredSagas, logger });
   const wiring = wirePipelines({
     eventsDb,
@@ -231,7 +239,7 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
     startPipelines: async () => {
       if (!inWorker) {
         for (const runner of runners) await runner.start();
-        stopSagaTimer ??= sagaParts.startTimer();
+        if (runsSagas(pipelines)) stopSagaTimer ??= sagaParts.startTimer();
         return;
       }
       if (worker) return;
@@ -241,6 +249,7 @@ export async function openEmbeddedSystem(options: EmbeddedSystemOptions): Promis
         synchronous,
         walCheckpointMs: EMBEDDED_DEFAULTS.walCheckpointMs,
         nice: options.pipelineWorkerNice ?? 0,
+        ...(options.pipelineNames ? { pipelineNames: [...options.pipelineNames] } : {}),
         ...(options.runner ? { runner: options.runner } : {}),
       }, logger);
       const started = worker;

@@ -8,6 +8,8 @@ export interface PipelineWorkerData {
   logLevel: LogLevel;
   synchronous: 'NORMAL' | 'FULL';
   runner?: RunnerOptions;
+  /** Runs only these of the declared pipelines; absent: every one. */
+  pipelineNames?: string[];
   /** The worker thread's nice value (Linux); 0 leaves it as the process's. */
   nice: number;
   /** How often the worker runs a PASSIVE WAL checkpoint of nexus.db; 0 turns it off. */

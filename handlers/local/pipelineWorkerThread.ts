@@ -18,7 +18,8 @@ import type { Logger } from '../../core/logging/Logger';
 import { AvroEventCodec } from '../../core/schema/AvroEventCodec';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { aggregates, orderUpcasters } from '../../domain';
-import { pipelines, sagas } from '../../pipelines';
+import { pipelines as declaredPipelines, sagas } from '../../pipelines';
+import { runsSagas, selectPipelines } from './selectPipelines';
 import { embeddedSagas } from './embeddedSagas';
 import { memoryUsageMb } from './memoryUsageMb';
 import { wirePipelines } from './pipelineWiring';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   const post = (message: FromWorker): void => port.postMessage(message);
   const logger = createJsonLogger({ level: data.logLevel, fields: { thread: 'pipelines' } });
   if (data.nice !== 0) niceThisThread(data.nice, logger);
+  const pipelines = selectPipelines(declaredPipelines, data.pipelineNames);
   const eventsDb = openSqliteDatabase(join(data.dataDir, 'nexus.db'), { synchronous: data.synchronous });
   const pipelinesDb = openSqliteDatabase(join(data.dataDir, 'pipelines.db'), { synchronous: data.synchronous });
   const codec = new AvroEventCodec(new SqliteSchemaRegistry(eventsDb));
@@ -117,7 +119,7 @@ async function main(): Promise<void> {
     );
   });
   for (const runner of wiring.runners) await runner.start();
-  sagaTimer.stop = sagaParts.startTimer();
+  if (runsSagas(pipelines)) sagaTimer.stop = sagaParts.startTimer();
   void awaitWakeUps();
   post({ type: 'ready' });
 }

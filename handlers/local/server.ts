@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     runner: { lingerMs: config.pipelineLingerMs },
     pipelineWorkerNice: config.pipelineNice,
     idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+    ...(config.pipelines ? { pipelineNames: config.pipelines } : {}),
   });
   await system.startPipelines();
   const auth = readAuthConfig(process.env, system.dataDir);
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
     },
   });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    system.logger.info('nexus listening', { url: `http://${config.host}:${info.port}`, dataDir: system.dataDir });
+    system.logger.info('nexus listening', { url: `http://${config.host}:${info.port}`, dataDir: system.dataDir, pipelines: system.pipelines.map((pipeline) => pipeline.name) });
     // A line for people (and scripts) that do not read JSON logs.
     process.stdout.write(`Nexus is listening on http://${config.host}:${info.port} (data in ${system.dataDir}); live notifications at ws://${config.host}:${info.port}/ws\n`);
     process.stdout.write(tokenHint(auth.secretFile, system.dataDir));

@@ -10,6 +10,8 @@ import { KNEE_SEARCH_DEFAULTS, nextKneeStep, stepHolds } from './kneeSearch';
 import type { KneeSearchOptions, KneeStep } from './kneeSearch';
 import { waitForPipelines } from './waitForPipelines';
 import { definedOnly } from '../../core/options/definedOnly';
+import { pipelines as declaredPipelines } from '../../pipelines';
+import { runsSagas } from '../../handlers/local/selectPipelines';
 
 /** Tunables of {@link measureCommandKnee}: the search's, plus how long each step lasts. */
 export interface CommandKneeOptions extends KneeSearchOptions {
@@ -63,11 +65,19 @@ export interface KneeResult {
   kneeStep: KneeStepRecord | undefined;
 }
 
-/** One run of the knee bench: Nexus PlaceOrder and the bare route, searched the same way. */
+/**
+ * One run of the knee bench, every side searched the same way: Nexus PlaceOrder with the pipelines
+ * of the command path (router and projections, as issue 8 measured it), the same with the example
+ * saga running too (each order with lines then costs about twelve appends), and the bare route.
+ */
 export interface CommandKneeRun {
   placeOrder: KneeResult;
+  placeOrderWithSaga: KneeResult;
   bareRoute: KneeResult;
 }
+
+/** The declared pipelines but the saga ones: what `placeOrder` runs (`--pipelines`). */
+export const PIPELINES_WITHOUT_SAGAS: readonly string[] = declaredPipelines.filter((pipeline) => !runsSagas([pipeline])).map((pipeline) => pipeline.name);
 
 /** What a knee search sends and how it waits between steps. */
 interface KneeTarget {
@@ -88,17 +98,21 @@ interface KneeTarget {
 export async function measureCommandKnee(options: CommandKneeOptions = {}, bareRouteFirst = false, onStep?: (target: string, step: KneeStepRecord) => void): Promise<CommandKneeRun> {
   const settings = { ...COMMAND_KNEE_DEFAULTS, ...definedOnly(options) };
   const report = (target: string) => (step: KneeStepRecord) => onStep?.(target, step);
+  const placeOrder = (): Promise<KneeResult> => searchPlaceOrderKnee(settings, ['--pipelines', PIPELINES_WITHOUT_SAGAS.join(',')], report('PlaceOrder'));
+  const placeOrderWithSaga = (): Promise<KneeResult> => searchPlaceOrderKnee(settings, [], report('PlaceOrder with the saga'));
   if (bareRouteFirst) {
     const bareRoute = await searchBareRouteKnee(settings, report('bare route'));
-    return { placeOrder: await searchPlaceOrderKnee(settings, report('PlaceOrder')), bareRoute };
+    const withSaga = await placeOrderWithSaga();
+    return { placeOrder: await placeOrder(), placeOrderWithSaga: withSaga, bareRoute };
   }
-  const placeOrder = await searchPlaceOrderKnee(settings, report('PlaceOrder'));
-  return { placeOrder, bareRoute: await searchBareRouteKnee(settings, report('bare route')) };
+  const first = await placeOrder();
+  const withSaga = await placeOrderWithSaga();
+  return { placeOrder: first, placeOrderWithSaga: withSaga, bareRoute: await searchBareRouteKnee(settings, report('bare route')) };
 }
 
-/** A fresh Nexus server (`npm start` equivalent) and data directory; PlaceOrder of new orders. */
-async function searchPlaceOrderKnee(settings: Required<CommandKneeOptions>, onStep: (step: KneeStepRecord) => void): Promise<KneeResult> {
-  const server = await startNexusServer();
+/** A fresh Nexus server (`npm start -- <serverArgs>`) and data directory; PlaceOrder of new orders. */
+async function searchPlaceOrderKnee(settings: Required<CommandKneeOptions>, serverArgs: string[], onStep: (step: KneeStepRecord) => void): Promise<KneeResult> {
+  const server = await startNexusServer({ serverArgs });
   const client = new HttpLoadClient(server.baseUrl, { token: server.token, maxSockets: settings.maxInFlight });
   const runId = Date.now().toString(36);
   const send = async (step: number, index: number): Promise<RequestOutcome> => {

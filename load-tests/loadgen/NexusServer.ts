@@ -18,6 +18,8 @@ export interface NexusServerOptions {
   cwd?: string;
   /** @defaultValue 60000 */
   startTimeoutMs?: number;
+  /** Extra server flags, e.g. `['--pipelines', 'router,order-list']`. @defaultValue [] */
+  serverArgs?: string[];
 }
 
 /** Memory of a process, from /proc (Linux); undefined elsewhere. */
@@ -50,7 +52,7 @@ export async function startNexusServer(options: NexusServerOptions = {}): Promis
   const secret = randomBytes(32).toString('hex');
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), '--import', 'tsx', join(REPOSITORY, 'handlers/local/server.ts'), '--port', String(port), '--data-dir', dataDir],
+    [...(options.nodeArgs ?? []), '--import', 'tsx', join(REPOSITORY, 'handlers/local/server.ts'), '--port', String(port), '--data-dir', dataDir, ...(options.serverArgs ?? [])],
     { cwd: options.cwd ?? REPOSITORY, env: { ...process.env, NEXUS_LOG_LEVEL: 'warn', NEXUS_JWT_SECRET: secret }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -25,6 +25,28 @@ describe('readLocalServerConfig', () => {
     expect(config.idempotencyTtlSeconds).toBe(3600);
   });
 
+  it('reads the pipelines to run, by name, from the flag or NEXUS_PIPELINES', () => {
+    // given two declared pipelines named by the flag, and the variable naming one with spaces
+    // when reading the configuration
+    const byFlag = readLocalServerConfig(['--pipelines', 'router,order-list'], {});
+    const byVariable = readLocalServerConfig([], { NEXUS_PIPELINES: ' order-list , order-list' });
+    // then the names are kept as given, once each; absent, every pipeline runs
+    expect(byFlag.pipelines).toEqual(['router', 'order-list']);
+    expect(byVariable.pipelines).toEqual(['order-list']);
+    expect(readLocalServerConfig([], {}).pipelines).toBeUndefined();
+  });
+
+  it.each([
+    [['--pipelines', 'router,shipping'], {}, /--pipelines names "shipping", not a declared pipeline; declared: router, order-list, order-notices, fulfilment/],
+    [[], { NEXUS_PIPELINES: 'router,,order-list' }, /NEXUS_PIPELINES must list pipeline names separated by commas; got "router,,order-list"/],
+  ])('refuses pipelines %j %j naming the flag or variable', (argv, env, message) => {
+    // given an undeclared or an empty pipeline name
+    // when reading the configuration
+    // then a ConfigError names the setting and the declared pipelines
+    expect(() => readLocalServerConfig(argv, env)).toThrow(ConfigError);
+    expect(() => readLocalServerConfig(argv, env)).toThrow(message);
+  });
+
   it.each([
     [['--pipeline-linger-ms=-1'], {}, /--pipeline-linger-ms must be an integer from 0 to 1000; got "-1"/],
     [[], { NEXUS_PIPELINE_LINGER_MS: 'soon' }, /NEXUS_PIPELINE_LINGER_MS must be an integer from 0 to 1000; got "soon"/],

@@ -90,6 +90,36 @@ describe('embedded system with its pipelines in a worker thread', () => {
     expect((await system.readModels.collection('orders').get('order-w2'))?.version).toBe(1);
   });
 
+  it('runs only the named pipelines; the others keep their checkpoints and catch up when run again', async () => {
+    // given a worker that runs the router and the order list, not the fulfilment saga
+    system = await openEmbeddedSystem({ dataDir, logLevel: 'silent', pipelinesIn: 'worker', pipelineNames: ['router', 'order-list'] });
+    await system.startPipelines();
+    // when an order with lines is placed (which starts the saga where the saga pipeline runs)
+    await system.commands.handle('PlaceOrder', { orderId: 'order-p1', customerId: 'cust-p', items: [{ sku: 'A', quantity: 1, unitPrice: 5 }] }, { correlationId: 'corr-p1' });
+    await system.whenCaughtUp(30_000);
+    // then the order list has it, only the named runners report, and no saga started
+    expect((await system.readModels.collection('orders').get('order-p1'))?.version).toBe(1);
+    expect(Object.keys(await system.pipelineMetrics()).sort()).toEqual(['order-list', 'router']);
+    expect((await system.eventStore.readStream('fulfilment-order-p1')).items).toEqual([]);
+    await system.close();
+    // when the system starts again with every pipeline
+    system = await openEmbeddedSystem({ dataDir, logLevel: 'silent', pipelinesIn: 'worker' });
+    await system.startPipelines();
+    await system.whenCaughtUp(30_000);
+    // then the saga pipeline catches up from its own checkpoint and runs the saga for that order
+    const sagaEvents = await waitForEvents(system, 'fulfilment-order-p1');
+    expect(sagaEvents[0]?.eventType).toBe('SagaStarted');
+  });
+
+  it('refuses a pipeline name that is not declared', async () => {
+    // given a name no pipeline has
+    // when the system opens
+    // then it is refused naming the declared pipelines
+    await expect(openEmbeddedSystem({ dataDir, logLevel: 'silent', pipelinesIn: 'worker', pipelineNames: ['shipping'] })).rejects.toThrow(
+      /pipelineNames names "shipping", not a declared pipeline; declared: router, order-list/,
+    );
+  });
+
   it('refuses custom pipelines or a logger, which cannot cross into the worker', async () => {
     // when opening a worker-mode system with a logger
     const opening = openEmbeddedSystem({ dataDir, pipelinesIn: 'worker', logger: silentLogger });
@@ -97,3 +127,12 @@ describe('embedded system with its pipelines in a worker thread', () => {
     await expect(opening).rejects.toThrow(/omit pipelines and logger/);
   });
 });
+
+async function waitForEvents(system: EmbeddedSystem, sagaId: string): Promise<{ eventType: string }[]> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const events = (await system.eventStore.readStream(sagaId)).items;
+    if (events.length > 0 || Date.now() > deadline) return events;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
