@@ -37,7 +37,8 @@ const MAX_CACHED_QUERIES = 256;
 /** One collection's table as this store last found it, and its statements. */
 interface BoundTable {
   layout: ReadModelTableLayout;
-  select: Statement<[string], DocumentRow>;
+  /** `[version, data, ...columns in layout order]` of one id: an array, not an object with named keys, on the projection's hot path. */
+  select: Statement<[string], unknown[]>;
   upsert: Statement<unknown[]>;
   /** Updates of the changed columns only (tables with columns). */
   updates?: ReadModelRowUpdates;
@@ -128,7 +129,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     const updates = layout.columns.map((c) => `, "${c.column}" = excluded."${c.column}"`).join('');
     const bound = guard(() => ({
       layout,
-      select: this.db.prepare<[string], DocumentRow>(`SELECT id, version, data${columns} FROM ${table} WHERE id = ?`),
+      select: this.db.prepare<[string], unknown[]>(`SELECT version, data${columns} FROM ${table} WHERE id = ?`).raw(),
       upsert: this.db.prepare<unknown[]>(
         `INSERT INTO ${table} (id, version, data${columns}) VALUES (?, ?, ?${placeholders}) ` +
           `ON CONFLICT (id) DO UPDATE SET version = excluded.version, data = excluded.data${updates} WHERE excluded.version > ${table}.version`,
@@ -162,13 +163,10 @@ class SqliteReadModelCollection<T> implements ReadModelCollection<T>, SyncReadMo
   getNow(id: string): ReadModelDocument<T> | undefined {
     const row = this.run((table) => {
       const found = table.select.get(id);
-      if (table.updates !== undefined) {
-        const columns = found as Record<string, unknown> | undefined;
-        table.lastRead = columns === undefined ? undefined : { id, version: found?.version ?? 0, values: table.layout.columns.map((c) => columns[c.column]) };
-      }
+      if (table.updates !== undefined) table.lastRead = found === undefined ? undefined : { id, version: found[0] as number, values: found.slice(2) };
       return found;
     });
-    return row ? toDocument<T>(row) : undefined;
+    return row === undefined ? undefined : { id, version: row[0] as number, data: JSON.parse(row[1] as string) as T };
   }
 
   upsertIfNewerNow(id: string, version: number, data: T): boolean {

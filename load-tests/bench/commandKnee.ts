@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { mintDevelopmentToken } from '../../core/auth/mintToken';
 import { runConstantArrivalRate } from '../loadgen/ConstantArrivalRate';
 import type { RequestOutcome } from '../loadgen/ConstantArrivalRate';
@@ -73,6 +76,8 @@ export interface KneeResult {
 export interface CommandKneeRun {
   placeOrder: KneeResult;
   placeOrderWithSaga: KneeResult;
+  /** The floor: the bare route plus token verification and one SQLite commit per request. */
+  durableRoute: KneeResult;
   bareRoute: KneeResult;
 }
 
@@ -100,14 +105,17 @@ export async function measureCommandKnee(options: CommandKneeOptions = {}, bareR
   const report = (target: string) => (step: KneeStepRecord) => onStep?.(target, step);
   const placeOrder = (): Promise<KneeResult> => searchPlaceOrderKnee(settings, ['--pipelines', PIPELINES_WITHOUT_SAGAS.join(',')], report('PlaceOrder'));
   const placeOrderWithSaga = (): Promise<KneeResult> => searchPlaceOrderKnee(settings, [], report('PlaceOrder with the saga'));
+  const durableRoute = (): Promise<KneeResult> => searchBareRouteKnee(settings, report('durable route'), true);
   if (bareRouteFirst) {
     const bareRoute = await searchBareRouteKnee(settings, report('bare route'));
+    const durable = await durableRoute();
     const withSaga = await placeOrderWithSaga();
-    return { placeOrder: await placeOrder(), placeOrderWithSaga: withSaga, bareRoute };
+    return { placeOrder: await placeOrder(), placeOrderWithSaga: withSaga, durableRoute: durable, bareRoute };
   }
   const first = await placeOrder();
   const withSaga = await placeOrderWithSaga();
-  return { placeOrder: first, placeOrderWithSaga: withSaga, bareRoute: await searchBareRouteKnee(settings, report('bare route')) };
+  const durable = await durableRoute();
+  return { placeOrder: first, placeOrderWithSaga: withSaga, durableRoute: durable, bareRoute: await searchBareRouteKnee(settings, report('bare route')) };
 }
 
 /** A fresh Nexus server (`npm start -- <serverArgs>`) and data directory; PlaceOrder of new orders. */
@@ -127,11 +135,16 @@ async function searchPlaceOrderKnee(settings: Required<CommandKneeOptions>, serv
   }
 }
 
-/** The bare route server in its own process; the same requests as PlaceOrder gets. */
-async function searchBareRouteKnee(settings: Required<CommandKneeOptions>, onStep: (step: KneeStepRecord) => void): Promise<KneeResult> {
-  // A token minted as Nexus's is (another secret, never read): the same request bytes on the wire.
-  const token = await mintDevelopmentToken(randomBytes(32).toString('hex'), { subject: 'load-test', roles: ['admin'], ttl: '12h' });
-  const server = await startBareRouteServer();
+/**
+ * The bare route server in its own process; the same requests as PlaceOrder gets. `durable`: the
+ * route verifies the token and commits each body to SQLite in a fresh directory (the floor).
+ */
+async function searchBareRouteKnee(settings: Required<CommandKneeOptions>, onStep: (step: KneeStepRecord) => void, durable = false): Promise<KneeResult> {
+  // A token minted as Nexus's is: the same request bytes on the wire (the bare route never reads it).
+  const secret = randomBytes(32).toString('hex');
+  const token = await mintDevelopmentToken(secret, { subject: 'load-test', roles: ['admin'], ttl: '12h' });
+  const dir = durable ? mkdtempSync(join(tmpdir(), 'nexus-durable-route-')) : undefined;
+  const server = await startBareRouteServer(undefined, dir === undefined ? { kind: 'bare' } : { kind: 'durable', file: join(dir, 'commands.db'), secret });
   const client = new HttpLoadClient(server.baseUrl, { token, maxSockets: settings.maxInFlight });
   const send = async (step: number, index: number): Promise<RequestOutcome> => {
     const { status } = await client.send('POST', '/api/commands/PlaceOrder', placeOrderBody(`k-${step}-${index}`, 'customer-1'));
@@ -142,6 +155,7 @@ async function searchBareRouteKnee(settings: Required<CommandKneeOptions>, onSte
   } finally {
     client.close();
     await server.stop();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -18,6 +18,17 @@ import type { BenchRecord } from './benchFixtures';
 export interface ThroughputRun {
   pipelinePerSecond: number;
   handLoopPerSecond: number;
+  /**
+   * The order list's SQL alone: the hand loop's writes (changed-column UPDATE or INSERT into the
+   * declared table, its indexes maintained, a checkpoint per 1,000) with every value computed
+   * before the clock, and no read: what any projection writing once per event pays on this layout.
+   */
+  writesOnlyPerSecond: number;
+  /**
+   * The issue's physical anchor, re-measured: Avro decode -> filter -> map -> upsert of the
+   * payload into a plain `(id, version, data)` table, 1,000 per transaction.
+   */
+  plainTablePerSecond: number;
 }
 
 const WANTED = new Set(['OrderPlaced', 'OrderItemAdded', 'OrderConfirmed', 'OrderCancelled']);
@@ -35,14 +46,19 @@ export async function measurePipelineThroughput(orders: number, pipelineFirst = 
     const codec = await benchCodec(setup.open('schemas.db'));
     const records = await coreRecords(codec, orders);
     // Whoever runs first in a process runs colder (see appendThroughput.ts): callers alternate.
-    const measureHandLoop = (): Promise<number> => handLoop(setup.open('hand.db'), new SqliteSchemaRegistry(setup.open('schemas.db')), records);
+    const registry = new SqliteSchemaRegistry(setup.open('schemas.db'));
+    const measureHandLoop = (): Promise<number> => handLoop(setup.open('hand.db'), registry, records);
     const measurePipeline = (): Promise<number> => pipeline(setup.open('pipeline.db'), codec, records);
+    const floors = async (): Promise<Pick<ThroughputRun, 'writesOnlyPerSecond' | 'plainTablePerSecond'>> => ({
+      writesOnlyPerSecond: await writesOnly(setup.open('writes.db'), registry, records),
+      plainTablePerSecond: await plainTable(setup.open('plain.db'), registry, records),
+    });
     if (pipelineFirst) {
       const pipelinePerSecond = await measurePipeline();
-      return { pipelinePerSecond, handLoopPerSecond: await measureHandLoop() };
+      return { pipelinePerSecond, handLoopPerSecond: await measureHandLoop(), ...(await floors()) };
     }
     const handLoopPerSecond = await measureHandLoop();
-    return { pipelinePerSecond: await measurePipeline(), handLoopPerSecond };
+    return { pipelinePerSecond: await measurePipeline(), handLoopPerSecond, ...(await floors()) };
   } finally {
     setup.dispose();
   }
@@ -84,23 +100,7 @@ async function handLoop(db: Database, registry: SqliteSchemaRegistry, records: r
   const layout = readModelTableLayout(collectionOf(orderListReadModel), options);
   const fields = layout.columns.map((c) => c.field);
   new SqliteCheckpointStore(db);
-  const types = new Map<string, WriterType>();
-  const load = async (bytes: Buffer): Promise<WriterType> => {
-    const id = frameId(bytes);
-    const known = types.get(id);
-    if (known) return known;
-    const registered = await registry.getByVersionId(id);
-    const eventType = registered.schemaName.slice(registered.schemaName.lastIndexOf('.') + 1);
-    const loaded = { type: Type.forSchema(JSON.parse(registered.definition) as Parameters<typeof Type.forSchema>[0]), eventType, version: registered.version };
-    types.set(id, loaded);
-    return loaded;
-  };
-  // Schemas are looked up before the clock starts, as the codec's warm cache would have them.
-  // Records come in three steps (placed, item added, confirmed): one of each.
-  for (const record of [0, 1, 2].map((step) => records[Math.floor((step * records.length) / 3)]).filter((r) => r !== undefined)) {
-    const envelope = (await load(record.record)).type.fromBuffer(record.record.subarray(GLUE_HEADER_LENGTH)) as HandEnvelope;
-    await load(envelope.payload);
-  }
+  const types = await writerTypes(registry, records);
   const upcasters = new UpcasterRegistry(orderUpcasters);
   const read = db.prepare<[number, number], { position: number; record: Buffer }>(
     "SELECT position, record FROM stream_records WHERE stream = 'core' AND position > ? ORDER BY position LIMIT ?",
@@ -116,10 +116,9 @@ async function handLoop(db: Database, registry: SqliteSchemaRegistry, records: r
   const checkpoint = db.prepare("INSERT OR REPLACE INTO checkpoints (pipeline_name, position, updated_at) VALUES ('hand', ?, ?)");
   const apply = db.transaction((batch: { position: number; record: Buffer }[]) => {
     for (const row of batch) {
-      const envelope = typeOf(types, row.record).type.fromBuffer(row.record.subarray(GLUE_HEADER_LENGTH)) as HandEnvelope;
-      const writer = typeOf(types, envelope.payload);
-      const decoded = writer.type.fromBuffer(envelope.payload.subarray(GLUE_HEADER_LENGTH)) as Record<string, unknown>;
-      if (!WANTED.has(writer.eventType)) continue;
+      const wanted = decodeWanted(types, row.record);
+      if (!wanted) continue;
+      const { envelope, writer, decoded } = wanted;
       const { payload } = upcasters.upcast(writer.eventType, writer.version, decoded);
       const current = select.get(envelope.aggregateId);
       if (current && current.version >= envelope.aggregateVersion) continue;
@@ -135,6 +134,117 @@ async function handLoop(db: Database, registry: SqliteSchemaRegistry, records: r
     }
     const last = batch[batch.length - 1];
     if (last) checkpoint.run(last.position, new Date().toISOString());
+  });
+  const startedAt = performance.now();
+  let position = 0;
+  for (let batch = read.all(0, HAND_LOOP_BATCH); batch.length > 0; batch = read.all(position, HAND_LOOP_BATCH)) {
+    apply.immediate(batch);
+    position = batch[batch.length - 1]?.position ?? position;
+  }
+  return (records.length * 1000) / (performance.now() - startedAt);
+}
+
+/**
+ * The writer schemas of `records` (envelope and payloads), looked up before any clock starts, as
+ * the codec's warm cache would have them. Records come in three steps (placed, item added,
+ * confirmed): one of each.
+ */
+async function writerTypes(registry: SqliteSchemaRegistry, records: readonly BenchRecord[]): Promise<Map<string, WriterType>> {
+  const types = new Map<string, WriterType>();
+  const load = async (bytes: Buffer): Promise<WriterType> => {
+    const id = frameId(bytes);
+    const known = types.get(id);
+    if (known) return known;
+    const registered = await registry.getByVersionId(id);
+    const eventType = registered.schemaName.slice(registered.schemaName.lastIndexOf('.') + 1);
+    const loaded = { type: Type.forSchema(JSON.parse(registered.definition) as Parameters<typeof Type.forSchema>[0]), eventType, version: registered.version };
+    types.set(id, loaded);
+    return loaded;
+  };
+  for (const record of [0, 1, 2].map((step) => records[Math.floor((step * records.length) / 3)]).filter((r) => r !== undefined)) {
+    const envelope = (await load(record.record)).type.fromBuffer(record.record.subarray(GLUE_HEADER_LENGTH)) as HandEnvelope;
+    await load(envelope.payload);
+  }
+  return types;
+}
+
+/** One decoded record of the order list's event types, with its writer's type name and version. */
+function decodeWanted(types: Map<string, WriterType>, bytes: Buffer): { envelope: HandEnvelope; writer: WriterType; decoded: Record<string, unknown> } | undefined {
+  const envelope = typeOf(types, bytes).type.fromBuffer(bytes.subarray(GLUE_HEADER_LENGTH)) as HandEnvelope;
+  const writer = typeOf(types, envelope.payload);
+  const decoded = writer.type.fromBuffer(envelope.payload.subarray(GLUE_HEADER_LENGTH)) as Record<string, unknown>;
+  return WANTED.has(writer.eventType) ? { envelope, writer, decoded } : undefined;
+}
+
+/** One write of the order list as the hand loop makes it, every value already computed. */
+interface PlannedWrite {
+  id: string;
+  version: number;
+  json: string;
+  values: unknown[];
+  stored?: { id: string; version: number; values: unknown[] };
+}
+
+async function writesOnly(db: Database, registry: SqliteSchemaRegistry, records: readonly BenchRecord[]): Promise<number> {
+  const streams = new SqliteStreamLog(db);
+  await publishAll(streams, records);
+  const options = collectionOptionsOf(orderListReadModel);
+  new SqliteReadModelStore(db).collection(collectionOf(orderListReadModel), options);
+  const layout = readModelTableLayout(collectionOf(orderListReadModel), options);
+  const fields = layout.columns.map((c) => c.field);
+  new SqliteCheckpointStore(db);
+  // Before the clock: decode, upcast and reduce every record in order, against documents in memory.
+  const types = await writerTypes(registry, records);
+  const upcasters = new UpcasterRegistry(orderUpcasters);
+  const documents = new Map<string, { version: number; data: Record<string, unknown> }>();
+  const writes: PlannedWrite[] = [];
+  for (const record of records) {
+    const wanted = decodeWanted(types, record.record);
+    if (!wanted) continue;
+    const { envelope, writer, decoded } = wanted;
+    const current = documents.get(envelope.aggregateId);
+    if (current && current.version >= envelope.aggregateVersion) continue;
+    const { payload } = upcasters.upcast(writer.eventType, writer.version, decoded);
+    const next = orderListReducer(current?.data as OrderListItem | undefined, { eventType: writer.eventType, payload, envelope }) as Record<string, unknown> | null;
+    if (next === null) continue;
+    documents.set(envelope.aggregateId, { version: envelope.aggregateVersion, data: next });
+    writes.push({
+      id: envelope.aggregateId,
+      version: envelope.aggregateVersion,
+      json: JSON.stringify(next),
+      values: fields.map((field) => next[field] ?? null),
+      ...(current ? { stored: { id: envelope.aggregateId, version: current.version, values: fields.map((field) => current.data[field] ?? null) } } : {}),
+    });
+  }
+  const columns = layout.columns.map((c) => c.column);
+  const insert = db.prepare(`INSERT INTO "${layout.table}" (id, version, data, ${columns.join(', ')}) VALUES (?, ?, ?, ${columns.map(() => '?').join(', ')})`);
+  const updates = new ReadModelRowUpdates(db, layout);
+  const checkpoint = db.prepare("INSERT OR REPLACE INTO checkpoints (pipeline_name, position, updated_at) VALUES ('writes', ?, ?)");
+  const apply = db.transaction((batch: PlannedWrite[], position: number) => {
+    for (const write of batch) {
+      if (!write.stored || !updates.update(write.id, write.version, write.json, write.values, write.stored)) insert.run(write.id, write.version, write.json, ...write.values);
+    }
+    checkpoint.run(position, new Date().toISOString());
+  });
+  const startedAt = performance.now();
+  for (let i = 0; i < writes.length; i += HAND_LOOP_BATCH) apply.immediate(writes.slice(i, i + HAND_LOOP_BATCH), i);
+  return (records.length * 1000) / (performance.now() - startedAt);
+}
+
+async function plainTable(db: Database, registry: SqliteSchemaRegistry, records: readonly BenchRecord[]): Promise<number> {
+  const streams = new SqliteStreamLog(db);
+  await publishAll(streams, records);
+  const types = await writerTypes(registry, records);
+  db.exec('CREATE TABLE plain (id TEXT NOT NULL PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL)');
+  const read = db.prepare<[number, number], { position: number; record: Buffer }>(
+    "SELECT position, record FROM stream_records WHERE stream = 'core' AND position > ? ORDER BY position LIMIT ?",
+  );
+  const upsert = db.prepare('INSERT INTO plain (id, version, data) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, data = excluded.data WHERE excluded.version > plain.version');
+  const apply = db.transaction((batch: { position: number; record: Buffer }[]) => {
+    for (const row of batch) {
+      const wanted = decodeWanted(types, row.record);
+      if (wanted) upsert.run(wanted.envelope.aggregateId, wanted.envelope.aggregateVersion, JSON.stringify(wanted.decoded));
+    }
   });
   const startedAt = performance.now();
   let position = 0;
