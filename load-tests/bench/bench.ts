@@ -205,7 +205,7 @@ async function main(): Promise<void> {
     const withSaga = results.map((r) => r.placeOrderWithSaga.knee);
     figures.push({ group: 'knee', name: `the same with every pipeline, the fulfilment saga too (about 12 appends per order)`, unit: 'req/s', value: spread(withSaga), baselineName: 'bare Hono route, same stack', baseline: spread(baseline), ratio: ratios(withSaga, baseline) });
     const durable = results.map((r) => r.durableRoute.knee);
-    figures.push({ group: 'knee', name: 'floor: the bare route + token verification + one SQLite commit per request', unit: 'req/s', value: spread(durable), baselineName: 'bare Hono route, same stack', baseline: spread(baseline), ratio: ratios(durable, baseline) });
+    figures.push({ group: 'knee', name: 'floor: the bare route + token verification + the body group-committed to SQLite', unit: 'req/s', value: spread(durable), baselineName: 'bare Hono route, same stack', baseline: spread(baseline), ratio: ratios(durable, baseline) });
     const firstBad = (side: KneeSide): number[] => results.map((r) => r[side].firstBad ?? Number.NaN);
     figures.push({ group: 'knee', name: `PlaceOrder: lowest rate over the bound`, unit: 'req/s', value: spread(firstBad('placeOrder')), baselineName: 'bare Hono route', baseline: spread(firstBad('bareRoute')) });
     // CPU per request at the knee: what the server costs, whatever the load generator beside it costs.
