@@ -97,6 +97,8 @@ type KneeSide = keyof CommandKneeRun;
 
 /** Records/s issue 11 gives for decode -> filter -> map -> plain-table upsert "on this machine" when it was written. */
 const ISSUE_11_PLAIN_ANCHOR = 428_000;
+/** The order list's events/s goal of issue 11, set against that anchor. */
+const ISSUE_11_THROUGHPUT_GOAL = 150_000;
 
 const GROUPS = ['pipeline', 'appends', 'propagation', 'commands', 'knee', 'idempotency', 'isolation', 'lambda', 'search', 'rebuild', 'snapshots'] as const;
 
@@ -128,7 +130,7 @@ async function main(): Promise<void> {
     figures.push({
       group: 'pipeline', name: `order-list: decode → upcast → ofType → project (${SIZES.pipelineOrders * 3} events)`, unit: 'ev/s',
       value: spread(value), baselineName: 'hand loop', baseline: spread(baseline), ratio,
-      target: '≥ 150,000 ev/s and ≥ 0.7x', met: spread(value).median >= 150_000 && ratio.median >= 0.7,
+      target: '≥ 150,000 ev/s and ≥ 0.7x', met: spread(value).median >= ISSUE_11_THROUGHPUT_GOAL && ratio.median >= 0.7,
     });
     // What bounds any projection of this read model here: its writes alone, and the issue's anchor.
     const writesOnly = results.map((r) => r.writesOnlyPerSecond);
@@ -140,6 +142,15 @@ async function main(): Promise<void> {
     figures.push({
       group: 'pipeline', name: 'anchor: decode → filter → map → upsert into a plain (id, version, data) table', unit: 'ev/s',
       value: spread(plain), baselineName: 'issue 11\'s figure for it', baseline: spread([ISSUE_11_PLAIN_ANCHOR]), ratio: ratios(plain, plain.map(() => ISSUE_11_PLAIN_ANCHOR)),
+    });
+    // Issue 11 set 150,000 ev/s when the anchor ran at 428,000 on this machine: 0.35x of it. The
+    // machine's speed moves from session to session; the ratio to the anchor in the same run does not.
+    const toAnchor = ratios(value, plain);
+    const anchorShare = ISSUE_11_THROUGHPUT_GOAL / ISSUE_11_PLAIN_ANCHOR;
+    figures.push({
+      group: 'pipeline', name: 'order-list pipeline against the anchor, same run (issue 11\'s 150,000 ev/s over its 428,000)', unit: 'ev/s',
+      value: spread(value), baselineName: 'anchor', baseline: spread(plain), ratio: toAnchor,
+      target: `≥ ${anchorShare.toFixed(2)}x and ≥ 0.7x the hand loop`, met: toAnchor.median >= anchorShare && ratio.median >= 0.7,
     });
   }
 

@@ -1,7 +1,9 @@
 import { Subject, concat, from, of, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { EVENT_TYPE_MISMATCH, decode } from '../../../operators';
+import { AvroEventCodec } from '../../../core/schema/AvroEventCodec';
 import type { EventCodec } from '../../../core/schema/EventCodec';
+import type { SchemaRegistry } from '../../../core/schema/SchemaRegistry';
 import type { PipelineEvent } from '../../../core/pipeline/PipelineEvent';
 import type { SourceRecord } from '../../../core/streams/RecordSource';
 import { createSchemaEnvironment } from '../../support/schemaEnvironment';
@@ -25,9 +27,10 @@ function testScheduler(): TestScheduler {
 
 describe('decode', () => {
   let codec: EventCodec;
+  let registry: SchemaRegistry;
 
   beforeAll(async () => {
-    ({ codec } = await createSchemaEnvironment());
+    ({ codec, registry } = await createSchemaEnvironment());
   });
 
   it('decodes envelope and payload with the writer schema, in order, keeping the source record', async () => {
@@ -45,6 +48,26 @@ describe('decode', () => {
     expect(result.values[0]?.payload).toEqual({ orderId: 'order-1', customerId: 'c-1', items: [], totalAmount: 12 });
     expect(result.values[1]?.source).toBe(cancelled);
     expect(result.values[1]?.envelope).not.toHaveProperty('payload');
+  });
+
+  it('keeps the order when a record waits for the registry and those after it are warm', async () => {
+    // given a codec that has cached OrderCancelled's schemas but not OrderPlaced's
+    const cold = new AvroEventCodec(registry);
+    const placed = await orderRecord(codec, { aggregateId: 'order-7' });
+    const cancelled = await orderRecord(codec, { aggregateId: 'order-7', aggregateVersion: 2, eventType: 'OrderCancelled', position: 2 });
+    const cancelledAgain = await orderRecord(codec, { aggregateId: 'order-8', aggregateVersion: 2, eventType: 'OrderCancelled', position: 3 });
+    await cold.decode((await cold.decodeEnvelope(cancelled.record)).payload);
+    const records = new Subject<SourceRecord>();
+    // when the cold record comes first and the warm ones arrive while it is being decoded
+    const settled = settle(records.pipe(decode(cold)));
+    records.next(placed);
+    records.next(cancelled);
+    records.next(cancelledAgain);
+    records.complete();
+    const result = await settled;
+    // then every record is emitted, in the source's order, and the output completes after the last
+    expect(result.values.map((event) => event.envelope.aggregateId + ' ' + event.eventType)).toEqual(['order-7 OrderPlaced', 'order-7 OrderCancelled', 'order-8 OrderCancelled']);
+    expect(result.completed).toBe(true);
   });
 
   it('forwards a source error at once, dropping the decode in flight', async () => {
