@@ -91,17 +91,7 @@ async function pipeline(db: Database, codec: Awaited<ReturnType<typeof benchCode
 }
 
 async function handLoop(db: Database, registry: SqliteSchemaRegistry, records: readonly BenchRecord[]): Promise<number> {
-  const streams = new SqliteStreamLog(db);
-  await publishAll(streams, records);
-  // The same read model as the pipeline's, its table laid out from the declaration (columns and
-  // indexes): every upsert fills the columns and maintains the indexes.
-  const options = collectionOptionsOf(orderListReadModel);
-  new SqliteReadModelStore(db).collection(collectionOf(orderListReadModel), options);
-  const layout = readModelTableLayout(collectionOf(orderListReadModel), options);
-  const fields = layout.columns.map((c) => c.field);
-  new SqliteCheckpointStore(db);
-  const types = await writerTypes(registry, records);
-  const upcasters = new UpcasterRegistry(orderUpcasters);
+  const { layout, fields, types, upcasters } = await orderListTable(db, registry, records);
   const read = db.prepare<[number, number], { position: number; record: Buffer }>(
     "SELECT position, record FROM stream_records WHERE stream = 'core' AND position > ? ORDER BY position LIMIT ?",
   );
@@ -176,6 +166,20 @@ function decodeWanted(types: Map<string, WriterType>, bytes: Buffer): { envelope
   return WANTED.has(writer.eventType) ? { envelope, writer, decoded } : undefined;
 }
 
+/**
+ * `records` in the core stream of `db`, and the order list's table laid out from its declaration
+ * (columns and indexes, as the pipeline's store lays it out): every write fills the columns and
+ * maintains the indexes. With the writer schemas and the upcasters, looked up before any clock.
+ */
+async function orderListTable(db: Database, registry: SqliteSchemaRegistry, records: readonly BenchRecord[]) {
+  await publishAll(new SqliteStreamLog(db), records);
+  const options = collectionOptionsOf(orderListReadModel);
+  new SqliteReadModelStore(db).collection(collectionOf(orderListReadModel), options);
+  const layout = readModelTableLayout(collectionOf(orderListReadModel), options);
+  new SqliteCheckpointStore(db);
+  return { layout, fields: layout.columns.map((c) => c.field), types: await writerTypes(registry, records), upcasters: new UpcasterRegistry(orderUpcasters) };
+}
+
 /** One write of the order list as the hand loop makes it, every value already computed. */
 interface PlannedWrite {
   id: string;
@@ -186,16 +190,8 @@ interface PlannedWrite {
 }
 
 async function writesOnly(db: Database, registry: SqliteSchemaRegistry, records: readonly BenchRecord[]): Promise<number> {
-  const streams = new SqliteStreamLog(db);
-  await publishAll(streams, records);
-  const options = collectionOptionsOf(orderListReadModel);
-  new SqliteReadModelStore(db).collection(collectionOf(orderListReadModel), options);
-  const layout = readModelTableLayout(collectionOf(orderListReadModel), options);
-  const fields = layout.columns.map((c) => c.field);
-  new SqliteCheckpointStore(db);
+  const { layout, fields, types, upcasters } = await orderListTable(db, registry, records);
   // Before the clock: decode, upcast and reduce every record in order, against documents in memory.
-  const types = await writerTypes(registry, records);
-  const upcasters = new UpcasterRegistry(orderUpcasters);
   const documents = new Map<string, { version: number; data: Record<string, unknown> }>();
   const writes: PlannedWrite[] = [];
   for (const record of records) {
