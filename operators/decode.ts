@@ -33,62 +33,47 @@ export function decode(codec: EventCodec): OperatorFunction<SourceRecord, Pipeli
 }
 
 /**
- * concatMap's contract without its inner subscription per record: a record whose schemas are
- * cached is decoded and emitted at once, inside the source's `next`; one that needs the registry
- * waits for its promise, and every record after it waits in `waiting` so that order holds. The
- * decode was a tenth of the order-list pipeline's time per record and concatMap's inner
- * subscription a fifth of that (docs/performance.md, round 8).
+ * concatMap's contract without its inner subscription per record (an observable, a subscriber
+ * and a teardown for every record of every pipeline): records queue in `waiting`; one whose
+ * schemas are cached is decoded and emitted at once, one that needs the registry holds the queue
+ * until its promise settles, so order holds.
  */
 function decodeInOrder(codec: EventCodec & WarmDecoder, records$: Observable<SourceRecord>, subscriber: Subscriber<PipelineEvent>): Subscription {
   const waiting: SourceRecord[] = [];
   let decoding = false;
   let sourceDone = false;
   const fail = (error: unknown): void => subscriber.error(error);
-  // Emits what decodes without waiting; true when the record must wait for the registry.
-  const emitWarm = (source: SourceRecord): boolean => {
-    const event = decodeWarm(codec, source);
-    if (event === undefined) return true;
-    subscriber.next(event);
-    return false;
-  };
   const drain = (): void => {
     while (!decoding && !subscriber.closed) {
       const source = waiting[0];
       if (source === undefined) break;
+      let event: PipelineEvent | undefined;
       try {
-        if (emitWarm(source)) {
-          decoding = true;
-          decodeRecord(codec, source).then((event) => {
-            if (subscriber.closed) return;
-            decoding = false;
-            waiting.shift();
-            subscriber.next(event);
-            drain();
-          }, fail);
-          return;
-        }
+        event = decodeWarm(codec, source);
       } catch (error) {
         fail(error);
         return;
       }
+      if (event === undefined) {
+        decoding = true;
+        decodeRecord(codec, source).then((decoded) => {
+          if (subscriber.closed) return;
+          decoding = false;
+          waiting.shift();
+          subscriber.next(decoded);
+          drain();
+        }, fail);
+        return;
+      }
       waiting.shift();
+      subscriber.next(event);
     }
     if (!decoding && waiting.length === 0 && sourceDone) subscriber.complete();
   };
   return records$.subscribe({
     next: (source) => {
-      if (decoding || waiting.length > 0) {
-        waiting.push(source);
-        return;
-      }
-      try {
-        if (emitWarm(source)) {
-          waiting.push(source);
-          drain();
-        }
-      } catch (error) {
-        fail(error);
-      }
+      waiting.push(source);
+      drain();
     },
     error: fail,
     complete: () => {
