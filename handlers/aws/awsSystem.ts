@@ -32,7 +32,7 @@ import type { SchemaCatalog } from '../../core/schema/SchemaCatalog';
 import { syncSchemas } from '../../core/schema/syncSchemas';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { aggregates, orderListReadModel, orderUpcasters } from '../../domain';
-import { runsSagas, selectPipelines } from '../local/selectPipelines';
+import { runsSagas, selectPipelines } from '../../core/pipeline/selectPipelines';
 import { pipelines as declaredPipelines, sagas as declaredSagas, topics as declaredTopics } from '../../pipelines';
 import { createAwsClients } from './awsClients';
 import type { AwsClients } from './awsClients';

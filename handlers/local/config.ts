@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { LogLevel } from '../../core/logging/Logger';
 import { pipelines as declaredPipelines } from '../../pipelines';
-import { selectPipelines, UnknownPipelineError } from './selectPipelines';
+import { selectPipelines, UnknownPipelineError } from '../../core/pipeline/selectPipelines';
 import { isLongEnoughContinuationKey, MIN_TEMPORAL_CONTINUATION_KEY_BYTES } from './temporalContinuationKey';
 
 /** Settings of the local (embedded) server. */

@@ -35,7 +35,7 @@ import type { NotificationLog } from '../../core/notifications/NotificationLog';
 import { createJsonLogger } from '../../core/logging/Logger';
 import type { Logger, LogLevel } from '../../core/logging/Logger';
 import { aggregates, orderUpcasters } from '../../domain';
-import { runsSagas, selectPipelines } from './selectPipelines';
+import { runsSagas, selectPipelines } from '../../core/pipeline/selectPipelines';
 import { pipelines as declaredPipelines, sagas as declaredSagas } from '../../pipelines';
 import type { SagaDefinition } from '../../core/saga/SagaDefinition';
 import type { SagaTimer } from '../../core/saga/SagaTimer';

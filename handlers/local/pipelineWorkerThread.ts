@@ -19,7 +19,7 @@ import { AvroEventCodec } from '../../core/schema/AvroEventCodec';
 import { UpcasterRegistry } from '../../core/upcasting/UpcasterRegistry';
 import { aggregates, orderUpcasters } from '../../domain';
 import { pipelines as declaredPipelines, sagas } from '../../pipelines';
-import { runsSagas, selectPipelines } from './selectPipelines';
+import { runsSagas, selectPipelines } from '../../core/pipeline/selectPipelines';
 import { embeddedSagas } from './embeddedSagas';
 import { memoryUsageMb } from './memoryUsageMb';
 import { wirePipelines } from './pipelineWiring';

@@ -14,7 +14,7 @@ import type { KneeSearchOptions, KneeStep } from './kneeSearch';
 import { waitForPipelines } from './waitForPipelines';
 import { definedOnly } from '../../core/options/definedOnly';
 import { pipelines as declaredPipelines } from '../../pipelines';
-import { runsSagas } from '../../handlers/local/selectPipelines';
+import { runsSagas } from '../../core/pipeline/selectPipelines';
 
 /** Tunables of {@link measureCommandKnee}: the search's, plus how long each step lasts. */
 export interface CommandKneeOptions extends KneeSearchOptions {
