@@ -21,6 +21,7 @@ import { aggregates, orderUpcasters } from '../../domain';
 import { pipelines as declaredPipelines, sagas } from '../../pipelines';
 import { runsSagas, selectPipelines } from '../../core/pipeline/selectPipelines';
 import { embeddedSagas } from './embeddedSagas';
+import { wireSnapshots } from './snapshotWiring';
 import { memoryUsageMb } from './memoryUsageMb';
 import { wirePipelines } from './pipelineWiring';
 import type { FromWorker, PipelineWorkerData, ThreadHeap, ToWorker, WorkerRequest } from './pipelineWorkerProtocol';
@@ -43,7 +44,10 @@ async function main(): Promise<void> {
   // aggregate still decides), and its appends wake this thread's runners directly.
   const eventStore = new SqliteEventStore(eventsDb, codec, { logger });
   eventStore.onAppend(() => appends.notify());
-  const commands = new CommandService({ eventStore, codec, upcasters, aggregates, logger });
+  // The saga's commands load and snapshot aggregates as the HTTP thread's do; the main thread
+  // runs the sweep, so this thread's wiring has no timer.
+  const snapshots = wireSnapshots({ dataDir: data.dataDir, synchronous: data.synchronous, eventStore, codec, upcasters, aggregates, logger, sweepIntervalMs: 0 });
+  const commands = new CommandService({ eventStore, codec, upcasters, aggregates, logger, snapshots: snapshots.forCommands });
   const sagaParts = embeddedSagas({ eventsDb, eventStore, codec, commands, idempotency: new SqliteIdempotencyStore(eventsDb), sagas, logger });
   const wiring = wirePipelines({
     eventsDb,
@@ -90,6 +94,7 @@ async function main(): Promise<void> {
         Atomics.notify(wakePending, 0);
         clearInterval(checkpointTimer);
         for (const runner of wiring.runners) await runner.stop();
+        await snapshots.close();
         eventsDb.close();
         pipelinesDb.close();
         return undefined;
