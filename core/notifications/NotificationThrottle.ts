@@ -150,9 +150,11 @@ export class NotificationThrottle {
 
   private drain(): void {
     if (this.closed) return;
+    // One reading of the clock per drain: the sends below are synchronous, so the window they
+    // fall in is the one expired here.
+    const now = this.clock.now();
+    this.expire(now);
     for (const [key, waiting] of this.pending) {
-      const now = this.clock.now();
-      this.expire(now);
       if (this.sent.length >= this.options.maxPerWindow) break;
       this.pending.delete(key);
       this.sent.push(now);
