@@ -50,6 +50,7 @@ interface NotificationRow {
  */
 export class SqliteNotificationLog implements NotificationLog, SyncNotificationPublisher {
   private readonly options: typeof DEFAULTS;
+  private readonly insertOne: (change: DocumentChanged, at: number) => void;
   private readonly insertAll: Transaction<(changes: readonly DocumentChanged[], at: number) => void>;
   private readonly selectAfter: Statement<[number, number], NotificationRow>;
   private readonly selectHead: Statement<[], { seq: number | null }>;
@@ -77,8 +78,11 @@ export class SqliteNotificationLog implements NotificationLog, SyncNotificationP
     const insert = db.prepare<[string, string, number, string, string | null, number, number]>(
       'INSERT INTO notifications (resource_type, doc_id, version, event_id, owner, deleted, logged_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
+    this.insertOne = (c, at) => {
+      insert.run(c.resourceType, c.id, c.version, c.eventId, c.owner ?? null, c.deleted === true ? 1 : 0, at);
+    };
     this.insertAll = db.transaction((changes: readonly DocumentChanged[], at: number) => {
-      for (const c of changes) insert.run(c.resourceType, c.id, c.version, c.eventId, c.owner ?? null, c.deleted === true ? 1 : 0, at);
+      for (const c of changes) this.insertOne(c, at);
     });
     this.selectAfter = db.prepare('SELECT position, resource_type, doc_id, version, event_id, owner, deleted FROM notifications WHERE position > ? ORDER BY position LIMIT ?');
     // The sequence, not MAX(position): the head stays where it was once everything is pruned.
@@ -110,7 +114,12 @@ export class SqliteNotificationLog implements NotificationLog, SyncNotificationP
   /** Logs `changes` now; inside a shared transaction (a pipeline batch) they commit with it. */
   publishNow(changes: readonly DocumentChanged[]): void {
     if (changes.length === 0) return;
-    sqliteFailureAs(NOTIFICATION_LOG_ERRORS.STORE_UNAVAILABLE, 'logging notifications', () => this.insertAll.immediate(changes, this.options.now()));
+    // One change (what `notify` publishes per record) is one INSERT, atomic on its own: no
+    // SAVEPOINT and RELEASE around it inside the batch's transaction, per record.
+    const [only] = changes;
+    sqliteFailureAs(NOTIFICATION_LOG_ERRORS.STORE_UNAVAILABLE, 'logging notifications', () =>
+      changes.length === 1 && only !== undefined ? this.insertOne(only, this.options.now()) : this.insertAll.immediate(changes, this.options.now()),
+    );
     this.sincePrune += changes.length;
     if (this.sincePrune >= this.options.pruneEveryEntries) this.prune();
   }
