@@ -122,13 +122,14 @@ export class DynamoDbNotificationLog {
 
   private async appendOne(change: DocumentChanged): Promise<number> {
     const partition = `${change.resourceType}#${this.shardOf(change.id)}`;
+    const json = JSON.stringify(change);
     for (let round = 0; round < APPEND_ROUNDS; round += 1) {
       const nowMs = this.clock();
       const position = nowMs * 1000 + randomInt(1000);
       const item: Record<string, AttributeValue> = {
         [A.partition]: { S: partition },
         [A.position]: { N: String(position) },
-        [A.change]: { S: JSON.stringify(change) },
+        [A.change]: { S: json },
         [A.ttl]: { N: String(Math.ceil(nowMs / 1000) + this.settings.retentionSeconds) },
       };
       try {
