@@ -15,12 +15,36 @@
  * subscription id), `resync` (what was missed cannot be replayed: re-read by query) and `error`
  * (the fields of a problem+json document: status, code, message, field).
  */
+import { AuthenticationError } from '../auth/AuthErrors';
+import { bearerTokenOf } from '../http/bearerToken';
 import { HttpRequestError, HTTP_ERRORS } from '../http/HttpErrors';
 import { isWellFormedText } from '../text/wellFormedText';
 import type { DocumentChanged } from './DocumentChanged';
 
 /** The subprotocol the server selects; a browser offers it beside `bearer.<jwt>` (see the README). */
 export const NOTIFICATION_SUBPROTOCOL = 'nexus.notifications.v1';
+
+/** The prefix of the subprotocol that carries a browser's token: `bearer.<jwt>`. */
+const BEARER_SUBPROTOCOL_PREFIX = 'bearer.';
+
+/** The subprotocols a handshake offers (its `Sec-WebSocket-Protocol` header), in order. */
+export function offeredSubprotocols(header: string | undefined): string[] {
+  return (header ?? '').split(',').map((protocol) => protocol.trim()).filter((protocol) => protocol !== '');
+}
+
+/**
+ * The bearer token of a WebSocket handshake, the same on every transport: the `Authorization:
+ * Bearer <jwt>` header, else (browsers cannot set headers on a WebSocket) the subprotocol
+ * `bearer.<jwt>` offered beside {@link NOTIFICATION_SUBPROTOCOL}. Never the query string, which
+ * access logs and proxies record. Throws `AuthenticationError` (`UNAUTHENTICATED`) as
+ * `bearerTokenOf` does: `missing` without either, `malformed` for a token that is not a JWT.
+ */
+export function handshakeTokenOf(authorization: string | undefined, subprotocols: string | undefined): string {
+  if (authorization !== undefined) return bearerTokenOf(authorization);
+  const bearer = offeredSubprotocols(subprotocols).find((protocol) => protocol.startsWith(BEARER_SUBPROTOCOL_PREFIX));
+  if (bearer === undefined) throw new AuthenticationError('missing', 'an Authorization: Bearer <token> header, or the subprotocols nexus.notifications.v1 and bearer.<token>, are required');
+  return bearerTokenOf(`Bearer ${bearer.slice(BEARER_SUBPROTOCOL_PREFIX.length)}`);
+}
 
 /** Subscribe to the changes of a resource type, or of one document of it. */
 export interface SubscribeFrame {

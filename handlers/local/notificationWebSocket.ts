@@ -12,14 +12,12 @@ import { decodeJwt } from 'jose';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { AccessGuard } from '../../core/auth/AccessGuard';
-import { AuthenticationError } from '../../core/auth/AuthErrors';
 import type { Principal, TokenVerifier } from '../../core/auth/Principal';
-import { bearerTokenOf } from '../../core/http/bearerToken';
 import { HttpRequestError, HTTP_ERRORS } from '../../core/http/HttpErrors';
 import { toProblem } from '../../core/http/problemDetails';
 import type { Logger } from '../../core/logging/Logger';
 import type { NotificationHub } from '../../core/notifications/NotificationHub';
-import { NOTIFICATION_SUBPROTOCOL } from '../../core/notifications/NotificationProtocol';
+import { handshakeTokenOf, NOTIFICATION_SUBPROTOCOL } from '../../core/notifications/NotificationProtocol';
 import type { ServerFrame } from '../../core/notifications/NotificationProtocol';
 
 /** What {@link attachNotificationWebSocket} needs. */
@@ -48,9 +46,6 @@ export const TOKEN_EXPIRED_CLOSE_CODE = 4401;
 
 /** Longest delay a Node timer takes (about 24.8 days); tokens live far shorter. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** The prefix of the subprotocol that carries a browser's token: `bearer.<jwt>`. */
-const BEARER_PROTOCOL_PREFIX = 'bearer.';
 
 /** The running WebSocket endpoint. */
 export interface NotificationWebSocket {
@@ -135,22 +130,12 @@ export function attachNotificationWebSocket(server: Server, deps: NotificationWe
 async function admit(request: IncomingMessage, deps: NotificationWebSocketDependencies, path: string): Promise<{ principal: Principal; expiresAtMs: number }> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   if (url.pathname !== path) throw new HttpRequestError(HTTP_ERRORS.NOT_FOUND, `no WebSocket endpoint at ${url.pathname}; notifications are at ${path}`);
-  const token = tokenOf(request);
+  const token = handshakeTokenOf(request.headers.authorization, request.headers['sec-websocket-protocol']);
   const principal = await deps.verifier.verify(token);
   await deps.guard.limit(principal, { method: 'GET', path }, correlationIdOf(request));
   // Verified above, so its claims can be read as they are; the verifier requires `exp`.
   const { exp } = decodeJwt(token);
   return { principal, expiresAtMs: typeof exp === 'number' ? exp * 1000 : Date.now() };
-}
-
-/** The bearer token of the Authorization header, else of a `bearer.<jwt>` subprotocol. */
-function tokenOf(request: IncomingMessage): string {
-  const header = request.headers.authorization;
-  if (header !== undefined) return bearerTokenOf(header);
-  const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((protocol) => protocol.trim());
-  const bearer = offered.find((protocol) => protocol.startsWith(BEARER_PROTOCOL_PREFIX));
-  if (bearer === undefined) throw new AuthenticationError('missing', 'an Authorization: Bearer <token> header, or the subprotocols nexus.notifications.v1 and bearer.<token>, are required');
-  return bearerTokenOf(`Bearer ${bearer.slice(BEARER_PROTOCOL_PREFIX.length)}`);
 }
 
 /** Answers a refused upgrade with a problem+json response and closes the socket. */

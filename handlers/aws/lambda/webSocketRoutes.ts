@@ -11,10 +11,10 @@ import type { DynamoDbConnectionStore } from '../../../adapters/aws/DynamoDbConn
 import type { DynamoDbNotificationLog } from '../../../adapters/aws/DynamoDbNotificationLog';
 import { tokenExpiredFrame } from '../../../adapters/aws/WebSocketConnectionDelivery';
 import type { WebSocketConnectionDelivery } from '../../../adapters/aws/WebSocketConnectionDelivery';
-import { AUTH_ERRORS, AuthenticationError } from '../../../core/auth/AuthErrors';
-import { problemFor, toProblem } from '../../../core/http/problemDetails';
+import { AuthenticationError } from '../../../core/auth/AuthErrors';
+import { toProblem } from '../../../core/http/problemDetails';
 import type { Logger } from '../../../core/logging/Logger';
-import { NOTIFICATION_SUBPROTOCOL, parseClientFrame } from '../../../core/notifications/NotificationProtocol';
+import { handshakeTokenOf, NOTIFICATION_SUBPROTOCOL, offeredSubprotocols, parseClientFrame } from '../../../core/notifications/NotificationProtocol';
 import type { SubscribeFrame } from '../../../core/notifications/NotificationProtocol';
 import { notificationErrorFrame } from '../../../core/notifications/notificationErrorFrame';
 import { subscriptionMatches } from '../../../core/notifications/SubscriptionAuthorizer';
@@ -57,7 +57,6 @@ export interface WebSocketRouteDependencies {
   clock?: () => number;
 }
 
-const BEARER_PROTOCOL = 'bearer.';
 const PROBLEM_INSTANCE = '/ws';
 
 /** Answers one event of any route. */
@@ -78,16 +77,16 @@ export async function answerWebSocketEvent(deps: WebSocketRouteDependencies, eve
  * The token comes as `Authorization: Bearer <jwt>` (wscat, servers) or, from a browser, which
  * cannot set headers on a WebSocket, as the subprotocol `bearer.<jwt>` offered beside
  * `nexus.notifications.v1`, which the answer then selects (a browser closes a connection whose
- * server selects none of the offered subprotocols).
+ * server selects none of the offered subprotocols); read as the embedded server reads it
+ * (`handshakeTokenOf`).
  */
 async function connect(deps: WebSocketRouteDependencies, event: WebSocketEvent): Promise<WebSocketResult> {
   const headers = lowerCased(event.headers);
-  const offered = (headers['sec-websocket-protocol'] ?? '').split(',').map((protocol) => protocol.trim()).filter((protocol) => protocol !== '');
-  const bearer = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1] ?? offered.find((protocol) => protocol.startsWith(BEARER_PROTOCOL))?.slice(BEARER_PROTOCOL.length);
   const correlationId = event.requestContext.requestId ?? event.requestContext.connectionId;
-  if (bearer === undefined || bearer === '') return refusal(AUTH_ERRORS.UNAUTHENTICATED, 'a bearer token is required: an Authorization header, or the subprotocol bearer.<token>', correlationId);
+  let bearer;
   let principal;
   try {
+    bearer = handshakeTokenOf(headers.authorization, headers['sec-websocket-protocol']);
     principal = await deps.verifier.verify(bearer);
   } catch (error) {
     const problem = toProblem(error, { correlationId, instance: PROBLEM_INSTANCE });
@@ -98,7 +97,7 @@ async function connect(deps: WebSocketRouteDependencies, event: WebSocketEvent):
   // Verified above, so its claims can be read as they are; the verifier requires `exp`.
   const { exp } = decodeJwt(bearer);
   await deps.connections.connect(event.requestContext.connectionId, principal, (deps.clock ?? Date.now)(), typeof exp === 'number' ? exp * 1000 : undefined);
-  return { statusCode: 200, ...(offered.includes(NOTIFICATION_SUBPROTOCOL) ? { headers: { 'Sec-WebSocket-Protocol': NOTIFICATION_SUBPROTOCOL } } : {}) };
+  return { statusCode: 200, ...(offeredSubprotocols(headers['sec-websocket-protocol']).includes(NOTIFICATION_SUBPROTOCOL) ? { headers: { 'Sec-WebSocket-Protocol': NOTIFICATION_SUBPROTOCOL } } : {}) };
 }
 
 /** One client frame; every refusal is answered with an `error` frame, never by failing the invocation. */
@@ -161,11 +160,6 @@ async function subscribe(deps: WebSocketRouteDependencies, delivery: WebSocketCo
   }
   const offers = missed.changes.filter(({ change }) => subscriptionMatches(subscription, change)).map(({ change, position }) => ({ subscriptionId: subscription.subscriptionId, change, position }));
   await delivery.deliver(connectionId, offers);
-}
-
-function refusal(code: string, detail: string, correlationId: string): WebSocketResult {
-  const problem = problemFor(code, detail, { correlationId, instance: PROBLEM_INSTANCE });
-  return { statusCode: 401, headers: { 'Content-Type': 'application/problem+json' }, body: JSON.stringify(problem) };
 }
 
 function lowerCased(headers: Record<string, string | undefined> | undefined): Record<string, string | undefined> {
