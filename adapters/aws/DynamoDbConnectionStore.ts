@@ -2,7 +2,8 @@ import { BatchWriteItemCommand, DeleteItemCommand, GetItemCommand, PutItemComman
 import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { Principal } from '../../core/auth/Principal';
 import { NexusError } from '../../core/errors/NexusError';
-import { callWithRetry, describeAwsError } from './awsCallRetry';
+import { backoffDelayMs } from '../../core/pipeline/retryWithBackoff';
+import { AWS_RETRY_DEFAULTS, callWithRetry, describeAwsError } from './awsCallRetry';
 import type { AwsRetryOptions } from './awsCallRetry';
 import { CONNECTION_ATTRIBUTES as A, CONNECTION_ENTRY, SUBSCRIBERS_BY_TOPIC, SUBSCRIPTION_ENTRY_PREFIX, subscriptionTopic } from './tables/connectionsTable';
 
@@ -134,14 +135,19 @@ export class DynamoDbConnectionStore {
   /** Deletes the connection and every subscription of it; a connection already gone is fine. */
   async disconnect(connectionId: string): Promise<void> {
     const entries = await this.entriesOf(connectionId);
+    const retry = { ...AWS_RETRY_DEFAULTS, ...this.retry };
     for (let start = 0; start < entries.length; start += BATCH_DELETES) {
       let requests: WriteRequest[] = entries.slice(start, start + BATCH_DELETES).map((entry) => ({ DeleteRequest: { Key: this.key(connectionId, entry) } }));
-      // Unprocessed items are DynamoDB's throttling of a batch: sent again until none is left.
-      for (let round = 0; requests.length > 0; round += 1) {
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round)));
-        if (round >= 10) throw new ConnectionStoreUnavailableError('delete a connection', connectionId, new Error(`${requests.length} items stayed unprocessed`));
+      // Unprocessed items are DynamoDB's throttling of a batch: sent again with the store's retry
+      // backoff (as SqsBatchEntries does with failed entries) until none is left.
+      for (let attempt = 1; ; attempt += 1) {
         const output = await this.call('delete a connection', connectionId, () => this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: requests } })));
         requests = output.UnprocessedItems?.[this.tableName] ?? [];
+        if (requests.length === 0) break;
+        if (attempt >= retry.maxAttempts) throw new ConnectionStoreUnavailableError('delete a connection', connectionId, new Error(`${requests.length} items stayed unprocessed after ${attempt} attempts`));
+        const delayMs = backoffDelayMs(attempt, retry.initialBackoffMs, retry.maxBackoffMs, retry.random);
+        retry.onRetry?.(new Error(`${requests.length} items unprocessed`), attempt, delayMs);
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
     }
   }
