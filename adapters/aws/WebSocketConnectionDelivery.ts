@@ -1,6 +1,7 @@
-import { AUTH_ERRORS } from '../../core/auth/AuthErrors';
+import { AuthenticationError } from '../../core/auth/AuthErrors';
 import type { Logger } from '../../core/logging/Logger';
 import type { ChangedFrame, ErrorFrame, ResyncFrame, ServerFrame } from '../../core/notifications/NotificationProtocol';
+import { notificationErrorFrame } from '../../core/notifications/notificationErrorFrame';
 import { NotificationThrottle } from '../../core/notifications/NotificationThrottle';
 import type { OfferedChange, ThrottleClock } from '../../core/notifications/NotificationThrottle';
 import { CONNECTION_GONE, CONNECTION_TOKEN_EXPIRED } from './DynamoDbConnectionStore';
@@ -148,7 +149,11 @@ function untilNextSecond(nowMs: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 1000 - (nowMs % 1000) + 1));
 }
 
-/** The `error` frame of a connection whose token expired: connect again with a fresh token, and resume. */
+/**
+ * The `error` frame of a connection whose token expired: connect again with a fresh token, and
+ * resume. Its status and code are the HTTP layer's for an expired token (the correlation id only
+ * feeds the problem document, which the frame does not carry).
+ */
 export function tokenExpiredFrame(): ErrorFrame {
-  return { type: 'error', status: 401, code: AUTH_ERRORS.UNAUTHENTICATED, message: 'the token this connection was opened with has expired: connect again with a fresh token and resume' };
+  return notificationErrorFrame(new AuthenticationError('expired', 'the token this connection was opened with has expired: connect again with a fresh token and resume'), 'token-expired');
 }
