@@ -6,6 +6,7 @@ import { backoffDelayMs } from '../../core/pipeline/retryWithBackoff';
 import { AWS_RETRY_DEFAULTS, callWithRetry, describeAwsError } from './awsCallRetry';
 import type { AwsRetryOptions } from './awsCallRetry';
 import { CONNECTION_ATTRIBUTES as A, CONNECTION_ENTRY, SUBSCRIBERS_BY_TOPIC, SUBSCRIPTION_ENTRY_PREFIX, subscriptionTopic } from './tables/connectionsTable';
+import { isConditionFailure } from './dynamoDbConditionFailure';
 
 /** The connections table could not be read or written (after retries of transient faults). */
 export const CONNECTION_STORE_UNAVAILABLE = 'CONNECTION_STORE_UNAVAILABLE';
@@ -330,10 +331,3 @@ function subscriberOf(item: Record<string, AttributeValue>): Subscriber {
   };
 }
 
-function isConditionFailure(error: unknown): boolean {
-  const name = (error as { name?: unknown }).name;
-  if (name === 'ConditionalCheckFailedException') return true;
-  if (name !== 'TransactionCanceledException') return false;
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.some((reason) => reason.Code === 'ConditionalCheckFailed');
-}

@@ -7,6 +7,7 @@ import type { AwsRetryOptions } from './awsCallRetry';
 import { DYNAMODB_MAX_ITEM_BYTES, DYNAMODB_MAX_TRANSACTION_BYTES, DYNAMODB_MAX_TRANSACTION_ITEMS, deadLetterOf, entryItems, entryPk, itemBytes, parkedPk, partsOf } from './tables/deadLetterItems';
 import type { Item } from './tables/deadLetterItems';
 import { DEAD_LETTERS_BY_PIPELINE, DEAD_LETTERS_BY_STATUS, DEAD_LETTER_ATTRIBUTES as A } from './tables/deadLetterTable';
+import { isConditionFailure } from './dynamoDbConditionFailure';
 
 /** Options of {@link DynamoDbDeadLetterStore}. */
 export interface DynamoDbDeadLetterStoreOptions {
@@ -296,9 +297,3 @@ export class DynamoDbDeadLetterStore implements DeadLetterStore {
   }
 }
 
-/** A failed condition: of one item, or of an item in a cancelled transaction (not a conflict). */
-function isConditionFailure(error: unknown): boolean {
-  const candidate = error as { name?: unknown; CancellationReasons?: { Code?: string }[] };
-  if (candidate.name === 'ConditionalCheckFailedException') return true;
-  return candidate.name === 'TransactionCanceledException' && (candidate.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
-}
