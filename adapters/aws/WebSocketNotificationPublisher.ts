@@ -51,6 +51,8 @@ export class WebSocketNotificationPublisher implements NotificationPublisher {
 
   async publish(changes: readonly DocumentChanged[]): Promise<void> {
     if (changes.length === 0) return;
+    // Log first, subscribers after, never in parallel: a subscription made in between then either
+    // is found here or finds the change in its catch-up read of the log.
     const positions = this.options.log === undefined ? undefined : await this.options.log.append(changes);
     const topicsOf = changes.map((change) => topicsOfChange(change.resourceType, change.id, change.owner));
     const subscribers = await this.options.connections.subscribersOf(topicsOf.flat());
