@@ -7,6 +7,7 @@ import { AUTH_ERRORS } from '../auth/AuthErrors';
 import { IDEMPOTENCY_ERRORS } from '../idempotency/IdempotencyStore';
 import type { IdempotencyClaim, IdempotencyCompletion, IdempotencyStore, StoredResponse } from '../idempotency/IdempotencyStore';
 import { requestFingerprint } from '../idempotency/requestFingerprint';
+import { acceptedCommandResponse } from '../idempotency/acceptedCommandResponse';
 import type { Logger } from '../logging/Logger';
 import type { ApiEnv } from './authenticate';
 import { HTTP_ERRORS, HttpRequestError } from './HttpErrors';
@@ -19,7 +20,6 @@ export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
 /** Longest accepted key, as Stripe's. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
-const JSON_CONTENT_TYPE = 'application/json';
 /** A bare key: visible ASCII, not starting with a quote. */
 const BARE_KEY = /^[\x21\x23-\x7e][\x21-\x7e]*$/;
 /** The draft's form, a structured-field string: printable ASCII in quotes, `\"` and `\\` escaped. */
@@ -75,12 +75,12 @@ export async function idempotentCommand(
   const { claim } = claimed;
   let result: CommandResult;
   try {
-    result = await run({ claim, response: accepted });
+    result = await run({ claim, response: acceptedCommandResponse });
   } catch (error) {
     await settleRefusal(c, options, claim, error);
     throw error;
   }
-  const response = accepted(result);
+  const response = acceptedCommandResponse(result);
   // A command that decided no events wrote no completion with them: store its answer now.
   if (result.eventIds.length === 0) await store.complete(claim, response);
   return c.body(response.body, 202, { 'content-type': response.contentType });
@@ -95,10 +95,6 @@ export function parseIdempotencyKey(value: string): string {
     throw invalidKey(`${IDEMPOTENCY_KEY_HEADER} must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters, bare or in double quotes`);
   }
   return key;
-}
-
-function accepted(result: CommandResult): StoredResponse {
-  return { status: 202, contentType: JSON_CONTENT_TYPE, body: JSON.stringify(result) };
 }
 
 function replay(c: Context<ApiEnv>, response: StoredResponse): Response {

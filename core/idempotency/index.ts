@@ -19,3 +19,4 @@ export {
 } from './IdempotencyErrors';
 export { requestFingerprint } from './requestFingerprint';
 export type { FingerprintedRequest } from './requestFingerprint';
+export { acceptedCommandResponse } from './acceptedCommandResponse';

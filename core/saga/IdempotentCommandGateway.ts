@@ -3,6 +3,7 @@ import { errorCodeOf } from '../errors/NexusError';
 import { isIdempotencyKeyInUseError } from '../idempotency/IdempotencyErrors';
 import type { IdempotencyClaim, IdempotencyStore, StoredResponse } from '../idempotency/IdempotencyStore';
 import { requestFingerprint } from '../idempotency/requestFingerprint';
+import { acceptedCommandResponse } from '../idempotency/acceptedCommandResponse';
 import { COMMAND_ERRORS } from '../command/CommandErrors';
 import { DOMAIN_RULE_VIOLATION } from '../command/DomainRuleViolation';
 import type { CommandGateway, GatewayCommand, SentCommand } from './CommandGateway';
@@ -79,7 +80,7 @@ export class IdempotentCommandGateway implements CommandGateway {
         correlationId: command.correlationId,
         ...(command.causationId === undefined ? {} : { causationId: command.causationId }),
         ...(command.metadata === undefined ? {} : { metadata: command.metadata }),
-        idempotency: { claim, response: accepted },
+        idempotency: { claim, response: acceptedCommandResponse },
       });
     } catch (error) {
       const code = errorCodeOf(error);
@@ -92,13 +93,9 @@ export class IdempotentCommandGateway implements CommandGateway {
       return { ...refusal, replayed: false };
     }
     // A command that decided no events completed nothing with them: store its answer now.
-    if (result.eventIds.length === 0) await this.store.complete(claim, accepted(result));
+    if (result.eventIds.length === 0) await this.store.complete(claim, acceptedCommandResponse(result));
     return { outcome: 'accepted', result, replayed: false };
   }
-}
-
-function accepted(result: CommandResult): StoredResponse {
-  return { status: 202, contentType: JSON_CONTENT_TYPE, body: JSON.stringify(result) };
 }
 
 function outcomeOf(response: StoredResponse, replayed: boolean): SentCommand {
