@@ -10,6 +10,7 @@ import type { SnapshotSettings } from '../snapshot/SnapshotOptions';
 import type { SnapshotScheduler } from '../snapshot/SnapshotScheduler';
 import type { SnapshotStore } from '../snapshot/SnapshotStore';
 import { rehydrate } from '../snapshot/rehydrate';
+import type { RehydrationSources } from '../snapshot/rehydrate';
 import type { DomainEvent } from './Decider';
 import type { AggregateDefinition } from './AggregateDefinition';
 import type { CommandDefinition, IssuedCommand } from './CommandDefinition';
@@ -90,6 +91,8 @@ interface ParsedCommand {
   aggregateId: string;
   data: Record<string, unknown>;
   expectedVersion?: number;
+  /** The service generated the id: neither events nor a snapshot of the aggregate can exist yet. */
+  generatedId?: true;
 }
 
 /**
@@ -112,7 +115,8 @@ interface ParsedCommand {
  *
  * Snapshots (`snapshots`, for aggregate types that declare them): a load starts from the
  * aggregate's snapshot of the declared `foldVersion` that has not expired, and reads only the
- * events after it; a snapshot of another fold version is ignored. After each successful append
+ * events after it; a snapshot of another fold version is ignored (a command creating an aggregate
+ * under an id the service generated looks none up: none can exist). After each successful append
  * the trigger is evaluated synchronously (events since that snapshot >= `everyEvents`, or, only
  * when `maxStateBytes` is set, the new state's JSON size); when it fires, a request goes to the
  * scheduler, which returns at once: the result is never delayed by the snapshot, and a failing
@@ -135,9 +139,12 @@ export class CommandService {
   private readonly retry: Required<ConflictRetryOptions>;
   private readonly queue = new AggregateQueue();
   private readonly snapshotSettings = new Map<string, SnapshotSettings>();
+  /** What loads fold from, built once (loads run per command). */
+  private readonly rehydration: RehydrationSources;
 
   constructor(private readonly deps: CommandServiceDependencies) {
     this.logger = deps.logger ?? silentLogger;
+    this.rehydration = { eventStore: deps.eventStore, codec: deps.codec, upcasters: deps.upcasters, logger: this.logger, ...(deps.snapshots ? { snapshots: deps.snapshots.store } : {}) };
     for (const aggregate of deps.aggregates) {
       if (aggregate.snapshots !== undefined) this.snapshotSettings.set(aggregate.aggregateType, snapshotSettings(aggregate.aggregateType, aggregate.snapshots));
     }
@@ -172,13 +179,13 @@ export class CommandService {
     const route = this.routes.get(commandType);
     if (!route) throw new UnknownCommandError(commandType);
     const { aggregate, command: definition } = route;
-    const { expectedVersion, fields } = this.splitBody(body, definition);
+    const { expectedVersion, fields, generatedId } = this.splitBody(body, definition);
     const data = definition.parse(fields);
     const aggregateId = data[definition.aggregateIdField];
     if (typeof aggregateId !== 'string') {
       throw new TypeError(`${commandType}.parse returned no string ${definition.aggregateIdField}`);
     }
-    const command: ParsedCommand = { commandType, aggregate, aggregateId, data, ...(expectedVersion === undefined ? {} : { expectedVersion }) };
+    const command: ParsedCommand = { commandType, aggregate, aggregateId, data, ...(expectedVersion === undefined ? {} : { expectedVersion }), ...(generatedId ? { generatedId } : {}) };
     return this.queue.run(aggregateId, () => this.decideAndAppend(command, context));
   }
 
@@ -203,7 +210,8 @@ export class CommandService {
   /** Load -> decide -> append, once. */
   private async attempt(command: ParsedCommand, context: CommandContext): Promise<CommandResult> {
     const { aggregate, aggregateId, expectedVersion } = command;
-    const { state, version, snapshotVersion } = await this.loadState(aggregate, aggregateId);
+    // A generated id has no snapshot to look up (the stream is still read: it is the truth).
+    const { state, version, snapshotVersion } = await this.load(aggregate, aggregateId, command.generatedId !== true);
     if (expectedVersion !== undefined && expectedVersion !== version) {
       throw new ConcurrencyConflictError(aggregateId, expectedVersion, version);
     }
@@ -233,9 +241,13 @@ export class CommandService {
    * wired and declared, reading only the events after it.
    */
   async loadState<State>(aggregate: AggregateDefinition<IssuedCommand, DomainEvent, State>, aggregateId: string): Promise<LoadedState<State>> {
-    const settings = this.deps.snapshots === undefined ? undefined : this.snapshotSettings.get(aggregate.aggregateType);
-    const sources = { eventStore: this.deps.eventStore, codec: this.deps.codec, upcasters: this.deps.upcasters, logger: this.logger, ...(this.deps.snapshots ? { snapshots: this.deps.snapshots.store } : {}) };
-    const { state, version, snapshotVersion } = await rehydrate(sources, aggregate, aggregateId, settings, this.clock());
+    return this.load(aggregate, aggregateId, true);
+  }
+
+  /** {@link loadState}; `fromSnapshot` false folds from the first event without looking a snapshot up. */
+  private async load<State>(aggregate: AggregateDefinition<IssuedCommand, DomainEvent, State>, aggregateId: string, fromSnapshot: boolean): Promise<LoadedState<State>> {
+    const settings = fromSnapshot && this.deps.snapshots !== undefined ? this.snapshotSettings.get(aggregate.aggregateType) : undefined;
+    const { state, version, snapshotVersion } = await rehydrate(this.rehydration, aggregate, aggregateId, settings, this.clock());
     return { state, version, snapshotVersion };
   }
 
@@ -262,17 +274,16 @@ export class CommandService {
   }
 
   /** Takes `expectedVersion` out of the body and fills in the id of a new aggregate. */
-  private splitBody(body: unknown, definition: CommandDefinition): { expectedVersion?: number; fields: unknown } {
+  private splitBody(body: unknown, definition: CommandDefinition): { expectedVersion?: number; fields: unknown; generatedId?: true } {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return { fields: body };
     const { expectedVersion, ...fields } = body as Record<string, unknown>;
     // Safe integers only: 1e308 is an integer to Number.isInteger, and no stream gets that long.
     if (expectedVersion !== undefined && expectedVersion !== null && !(Number.isSafeInteger(expectedVersion) && (expectedVersion as number) >= 0)) {
       throw new CommandValidationError('expectedVersion', `expectedVersion must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}`);
     }
-    if (definition.createsAggregate && (fields[definition.aggregateIdField] === undefined || fields[definition.aggregateIdField] === null)) {
-      fields[definition.aggregateIdField] = this.newId();
-    }
-    return { fields, ...(typeof expectedVersion === 'number' ? { expectedVersion } : {}) };
+    const generatedId = definition.createsAggregate && (fields[definition.aggregateIdField] === undefined || fields[definition.aggregateIdField] === null);
+    if (generatedId) fields[definition.aggregateIdField] = this.newId();
+    return { fields, ...(typeof expectedVersion === 'number' ? { expectedVersion } : {}), ...(generatedId ? { generatedId } : {}) };
   }
 }
 

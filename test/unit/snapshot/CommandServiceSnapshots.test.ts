@@ -5,7 +5,7 @@ import type { SnapshotStore } from '../../../core/snapshot/SnapshotStore';
 import { createJsonLogger } from '../../../core/logging/Logger';
 import { CommandService } from '../../../core/command/CommandService';
 import { SnapshotWriter } from '../../../core/snapshot/SnapshotWriter';
-import { openSnapshotTestSystem, orderWith, orderWithItems } from './snapshotSystem';
+import { openSnapshotTestSystem, orderWith, orderWithItems, PLACE } from './snapshotSystem';
 import type { SnapshotTestSystem } from './snapshotSystem';
 
 const EVERY_3 = orderWith({ foldVersion: 1, everyEvents: 3 });
@@ -139,6 +139,21 @@ describe('CommandService with snapshots', () => {
     // then the command succeeded and the refusal was logged
     expect(result.version).toBe(3);
     expect(lines.map((line) => JSON.parse(line) as { message: string })).toEqual([expect.objectContaining({ message: 'snapshot not requested' })]);
+  });
+
+  it('looks no snapshot up for an aggregate under an id it generated, and does for a given id', async () => {
+    // given a service whose snapshot store counts its reads
+    system = await openSnapshotTestSystem(EVERY_3);
+    const real = system.snapshots;
+    const read: string[] = [];
+    const counting: SnapshotStore = { latest: (aggregateId, ...rest) => (read.push(aggregateId), real.latest(aggregateId, ...rest)), put: (snapshot) => real.put(snapshot) };
+    const service = system.service({ store: counting });
+    // when placing an order without an id, then one with an id
+    const generated = await service.handle('PlaceOrder', PLACE, { correlationId: 'c1' });
+    await service.handle('PlaceOrder', { ...PLACE, orderId: 'o-9' }, { correlationId: 'c2' });
+    // then only the given id was looked up, and the generated one was created all the same
+    expect(generated).toMatchObject({ aggregateId: 'order-1', version: 1 });
+    expect(read).toEqual(['o-9']);
   });
 
   it('folds from the first event when the snapshot store fails', async () => {
