@@ -5,6 +5,7 @@ import type { Snapshot, SnapshotStore } from '../../core/snapshot/SnapshotStore'
 import { callWithRetry } from './awsCallRetry';
 import type { AwsRetryOptions } from './awsCallRetry';
 import { SNAPSHOT_ATTRIBUTES as A } from './tables/snapshotsTable';
+import { isConditionFailure } from './dynamoDbConditionFailure';
 
 /** Options of {@link DynamoDbSnapshotStore}. */
 export interface DynamoDbSnapshotStoreOptions {
@@ -56,29 +57,34 @@ export class DynamoDbSnapshotStore implements SnapshotStore {
   }
 
   async put(snapshot: Snapshot): Promise<boolean> {
-    try {
-      await this.call('put', snapshot.aggregateId, () =>
-        this.client.send(
-          new PutItemCommand({
-            TableName: this.tableName,
-            Item: itemOf(snapshot),
-            ConditionExpression: 'attribute_not_exists(#id) OR #fold <> :fold OR #version < :version OR #expiresAt <= :createdAt',
-            ExpressionAttributeNames: { '#id': A.aggregateId, '#fold': A.foldVersion, '#version': A.version, '#expiresAt': A.ttl },
-            ExpressionAttributeValues: {
-              ':fold': { S: snapshot.foldVersion },
-              ':version': { N: String(snapshot.version) },
-              ':createdAt': { N: String(Math.floor(Date.parse(snapshot.createdAt) / 1000)) },
+    return this.call(
+      'put',
+      snapshot.aggregateId,
+      () =>
+        this.client
+          .send(
+            new PutItemCommand({
+              TableName: this.tableName,
+              Item: itemOf(snapshot),
+              ConditionExpression: 'attribute_not_exists(#id) OR #fold <> :fold OR #version < :version OR #expiresAt <= :createdAt',
+              ExpressionAttributeNames: { '#id': A.aggregateId, '#fold': A.foldVersion, '#version': A.version, '#expiresAt': A.ttl },
+              ExpressionAttributeValues: {
+                ':fold': { S: snapshot.foldVersion },
+                ':version': { N: String(snapshot.version) },
+                ':createdAt': { N: String(Math.floor(Date.parse(snapshot.createdAt) / 1000)) },
+              },
+            }),
+          )
+          // A failed condition: a newer snapshot of this fold version is there, and stays.
+          .then(
+            () => true,
+            (error: unknown) => {
+              if (isConditionFailure(error)) return false;
+              throw error;
             },
-          }),
-        ),
-        Buffer.byteLength(snapshot.stateJson, 'utf8'),
-      );
-      return true;
-    } catch (error) {
-      // A failed condition: a newer snapshot of this fold version is there, and stays.
-      if (error instanceof SnapshotStoreUnavailableError && (error.cause as { name?: unknown }).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+          ),
+      Buffer.byteLength(snapshot.stateJson, 'utf8'),
+    );
   }
 
   private async call<T>(operation: string, aggregateId: string, send: () => Promise<T>, bytes = 0): Promise<T> {
